@@ -1,0 +1,37 @@
+"""The institution record shared by the directory search, storage and the bot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Institution:
+    id: str
+    name: str
+    short_name: str = ""
+    aliases: tuple[str, ...] = ()
+    kind: str = ""
+    region: str = ""
+    city: str = ""
+    district: str = ""
+    address: str = ""
+    phone: str = ""
+    website: str = ""
+    vk: str = ""
+    telegram: str = ""
+    ok: str = ""
+    timezone: str = ""
+    active: bool = True
+
+    @property
+    def display_name(self) -> str:
+        """What a citizen reads in a button: the short name when there is one."""
+        return self.short_name or self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    institution: Institution
+    score: float  # 0..100, higher is better
+    matched: str = field(default="", compare=False)  # which name/alias matched, for debugging
