@@ -1,0 +1,94 @@
+"""Settings from the environment and `.env` (see .env.example for every setting)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+IdList = Annotated[list[str], NoDecode]
+
+
+class ConfigError(Exception):
+    """A wrong setting: the message is one line naming it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    database_path: Path = Path("data/medfront.sqlite3")
+    directory_csv: Path = PROJECT_ROOT / "directory" / "data" / "kirov_demo.csv"
+    faq_path: Path = PROJECT_ROOT / "faq" / "data" / "faq.yaml"
+    default_timezone: str = "Europe/Moscow"
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_url: str | None = None
+    vk_group_token: SecretStr | None = None
+    vk_api_url: str | None = None
+
+    # Ministry operators bootstrapped at start: platform user ids, comma separated.
+    operators_telegram: IdList = Field(default_factory=list)
+    operators_vk: IdList = Field(default_factory=list)
+
+    # How often the outbox sender looks for work when idle (seconds).
+    outbox_poll_interval: float = Field(default=0.5, gt=0, le=60)
+    log_level: str = "INFO"
+
+    @field_validator("operators_telegram", "operators_vk", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, int):
+            value = [str(value)]
+        if isinstance(value, list):
+            for item in value:
+                if not str(item).lstrip("-").isdigit():
+                    raise ValueError(f"ожидаются числовые id через запятую, получено {item!r}")
+            return [str(item) for item in value]
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"неизвестный часовой пояс {value!r} (пример: Europe/Kirov)") from None
+        return value
+
+    @field_validator("telegram_bot_token", "vk_group_token", mode="before")
+    @classmethod
+    def _empty_token_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("telegram_api_url", "vk_api_url", mode="before")
+    @classmethod
+    def _url(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().rstrip("/") or None
+            if value and not value.startswith(("http://", "https://")):
+                raise ValueError(f"ожидается адрес http(s)://..., получено {value!r}")
+        return value
+
+    @property
+    def has_transports(self) -> bool:
+        return self.telegram_bot_token is not None or self.vk_group_token is not None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings or ConfigError with one line naming the wrong setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ".".join(str(part) for part in first["loc"]).upper() or "?"
+        message = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"Ошибка настройки {name}: {message}") from None

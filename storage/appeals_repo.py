@@ -1,0 +1,166 @@
+"""Appeals, their audit trail and their message thread."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.records import Appeal, AppealEvent, ThreadMessage, from_db, to_db
+
+OPEN_STATUSES = ("new", "in_progress")
+
+
+def _appeal(row: aiosqlite.Row) -> Appeal:
+    return Appeal(
+        id=row["id"], number=row["number"], citizen_id=row["citizen_id"],
+        platform=row["platform"], chat_id=row["chat_id"], institution_id=row["institution_id"],
+        category=row["category"], text=row["text"], status=row["status"],
+        assignee_id=row["assignee_id"], rating=row["rating"],
+        created_at=from_db(row["created_at"]), updated_at=from_db(row["updated_at"]),  # type: ignore[arg-type]
+        first_response_due=from_db(row["first_response_due"]),  # type: ignore[arg-type]
+        due_at=from_db(row["due_at"]),  # type: ignore[arg-type]
+        first_response_at=from_db(row["first_response_at"]),
+        answered_at=from_db(row["answered_at"]), closed_at=from_db(row["closed_at"]),
+    )
+
+
+class AppealRepo:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def create(
+        self, *, citizen_id: int, platform: str, chat_id: str, institution_id: str,
+        category: str, text: str, now: datetime, first_response_due: datetime, due_at: datetime,
+    ) -> Appeal:
+        stamp = to_db(now)
+        cur = await self._conn.execute(
+            "INSERT INTO appeals (number, citizen_id, platform, chat_id, institution_id, category, "
+            "text, status, created_at, updated_at, first_response_due, due_at) "
+            "VALUES ('', ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?)",
+            (citizen_id, platform, chat_id, institution_id, category, text, stamp, stamp,
+             to_db(first_response_due), to_db(due_at)),
+        )
+        appeal_id = cur.lastrowid
+        # The number citizens quote: year and a sequence, e.g. 2026-000042.
+        number = f"{now.year}-{appeal_id:06d}"
+        await self._conn.execute("UPDATE appeals SET number = ? WHERE id = ?", (number, appeal_id))
+        appeal = await self.get(appeal_id)  # type: ignore[arg-type]
+        assert appeal is not None
+        return appeal
+
+    async def get(self, appeal_id: int) -> Appeal | None:
+        async with self._conn.execute("SELECT * FROM appeals WHERE id = ?", (appeal_id,)) as cur:
+            row = await cur.fetchone()
+        return _appeal(row) if row else None
+
+    async def update(self, appeal_id: int, now: datetime, **fields: Any) -> Appeal:
+        """Set columns of one appeal (values may be datetimes) and bump updated_at."""
+        allowed = {
+            "status", "assignee_id", "rating", "institution_id", "first_response_at",
+            "answered_at", "closed_at", "due_at", "first_response_due", "next_reminder_at",
+            "reminder_stage",
+        }
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"not updatable: {sorted(unknown)}")
+        values = [to_db(v) if isinstance(v, datetime) else v for v in fields.values()]
+        sets = ", ".join(f"{name} = ?" for name in fields)
+        await self._conn.execute(
+            f"UPDATE appeals SET {sets}, updated_at = ? WHERE id = ?",
+            (*values, to_db(now), appeal_id),
+        )
+        appeal = await self.get(appeal_id)
+        assert appeal is not None
+        return appeal
+
+    async def of_citizen(self, citizen_id: int, limit: int = 10) -> list[Appeal]:
+        async with self._conn.execute(
+            "SELECT * FROM appeals WHERE citizen_id = ? ORDER BY id DESC LIMIT ?",
+            (citizen_id, limit),
+        ) as cur:
+            return [_appeal(row) for row in await cur.fetchall()]
+
+    async def open_queue(
+        self, institution_ids: Sequence[str] | None, limit: int = 20
+    ) -> list[Appeal]:
+        """Open appeals by deadline; None means every institution (operators, duty)."""
+        marks = ", ".join("?" for _ in OPEN_STATUSES)
+        sql = f"SELECT * FROM appeals WHERE status IN ({marks})"
+        params: list[Any] = list(OPEN_STATUSES)
+        if institution_ids is not None:
+            if not institution_ids:
+                return []
+            sql += f" AND institution_id IN ({', '.join('?' for _ in institution_ids)})"
+            params += list(institution_ids)
+        sql += " ORDER BY due_at, first_response_due, id LIMIT ?"
+        async with self._conn.execute(sql, (*params, limit)) as cur:
+            return [_appeal(row) for row in await cur.fetchall()]
+
+    # audit trail
+
+    async def add_event(
+        self, appeal_id: int, kind: str, now: datetime, actor_id: int | None = None,
+        **detail: Any,
+    ) -> None:
+        await self._conn.execute(
+            "INSERT INTO appeal_events (appeal_id, actor_id, kind, detail, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (appeal_id, actor_id, kind, json.dumps(detail, ensure_ascii=False), to_db(now)),
+        )
+
+    async def events(self, appeal_id: int) -> list[AppealEvent]:
+        async with self._conn.execute(
+            "SELECT * FROM appeal_events WHERE appeal_id = ? ORDER BY id", (appeal_id,)
+        ) as cur:
+            return [
+                AppealEvent(row["id"], row["appeal_id"], row["actor_id"], row["kind"],
+                            json.loads(row["detail"]), from_db(row["created_at"]))  # type: ignore[arg-type]
+                for row in await cur.fetchall()
+            ]
+
+    # thread
+
+    async def add_message(
+        self, appeal_id: int, kind: str, platform: str, chat_id: str, now: datetime, *,
+        text: str = "", message_id: str | None = None, author_id: int | None = None,
+    ) -> None:
+        await self._conn.execute(
+            "INSERT INTO appeal_messages (appeal_id, kind, platform, chat_id, message_id, "
+            "author_id, text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            (appeal_id, kind, platform, chat_id, message_id, author_id, text, to_db(now)),
+        )
+
+    async def thread(self, appeal_id: int) -> list[ThreadMessage]:
+        async with self._conn.execute(
+            "SELECT * FROM appeal_messages WHERE appeal_id = ? ORDER BY id", (appeal_id,)
+        ) as cur:
+            return [
+                ThreadMessage(row["id"], row["appeal_id"], row["kind"], row["platform"],
+                              row["chat_id"], row["message_id"], row["text"],
+                              from_db(row["created_at"]))  # type: ignore[arg-type]
+                for row in await cur.fetchall()
+            ]
+
+    async def appeal_of_message(self, platform: str, chat_id: str, message_id: str) -> int | None:
+        """Which appeal a platform message (a card, a forwarded answer) belongs to."""
+        async with self._conn.execute(
+            "SELECT appeal_id FROM appeal_messages WHERE platform = ? AND chat_id = ? "
+            "AND message_id = ?",
+            (platform, chat_id, message_id),
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else None
+
+    async def card_messages(self, appeal_id: int) -> list[tuple[str, str, str]]:
+        """(platform, chat_id, message_id) of every card posted for an appeal."""
+        async with self._conn.execute(
+            "SELECT platform, chat_id, message_id FROM appeal_messages WHERE appeal_id = ? "
+            "AND kind = 'card' AND message_id IS NOT NULL ORDER BY id",
+            (appeal_id,),
+        ) as cur:
+            return [(row[0], row[1], row[2]) for row in await cur.fetchall()]

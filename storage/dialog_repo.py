@@ -1,0 +1,33 @@
+"""Conversation state per (platform, user): survives restarts, shared by all transports."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import aiosqlite
+
+from storage.records import DialogState, to_db
+
+
+class DialogStateRepo:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def get(self, platform: str, user_id: str) -> DialogState:
+        async with self._conn.execute(
+            "SELECT state, data FROM dialog_state WHERE platform = ? AND user_id = ?",
+            (platform, user_id),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return DialogState()
+        return DialogState(row["state"], json.loads(row["data"]))
+
+    async def set(self, platform: str, user_id: str, state: DialogState, now: datetime) -> None:
+        await self._conn.execute(
+            "INSERT INTO dialog_state (platform, user_id, state, data, updated_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(platform, user_id) DO UPDATE SET "
+            "state = excluded.state, data = excluded.data, updated_at = excluded.updated_at",
+            (platform, user_id, state.state, json.dumps(state.data, ensure_ascii=False), to_db(now)),
+        )

@@ -1,0 +1,94 @@
+"""Institutions: the directory as stored, re-imported by id, deactivated never deleted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from directory.model import Institution
+from storage.records import to_db
+
+_FIELDS = (
+    "id", "name", "short_name", "aliases", "kind", "region", "city", "district", "address",
+    "phone", "website", "vk", "telegram", "ok", "timezone",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportCounts:
+    added: int
+    updated: int
+    unchanged: int
+    deactivated: int
+
+
+def _row_values(inst: Institution) -> tuple[str, ...]:
+    values = {f: getattr(inst, f) for f in _FIELDS}
+    values["aliases"] = ";".join(inst.aliases)
+    return tuple(values[f] for f in _FIELDS)
+
+
+def _from_row(row: aiosqlite.Row) -> Institution:
+    data = {f: row[f] for f in _FIELDS}
+    aliases = tuple(a for a in data.pop("aliases").split(";") if a)
+    return Institution(**data, aliases=aliases, active=bool(row["active"]))
+
+
+class InstitutionRepo:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def count(self) -> int:
+        async with self._conn.execute("SELECT COUNT(*) FROM institutions") as cur:
+            return int((await cur.fetchone())[0])
+
+    async def get(self, institution_id: str) -> Institution | None:
+        async with self._conn.execute(
+            "SELECT * FROM institutions WHERE id = ?", (institution_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return _from_row(row) if row else None
+
+    async def list(self, *, active_only: bool = True) -> list[Institution]:
+        sql = "SELECT * FROM institutions"
+        if active_only:
+            sql += " WHERE active = 1"
+        async with self._conn.execute(sql + " ORDER BY id") as cur:
+            return [_from_row(row) for row in await cur.fetchall()]
+
+    async def replace_all(self, institutions: Iterable[Institution], now: datetime) -> ImportCounts:
+        """Make the table match a full import: upsert by id, deactivate the missing ones.
+
+        Missing institutions are only deactivated: appeals keep referring to them.
+        """
+        existing = {i.id: i for i in await self.list(active_only=False)}
+        seen: set[str] = set()
+        added = updated = unchanged = 0
+        stamp = to_db(now)
+        placeholders = ", ".join("?" for _ in _FIELDS)
+        updates = ", ".join(f"{f} = excluded.{f}" for f in _FIELDS if f != "id")
+        for inst in institutions:
+            seen.add(inst.id)
+            old = existing.get(inst.id)
+            if old is not None and _row_values(old) == _row_values(inst) and old.active:
+                unchanged += 1
+                continue
+            await self._conn.execute(
+                f"INSERT INTO institutions ({', '.join(_FIELDS)}, active, updated_at) "
+                f"VALUES ({placeholders}, 1, ?) "
+                f"ON CONFLICT(id) DO UPDATE SET {updates}, active = 1, updated_at = excluded.updated_at",
+                (*_row_values(inst), stamp),
+            )
+            if old is None:
+                added += 1
+            else:
+                updated += 1
+        missing = [i for i, inst in existing.items() if i not in seen and inst.active]
+        await self._conn.executemany(
+            "UPDATE institutions SET active = 0, updated_at = ? WHERE id = ?",
+            [(stamp, i) for i in missing],
+        )
+        return ImportCounts(added, updated, unchanged, len(missing))

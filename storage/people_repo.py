@@ -1,0 +1,133 @@
+"""Users per platform, staff roles, institutions' inbox chats and staff invites."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from storage.records import ChatRef, Invite, StaffRole, User, from_db, to_db
+
+
+def _user(row: aiosqlite.Row) -> User:
+    return User(row["id"], row["platform"], row["platform_user_id"], row["chat_id"],
+                row["display_name"])
+
+
+class PeopleRepo:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    # users
+
+    async def ensure_user(
+        self, platform: str, platform_user_id: str, chat_id: str, display_name: str,
+        now: datetime,
+    ) -> User:
+        """The user, created on first contact. chat_id is only set for private chats."""
+        await self._conn.execute(
+            "INSERT INTO users (platform, platform_user_id, chat_id, display_name, created_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(platform, platform_user_id) DO NOTHING",
+            (platform, platform_user_id, chat_id, display_name, to_db(now)),
+        )
+        user = await self.find_user(platform, platform_user_id)
+        assert user is not None
+        if display_name and user.display_name != display_name:
+            await self._conn.execute(
+                "UPDATE users SET display_name = ? WHERE id = ?", (display_name, user.id)
+            )
+        return user
+
+    async def find_user(self, platform: str, platform_user_id: str) -> User | None:
+        async with self._conn.execute(
+            "SELECT * FROM users WHERE platform = ? AND platform_user_id = ?",
+            (platform, platform_user_id),
+        ) as cur:
+            row = await cur.fetchone()
+        return _user(row) if row else None
+
+    async def get_user(self, user_id: int) -> User | None:
+        async with self._conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)) as cur:
+            row = await cur.fetchone()
+        return _user(row) if row else None
+
+    # staff
+
+    async def add_role(
+        self, user_id: int, role: str, institution_id: str | None, now: datetime
+    ) -> None:
+        await self._conn.execute(
+            "INSERT OR IGNORE INTO staff (user_id, role, institution_id, created_at) "
+            "VALUES (?, ?, ?, ?)",
+            (user_id, role, institution_id, to_db(now)),
+        )
+
+    async def roles(self, user_id: int) -> list[StaffRole]:
+        async with self._conn.execute(
+            "SELECT role, institution_id FROM staff WHERE user_id = ? ORDER BY id", (user_id,)
+        ) as cur:
+            return [StaffRole(row["role"], row["institution_id"]) for row in await cur.fetchall()]
+
+    async def staff_chats(self, role: str) -> list[ChatRef]:
+        """Private chats of everyone with a role (operators for escalations, duty staff)."""
+        async with self._conn.execute(
+            "SELECT DISTINCT u.platform, u.chat_id FROM staff s JOIN users u ON u.id = s.user_id "
+            "WHERE s.role = ? ORDER BY u.platform, u.chat_id",
+            (role,),
+        ) as cur:
+            return [ChatRef(row["platform"], row["chat_id"]) for row in await cur.fetchall()]
+
+    # inbox chats
+
+    async def bind_inbox(
+        self, institution_id: str, platform: str, chat_id: str, is_group: bool, now: datetime
+    ) -> None:
+        await self._conn.execute(
+            "INSERT OR IGNORE INTO inbox_chats (institution_id, platform, chat_id, is_group, "
+            "created_at) VALUES (?, ?, ?, ?, ?)",
+            (institution_id, platform, chat_id, int(is_group), to_db(now)),
+        )
+
+    async def inbox_chats(self, institution_id: str) -> list[ChatRef]:
+        async with self._conn.execute(
+            "SELECT platform, chat_id FROM inbox_chats WHERE institution_id = ? ORDER BY id",
+            (institution_id,),
+        ) as cur:
+            return [ChatRef(row["platform"], row["chat_id"]) for row in await cur.fetchall()]
+
+    async def institutions_of_group_chat(self, platform: str, chat_id: str) -> list[str]:
+        """Institutions whose inbox is this staff group: its members act for them."""
+        async with self._conn.execute(
+            "SELECT institution_id FROM inbox_chats WHERE platform = ? AND chat_id = ? "
+            "AND is_group = 1",
+            (platform, chat_id),
+        ) as cur:
+            return [row["institution_id"] for row in await cur.fetchall()]
+
+    # invites
+
+    async def create_invite(
+        self, token: str, role: str, institution_id: str | None, now: datetime,
+        expires_at: datetime,
+    ) -> None:
+        await self._conn.execute(
+            "INSERT INTO invites (token, role, institution_id, created_at, expires_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (token, role, institution_id, to_db(now), to_db(expires_at)),
+        )
+
+    async def get_invite(self, token: str) -> Invite | None:
+        async with self._conn.execute("SELECT * FROM invites WHERE token = ?", (token,)) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        return Invite(row["token"], row["role"], row["institution_id"],
+                      from_db(row["expires_at"]), from_db(row["used_at"]))  # type: ignore[arg-type]
+
+    async def use_invite(self, token: str, user_id: int, now: datetime) -> bool:
+        """Mark an invite used; False if someone used it first."""
+        cur = await self._conn.execute(
+            "UPDATE invites SET used_at = ?, used_by = ? WHERE token = ? AND used_at IS NULL",
+            (to_db(now), user_id, token),
+        )
+        return cur.rowcount == 1

@@ -1,0 +1,119 @@
+"""Rows as typed records. Times are timezone-aware UTC datetimes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+
+def to_db(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given to storage")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def from_db(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    platform: str
+    platform_user_id: str
+    chat_id: str
+    display_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StaffRole:
+    role: str  # admin | duty | operator
+    institution_id: str | None  # None: region-wide
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRef:
+    platform: str
+    chat_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    token: str
+    role: str
+    institution_id: str | None
+    expires_at: datetime
+    used_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Appeal:
+    id: int
+    number: str
+    citizen_id: int
+    platform: str
+    chat_id: str
+    institution_id: str
+    category: str
+    text: str
+    status: str  # new | in_progress | answered | closed
+    assignee_id: int | None
+    rating: int | None
+    created_at: datetime
+    updated_at: datetime
+    first_response_due: datetime
+    due_at: datetime
+    first_response_at: datetime | None = None
+    answered_at: datetime | None = None
+    closed_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ("new", "in_progress")
+
+
+@dataclass(frozen=True, slots=True)
+class AppealEvent:
+    id: int
+    appeal_id: int
+    actor_id: int | None
+    kind: str
+    detail: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadMessage:
+    id: int
+    appeal_id: int
+    kind: str  # citizen | staff | card | notice
+    platform: str
+    chat_id: str
+    message_id: str | None
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    platform: str
+    chat_id: str
+    payload: dict[str, Any]
+    appeal_id: int | None
+    kind: str
+    status: str
+    attempts: int
+    not_before: datetime
+    created_at: datetime
+    message_id: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DialogState:
+    state: str = "idle"
+    data: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,22 @@
+"""All repositories of one unit of work, sharing its connection and transaction."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from storage.appeals_repo import AppealRepo
+from storage.dialog_repo import DialogStateRepo
+from storage.faq_stats_repo import FaqStatsRepo
+from storage.institutions_repo import InstitutionRepo
+from storage.outbox_repo import OutboxRepo
+from storage.people_repo import PeopleRepo
+
+
+class Repositories:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.institutions = InstitutionRepo(conn)
+        self.people = PeopleRepo(conn)
+        self.appeals = AppealRepo(conn)
+        self.dialog = DialogStateRepo(conn)
+        self.outbox = OutboxRepo(conn)
+        self.faq_stats = FaqStatsRepo(conn)
