@@ -103,3 +103,11 @@ def lemma(word: str) -> str:
 
 def lemmas(text: str) -> list[str]:
     return [lemma(w) for w in words(text)]
+
+
+@lru_cache(maxsize=200_000)
+def is_known_word(word: str) -> bool:
+    """True if the Russian dictionary knows this word form (so it is not a typo or a guess)."""
+    if not word or not _CYRILLIC.search(word):
+        return False
+    return bool(_morph().word_is_known(word.lower()))

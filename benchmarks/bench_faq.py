@@ -1,0 +1,265 @@
+"""FAQ matcher vs the rapidfuzz baseline on the labelled queries (`python -m benchmarks faq`).
+
+Metrics, per split of benchmarks/data/faq_queries.yaml ("tune" may be looked at while
+choosing weights and thresholds; "holdout" is only evaluated):
+
+* answered right   - in-scope queries answered with the expected entry (% of in-scope)
+* right in top     - expected entry answered or among the suggestions (% of in-scope)
+* answered wrong   - in-scope queries answered with another entry (% of in-scope)
+* oos answered     - out-of-scope queries that got an answer (% of out-of-scope)
+* median ms        - median wall time of one query
+
+Baseline: process.extractOne(query, all questions and alts, scorer=fuzz.token_set_ratio,
+processor=utils.default_process, score_cutoff=60); it never suggests.
+The speed figure for 300 entries adds seeded synthetic entries to the real ones.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import yaml
+from rapidfuzz import fuzz, process, utils
+
+from bot import textnorm
+from faq import FaqEntry, FaqMatcher, MatcherConfig, load_faq
+
+ROOT = Path(__file__).resolve().parent.parent
+FAQ_FILE = ROOT / "faq" / "data" / "faq.yaml"
+QUERIES_FILE = Path(__file__).resolve().parent / "data" / "faq_queries.yaml"
+BASELINE_CUTOFF = 60
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    expected: str | None  # None: out of scope
+    split: str
+
+
+@dataclass
+class Outcome:
+    answer: str | None
+    suggestions: tuple[str, ...]
+    seconds: float
+
+
+def load_queries(path: Path = QUERIES_FILE) -> list[Query]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [Query(str(r["q"]), r["id"], r["split"]) for r in data["queries"]]
+
+
+def run_matcher(matcher: FaqMatcher, queries: list[Query]) -> list[Outcome]:
+    out = []
+    for q in queries:
+        t = time.perf_counter()
+        r = matcher.match(q.text)
+        dt = time.perf_counter() - t
+        out.append(
+            Outcome(r.answer.id if r.answer else None, tuple(e.id for e in r.suggestions), dt)
+        )
+    return out
+
+
+def make_baseline(entries: list[FaqEntry]) -> Callable[[str], str | None]:
+    choices: list[str] = []
+    owners: list[str] = []
+    for e in entries:
+        for text in (e.question, *e.alt):
+            choices.append(text)
+            owners.append(e.id)
+
+    def ask(query: str) -> str | None:
+        hit = process.extractOne(
+            query,
+            choices,
+            scorer=fuzz.token_set_ratio,
+            processor=utils.default_process,
+            score_cutoff=BASELINE_CUTOFF,
+        )
+        return owners[hit[2]] if hit else None
+
+    return ask
+
+
+def run_baseline(ask: Callable[[str], str | None], queries: list[Query]) -> list[Outcome]:
+    out = []
+    for q in queries:
+        t = time.perf_counter()
+        a = ask(q.text)
+        out.append(Outcome(a, (), time.perf_counter() - t))
+    return out
+
+
+def metrics(queries: list[Query], outcomes: list[Outcome]) -> dict[str, float]:
+    ins = [(q, o) for q, o in zip(queries, outcomes, strict=True) if q.expected]
+    oos = [(q, o) for q, o in zip(queries, outcomes, strict=True) if not q.expected]
+    n_in, n_oos = max(len(ins), 1), max(len(oos), 1)
+    right = sum(o.answer == q.expected for q, o in ins)
+    top = sum(o.answer == q.expected or q.expected in o.suggestions for q, o in ins)
+    wrong = sum(o.answer is not None and o.answer != q.expected for q, o in ins)
+    oos_ans = sum(o.answer is not None for _, o in oos)
+    return {
+        "n_in": len(ins),
+        "n_oos": len(oos),
+        "right": 100.0 * right / n_in,
+        "top": 100.0 * top / n_in,
+        "wrong": 100.0 * wrong / n_in,
+        "oos": 100.0 * oos_ans / n_oos,
+        "ms": 1000.0 * statistics.median(o.seconds for o in outcomes),
+    }
+
+
+def _row(name: str, m: dict[str, float]) -> str:
+    return (
+        f"  {name:<22} {m['right']:6.1f}% {m['top']:8.1f}% {m['wrong']:7.1f}% "
+        f"{m['oos']:8.1f}% {m['ms']:8.3f}"
+    )
+
+
+def print_table(title: str, queries: list[Query], runs: dict[str, list[Outcome]]) -> None:
+    n_in = sum(1 for q in queries if q.expected)
+    print(f"\n{title}: {n_in} in-scope + {len(queries) - n_in} out-of-scope queries")
+    print(f"  {'':<22} {'right':>7} {'right/sug':>9} {'wrong':>8} {'oos ans':>9} {'median ms':>9}")
+    for name, outcomes in runs.items():
+        print(_row(name, metrics(queries, outcomes)))
+
+
+def synthetic_entries(real: list[FaqEntry], total: int, seed: int = 20241) -> list[FaqEntry]:
+    """Seeded filler entries built from the real entries' words, to reach `total` entries."""
+    rng = random.Random(seed)
+    pool = sorted({w for e in real for w in textnorm.words(f"{e.question} {' '.join(e.alt)}")})
+    answer_pool = sorted({w for e in real for w in textnorm.words(e.answer)})
+    extra = [
+        "справка", "анализ", "узи", "хирург", "лор", "санаторий", "путевка", "кровь",
+        "давление", "донор", "роды", "беременность", "стационар", "реабилитация",
+        "массаж", "очки", "слуховой", "аппарат", "протез", "коляска", "диета",
+        "ковид", "тест", "флюорография", "рентген", "пенсионер", "ветеран", "сертификат",
+    ]
+    pool = pool + extra
+    out = list(real)
+    i = 0
+    while len(out) < total:
+        i += 1
+
+        def sentence(k: int, words: list[str] = pool) -> str:
+            return " ".join(rng.choice(words) for _ in range(k)).capitalize()
+
+        out.append(
+            FaqEntry(
+                id=f"synthetic_{i:03d}",
+                question=sentence(rng.randint(4, 8)) + "?",
+                alt=tuple(sentence(rng.randint(2, 6)) for _ in range(rng.randint(2, 4))),
+                answer=". ".join(sentence(rng.randint(8, 14), answer_pool) for _ in range(3)),
+                tags=(rng.choice(extra),),
+            )
+        )
+    return out
+
+
+def _clear_caches() -> None:
+    textnorm.lemma.cache_clear()
+    textnorm.is_known_word.cache_clear()
+
+
+def sweep(entries: list[FaqEntry], queries: list[Query]) -> None:
+    """Answer threshold x margin on the tune split: where wrong and oos answers stay low."""
+    tune = [q for q in queries if q.split == "tune"]
+    matcher = FaqMatcher(entries)
+    ranked = [matcher.rank(q.text, limit=4) for q in tune]
+    base = matcher.config
+    print("\nSweep on the tune split (answer threshold x margin; suggestions unchanged):")
+    print(f"  {'thr':>4} {'margin':>6} {'right':>7} {'right/sug':>9} {'wrong':>7} {'oos ans':>8}")
+    for thr in (40, 45, 50, 55, 60, 65, 70):
+        for margin in (0, 4, 8, 12, 16):
+            cfg = replace(base, answer_threshold=thr, margin=margin)
+            probe = FaqMatcher.__new__(FaqMatcher)
+            probe.config = cfg
+            outs = []
+            for r in ranked:
+                res = FaqMatcher.decide(probe, r)
+                outs.append(
+                    Outcome(res.answer.id if res.answer else None,
+                            tuple(e.id for e in res.suggestions), 0.0)
+                )
+            m = metrics(tune, outs)
+            mark = "  <- current" if (thr, margin) == (base.answer_threshold, base.margin) else ""
+            print(
+                f"  {thr:>4} {margin:>6} {m['right']:6.1f}% {m['top']:8.1f}% "
+                f"{m['wrong']:6.1f}% {m['oos']:7.1f}%{mark}"
+            )
+    print("\nSuggestion threshold on the tune split (share of in-scope with the right entry "
+          "in the top 3 at or above it / out-of-scope with any suggestion):")
+    for s in (15, 20, 25, 30, 35, 40):
+        hit = sum(
+            any(e.id == q.expected and sc >= s for e, sc in r[:3])
+            for q, r in zip(tune, ranked, strict=True) if q.expected
+        )
+        n_in = sum(1 for q in tune if q.expected)
+        oos = [r for q, r in zip(tune, ranked, strict=True) if not q.expected]
+        sug = sum(bool(r) and r[0][1] >= s for r in oos)
+        print(f"  >= {s:>2}: right in top 3 {100 * hit / n_in:5.1f}%   "
+              f"oos with suggestions {100 * sug / max(len(oos), 1):5.1f}%")
+
+
+def failures(queries: list[Query], outcomes: list[Outcome], split: str) -> None:
+    rows = [
+        (q, o)
+        for q, o in zip(queries, outcomes, strict=True)
+        if q.split == split and o.answer != q.expected
+    ]
+    print(f"\nMisses on the {split} split ({len(rows)}): query -> answer / suggestions (expected)")
+    for q, o in rows:
+        print(f"  {q.text!r} -> {o.answer} / {list(o.suggestions)} ({q.expected})")
+
+
+def main(verbose: bool = False) -> None:
+    entries = load_faq(FAQ_FILE)
+    queries = load_queries()
+    print(f"FAQ: {len(entries)} entries; queries: {len(queries)} "
+          f"({sum(q.split == 'tune' for q in queries)} tune, "
+          f"{sum(q.split == 'holdout' for q in queries)} holdout)")
+    print(f"Matcher config: {FaqMatcher(entries).config}")
+
+    _clear_caches()
+    matcher = FaqMatcher(entries)
+    ours = run_matcher(matcher, queries)
+    base = run_baseline(make_baseline(entries), queries)
+    for split in ("tune", "holdout", None):
+        idx = [i for i, q in enumerate(queries) if split is None or q.split == split]
+        sub = [queries[i] for i in idx]
+        print_table(
+            f"{split or 'all'} split" if split else "both splits",
+            sub,
+            {"faq matcher": [ours[i] for i in idx], "baseline (cutoff 60)": [base[i] for i in idx]},
+        )
+
+    big = synthetic_entries(entries, 300)
+    _clear_caches()
+    big_matcher = FaqMatcher(big)
+    big_ours = run_matcher(big_matcher, queries)
+    big_base = run_baseline(make_baseline(big), queries)
+    print_table(
+        f"speed with {len(big)} entries ({len(entries)} real + seeded synthetic)",
+        queries,
+        {"faq matcher": big_ours, "baseline (cutoff 60)": big_base},
+    )
+    warm = run_matcher(big_matcher, queries)
+    print(f"  (second pass, caches warm: median {1000 * statistics.median(o.seconds for o in warm):.3f} ms, "
+          f"max {1000 * max(o.seconds for o in warm):.3f} ms)")
+
+    sweep(entries, queries)
+    failures(queries, ours, "tune")
+    if verbose:
+        failures(queries, ours, "holdout")
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(verbose="-v" in sys.argv)

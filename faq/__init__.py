@@ -1,0 +1,24 @@
+"""FAQ matcher: answer citizens' questions from faq.yaml when sure, suggest when not.
+
+    from faq import FaqMatcher
+    m = FaqMatcher.from_yaml("faq.yaml")
+    r = m.match("как вызвать врача на дом")
+    r.answer, r.suggestions
+"""
+
+from faq.loader import FaqContentError, check_faq, load_faq, parse_faq
+from faq.matcher import FaqMatcher, MatcherConfig
+from faq.model import FaqEntry, FaqResult
+from faq.reloading import ReloadingFaq
+
+__all__ = [
+    "FaqContentError",
+    "FaqEntry",
+    "FaqMatcher",
+    "FaqResult",
+    "MatcherConfig",
+    "ReloadingFaq",
+    "check_faq",
+    "load_faq",
+    "parse_faq",
+]

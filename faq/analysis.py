@@ -1,0 +1,84 @@
+"""Turn Russian text into weighted FAQ concepts (lemmas, synonyms, phrases, stop words).
+
+Reading the text (case, ё, punctuation, layout, transliteration, lemmas) is the
+shared `bot.textnorm`; this module only adds the FAQ's own vocabulary from
+`faq.synonyms`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot import textnorm
+from faq import synonyms as syn
+
+WEAK_WEIGHT = 0.3  # generic words ("получить", "сделать")
+BROADER_WEIGHT = 0.5  # "кардиолог" also counts as "специалист" with this weight
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    surface: str  # folded word as typed (or as corrected)
+    lemma: str
+
+
+class Analyzer:
+    """FAQ vocabulary: stop words, weak words, synonyms, phrases (all keyed by lemma)."""
+
+    def __init__(self) -> None:
+        self.stop = frozenset(syn.STOP_WORDS) | {textnorm.lemma(w) for w in syn.STOP_WORDS}
+        self.weak = frozenset(textnorm.lemma(w) for w in syn.WEAK_WORDS) | syn.WEAK_WORDS
+        self.synonyms: dict[str, str] = {}
+        for word, concept in syn.SYNONYMS.items():
+            folded = textnorm.fold(word)
+            self.synonyms[textnorm.lemma(folded)] = concept
+            self.synonyms.setdefault(folded, concept)
+        self.phrases: dict[tuple[str, ...], str] = {
+            tuple(textnorm.lemma(w) for w in key): concept for key, concept in syn.PHRASES.items()
+        }
+        self.max_phrase = max((len(k) for k in self.phrases), default=1)
+        self.phrase_words = frozenset(w for key in self.phrases for w in key)
+        self.broader = dict(syn.BROADER)
+
+    def is_stop(self, surface: str, lemma: str) -> bool:
+        return surface in self.stop or lemma in self.stop
+
+    def tokens(self, text: str) -> list[Token]:
+        return [Token(w, textnorm.lemma(w)) for w in textnorm.words(text)]
+
+    def concept(self, lemma: str) -> str:
+        return self.synonyms.get(lemma, lemma)
+
+    def terms(self, tokens: list[Token]) -> dict[str, float]:
+        """Concepts of a token sequence with their weights (max when repeated)."""
+        out: dict[str, float] = {}
+        lemmas = [t.lemma for t in tokens]
+        i = 0
+        while i < len(tokens):
+            # Longest phrase first ("листок нетрудоспособности" -> "больничный").
+            for n in range(min(self.max_phrase, len(lemmas) - i), 1, -1):
+                concept = self.phrases.get(tuple(lemmas[i : i + n]))
+                if concept is not None:
+                    self._add(out, concept, 1.0)
+                    i += n
+                    break
+            else:
+                tok = tokens[i]
+                i += 1
+                if self.is_stop(tok.surface, tok.lemma):
+                    continue
+                concept = self.synonyms.get(tok.lemma) or self.synonyms.get(tok.surface)
+                if concept is not None:
+                    self._add(out, concept, 1.0)
+                elif tok.lemma in self.weak:
+                    self._add(out, tok.lemma, WEAK_WEIGHT)
+                else:
+                    self._add(out, tok.lemma, 1.0)
+        return out
+
+    def _add(self, out: dict[str, float], concept: str, weight: float) -> None:
+        if out.get(concept, 0.0) < weight:
+            out[concept] = weight
+        wider = self.broader.get(concept)
+        if wider is not None and out.get(wider, 0.0) < weight * BROADER_WEIGHT:
+            out[wider] = weight * BROADER_WEIGHT

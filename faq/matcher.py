@@ -1,0 +1,271 @@
+"""Match a citizen's question to an FAQ entry: answer when sure, suggest when not, else nothing.
+
+How a question is scored against an entry:
+
+1. The text is read the way the shared `bot.textnorm` reads it (case, ё, punctuation);
+   text with Latin letters is also read as the wrong keyboard layout and as
+   transliteration, and the reading that matches best wins.
+2. Each word is lemmatised; a word the FAQ vocabulary does not know is corrected to the
+   nearest vocabulary word when it is close enough (typos), then mapped to a concept
+   (synonyms, multi-word phrases); stop words are dropped, generic words weigh little.
+3. Every concept weighs its IDF over the entries. A word that no entry knows
+   ("сантехник", "погода") keeps a high weight in the question, so a question about
+   something else scores low even if it shares "вызвать" and "дом" with an entry.
+4. score = PHRASE_SHARE * best Dice overlap with the question or one alternative
+        + (1 - PHRASE_SHARE) * share of the question covered by the whole entry, where
+          the question and alternatives count fully, tags partly and the answer text little.
+5. The best entry is the answer when its score is >= answer_threshold and ahead of the
+   second by >= margin; entries scoring >= suggest_threshold are suggestions.
+   The values are measured by benchmarks/bench_faq.py (tune split), not guessed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from bot import textnorm
+from faq.analysis import Analyzer, Token
+from faq.loader import load_faq
+from faq.model import FaqEntry, FaqResult
+
+__all__ = ["FaqMatcher", "MatcherConfig"]
+
+
+@dataclass(frozen=True, slots=True)
+class MatcherConfig:
+    answer_threshold: float = 55.0  # 0..100: answer only at or above this score ...
+    margin: float = 8.0  # ... and this far ahead of the second best entry
+    suggest_threshold: float = 30.0  # entries at or above this are "did you mean"
+    max_suggestions: int = 3
+    max_query_chars: int = 300  # longer input is cut before matching
+    phrase_share: float = 0.6  # weight of the best question/alt overlap vs whole-entry coverage
+    tag_weight: float = 0.6  # field weights for the coverage part
+    answer_weight: float = 0.35
+    unknown_weight: float = 0.8  # weight of unknown words, as a share of ln(1 + N)
+
+
+@cache
+def _analyzer() -> Analyzer:
+    # Pure vocabulary built from faq.synonyms; shared by all matchers of the process.
+    return Analyzer()
+
+
+class FaqMatcher:
+    """An immutable index over FAQ entries; build a new one to change the content."""
+
+    def __init__(self, entries: Iterable[FaqEntry], config: MatcherConfig | None = None) -> None:
+        self.config = config or MatcherConfig()
+        self._entries: tuple[FaqEntry, ...] = tuple(entries)
+        self._by_id = {e.id: e for e in self._entries}
+        if len(self._by_id) != len(self._entries):
+            raise ValueError("FAQ entry ids must be unique")
+        self._an = _analyzer()
+        self._corrections: dict[str, Token | None] = {}
+        self._build()
+
+    # -- construction -------------------------------------------------------------
+
+    @classmethod
+    def from_yaml(cls, path: str | Path, config: MatcherConfig | None = None) -> FaqMatcher:
+        """Load and validate a FAQ file (raises faq.FaqContentError) and index it."""
+        return cls(load_faq(path), config)
+
+    @classmethod
+    def from_entries(
+        cls, entries: Iterable[FaqEntry], config: MatcherConfig | None = None
+    ) -> FaqMatcher:
+        return cls(entries, config)
+
+    @property
+    def entries(self) -> tuple[FaqEntry, ...]:
+        return self._entries
+
+    def get(self, entry_id: str) -> FaqEntry | None:
+        return self._by_id.get(entry_id)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _build(self) -> None:
+        cfg, an = self.config, self._an
+        n = len(self._entries)
+        field_w: list[dict[str, float]] = []
+        phrases: list[tuple[int, dict[str, float]]] = []
+        surfaces: set[str] = set()
+        for idx, entry in enumerate(self._entries):
+            weights: dict[str, float] = {}
+            texts = [entry.question, *entry.alt]
+            for text in texts:
+                toks = an.tokens(text)
+                surfaces.update(t.surface for t in toks)
+                terms = an.terms(toks)
+                phrases.append((idx, terms))
+                for t, w in terms.items():
+                    weights[t] = max(weights.get(t, 0.0), w)
+            for text, fw in (
+                (" ".join(entry.tags), cfg.tag_weight),
+                (entry.answer, cfg.answer_weight),
+            ):
+                toks = an.tokens(text)
+                surfaces.update(t.surface for t in toks)
+                for t, w in an.terms(toks).items():
+                    weights[t] = max(weights.get(t, 0.0), w * fw)
+            field_w.append(weights)
+
+        df: dict[str, int] = defaultdict(int)
+        for weights in field_w:
+            for t in weights:
+                df[t] += 1
+        self._idf = {t: math.log(1.0 + n / d) for t, d in df.items()}
+        self._idf_unknown = cfg.unknown_weight * math.log(1.0 + max(n, 1))
+
+        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for idx, weights in enumerate(field_w):
+            for t, w in weights.items():
+                self._postings[t].append((idx, w))
+        self._phrase_owner = [idx for idx, _ in phrases]
+        self._phrase_total = [
+            sum(self._idf[t] * w for t, w in terms.items()) for _, terms in phrases
+        ]
+        self._phrase_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for p, (_, terms) in enumerate(phrases):
+            for t, w in terms.items():
+                self._phrase_postings[t].append((p, w))
+
+        # Words a typo may be corrected to: everything the entries say, the synonym
+        # keys and the stop words (so "пажалуйста" is still dropped).
+        vocab = set(surfaces) | set(an.synonyms) | an.phrase_words | an.stop
+        self._vocab_list = sorted(w for w in vocab if len(w) >= 3 and not w.isdigit())
+        self._known_lemmas = set(self._idf) | set(an.synonyms) | an.phrase_words | an.weak
+
+    # -- matching -----------------------------------------------------------------
+
+    def match(self, text: str) -> FaqResult:
+        """Answer (when confident), up to 3 suggestions and the confidence of the best entry."""
+        ranked = self.rank(text, limit=self.config.max_suggestions + 1)
+        return self.decide(ranked)
+
+    def decide(self, ranked: list[tuple[FaqEntry, float]]) -> FaqResult:
+        """Apply the thresholds to candidates from rank()."""
+        cfg = self.config
+        if not ranked:
+            return FaqResult(answer=None)
+        top_score = ranked[0][1]
+        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        close = [(e, s) for e, s in ranked if s >= cfg.suggest_threshold]
+        if top_score >= cfg.answer_threshold and top_score - second >= cfg.margin:
+            # Confident: the other close entries are offered as "see also".
+            rest = close[1 : 1 + cfg.max_suggestions]
+            return FaqResult(
+                answer=ranked[0][0],
+                suggestions=tuple(e for e, _ in rest),
+                score=round(top_score, 1),
+                scores=tuple(round(s, 1) for _, s in rest),
+            )
+        close = close[: cfg.max_suggestions]
+        return FaqResult(
+            answer=None,
+            suggestions=tuple(e for e, _ in close),
+            score=round(top_score, 1),
+            scores=tuple(round(s, 1) for _, s in close),
+        )
+
+    def rank(self, text: str, limit: int = 5) -> list[tuple[FaqEntry, float]]:
+        """Best entries for a question with their scores (0..100), best first."""
+        if not isinstance(text, str):
+            return []
+        text = text[: self.config.max_query_chars]
+        if not text.strip() or not self._entries:
+            return []
+        best: list[tuple[float, int]] = []
+        for reading in textnorm.cyrillic_readings(text):
+            scored = self._score(reading)
+            if scored and (not best or scored[0][0] > best[0][0]):
+                best = scored
+        return [(self._entries[i], s) for s, i in best[:limit]]
+
+    def _score(self, text: str) -> list[tuple[float, int]]:
+        tokens = [tok for w in textnorm.words(text) if (tok := self._token(w)) is not None]
+        terms = self._an.terms(tokens)
+        if not terms:
+            return []
+        idf, unknown = self._idf, self._idf_unknown
+        qw = {t: idf.get(t, unknown) * w for t, w in terms.items()}
+        q_total = sum(qw.values())
+        if q_total <= 0.0:
+            return []
+
+        coverage: dict[int, float] = defaultdict(float)
+        overlap: dict[int, float] = defaultdict(float)
+        for t, w in terms.items():
+            postings = self._postings.get(t)
+            if postings is None:
+                continue
+            q = qw[t]
+            for idx, fw in postings:
+                coverage[idx] += q * fw
+            t_idf = idf[t]
+            for p, pw in self._phrase_postings.get(t, ()):
+                overlap[p] += t_idf * (w if w < pw else pw)
+        if not coverage:
+            return []
+
+        dice: dict[int, float] = defaultdict(float)
+        totals, owners = self._phrase_total, self._phrase_owner
+        for p, ov in overlap.items():
+            d = 2.0 * ov / (q_total + totals[p])
+            if d > dice[owners[p]]:
+                dice[owners[p]] = d
+        share = self.config.phrase_share
+        scored = [
+            (100.0 * (share * dice.get(idx, 0.0) + (1.0 - share) * cov / q_total), idx)
+            for idx, cov in coverage.items()
+        ]
+        scored.sort(key=lambda x: (-x[0], x[1]))
+        return scored
+
+    def _token(self, word: str) -> Token | None:
+        """A query word as a token: corrected if it is a typo of a vocabulary word."""
+        try:
+            return self._corrections[word]
+        except KeyError:
+            pass
+        tok = self._resolve(word)
+        if len(self._corrections) < 50_000:
+            self._corrections[word] = tok
+        return tok
+
+    def _resolve(self, word: str) -> Token | None:
+        an = self._an
+        if word.isdigit():
+            # Numbers matter only when the FAQ knows them ("103"); "39" in "температура 39" is noise.
+            return Token(word, word) if word in self._known_lemmas else None
+        lem = textnorm.lemma(word)
+        if (
+            an.is_stop(word, lem)
+            or lem in self._known_lemmas
+            or word in self._known_lemmas
+            or len(word) < 4
+            or not textnorm.has_cyrillic(word)
+        ):
+            return Token(word, lem)
+        # Unknown to the FAQ: a typo of a vocabulary word? A real dictionary word needs a
+        # closer match than a non-word ("сантехника" is not a typo of anything here).
+        if textnorm.is_known_word(word):
+            cutoff = 90.0
+        else:
+            cutoff = 80.0 if len(word) <= 5 else 75.0
+        hit = process.extractOne(
+            word, self._vocab_list, scorer=fuzz.ratio, score_cutoff=cutoff
+        )
+        if hit is None:
+            return Token(word, lem)
+        fixed = hit[0]
+        return Token(fixed, textnorm.lemma(fixed))

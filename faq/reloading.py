@@ -1,0 +1,83 @@
+"""Hot reload of the FAQ file: the bot holds one ReloadingFaq and asks it for .matcher."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from faq.loader import FaqContentError, load_faq
+from faq.matcher import FaqMatcher, MatcherConfig
+
+__all__ = ["ReloadingFaq"]
+
+log = logging.getLogger(__name__)
+
+
+class ReloadingFaq:
+    """A FaqMatcher that follows its file.
+
+    `.matcher` checks the file's modification time at most once every `check_every`
+    seconds and rebuilds the matcher when the file changed. If the new file is invalid,
+    the previous matcher stays in service and `.errors` tells what is wrong with the file.
+    `.reload()` forces a reload (for an operator command) and returns the errors.
+    The first load raises FaqContentError: there is no old content to fall back to.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        check_every: float = 5.0,
+        config: MatcherConfig | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.path = Path(path)
+        self.check_every = check_every
+        self._config = config
+        self._clock = clock
+        self._lock = threading.Lock()
+        self.errors: list[str] = []
+        self.loaded_at: float | None = None  # wall-clock time of the last successful load
+        self._stamp = self._file_stamp()
+        self._matcher = FaqMatcher(load_faq(self.path), config)
+        self.loaded_at = time.time()
+        self._checked = clock()
+
+    @property
+    def matcher(self) -> FaqMatcher:
+        now = self._clock()
+        if now - self._checked >= self.check_every:
+            self._checked = now
+            if self._file_stamp() != self._stamp:
+                self.reload()
+        return self._matcher
+
+    def reload(self) -> list[str]:
+        """Reload the file now; on errors keep the current matcher and return the errors."""
+        with self._lock:
+            stamp = self._file_stamp()
+            try:
+                matcher = FaqMatcher(load_faq(self.path), self._config)
+            except FaqContentError as exc:
+                self._stamp = stamp  # do not retry the same broken file on every message
+                self.errors = exc.errors
+                log.warning("FAQ %s not reloaded, keeping the previous content: %s",
+                            self.path, "; ".join(exc.errors))
+                return list(self.errors)
+            self._matcher = matcher
+            self._stamp = stamp
+            self.errors = []
+            self.loaded_at = time.time()
+            log.info("FAQ %s reloaded: %d entries", self.path, len(matcher))
+            return []
+
+    def _file_stamp(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size)
