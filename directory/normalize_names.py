@@ -1,0 +1,211 @@
+"""Institution names and queries as lists of comparable terms.
+
+A term is a word stem ("котельнич" for "Котельничская", "Котельниче",
+"Котельнич"), a number ("3" for "№ 3", "N3", "третья") or an initialism. Names
+and queries go through the same steps, so what a citizen types and what a
+registry writes meet in the middle:
+
+    fold -> drop legal forms -> expand abbreviations and colloquial forms
+         -> numbers and ordinals -> drop stop words -> stem
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from bot.textnorm import cyrillic_readings, fold
+from directory.abbreviations import (
+    ABBREVIATIONS,
+    COLLOQUIAL,
+    LEGAL_FORMS,
+    LEGAL_WORDS,
+    NUMBER_MARKERS,
+    QUERY_NOISE,
+    REGION_AFTER_LEGAL_FORM,
+    STOPWORDS,
+    ordinal_value,
+)
+
+# Inflectional endings, longest first. Stripping leaves at least 3 letters.
+_ENDINGS = sorted(
+    """ыми ими ого его ому ему ая яя ое ее ой ей ий ый ые ие ых их ым им ую юю ом ем ам ям ах ях
+    ами ями ью ья ье ьи ия ии ию ией а я о е ы и у ю ь й""".split(),
+    key=len, reverse=True,
+)
+_OPEN_QUOTES = "«\"“„'"
+_PERSON_MARKERS = frozenset({"им", "имени"})
+
+
+@lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    """A crude stem that also brings place names and their adjectives together.
+
+    Котельничская/Котельниче -> котельнич, Енотаевская/Енотаевка -> енота,
+    онкологический/онкология -> онколог, Пирогова/Пирогов -> пирог.
+    """
+    if word.isdigit():
+        return str(int(word))
+    if len(word) <= 3 or not ("а" <= word[0] <= "я"):
+        return word
+    w = word
+    for ending in _ENDINGS:
+        if w.endswith(ending) and len(w) - len(ending) >= 3:
+            w = w[: -len(ending)]
+            break
+    if w.endswith("ск") and len(w) >= 5:  # котельничск(ая), кировск(ая)
+        w = w[:-2]
+    elif w.endswith("к") and len(w) >= 5:  # енотаевк(а), поликлиник(а)
+        w = w[:-1]
+    if w.endswith("иче") and len(w) >= 6:  # клиниче(ский), онкологиче(ский)
+        w = w[:-3]
+    for suffix in ("ов", "ев", "ин"):  # орлов/орловская, пирогова, мурашинская/мураши
+        if w.endswith(suffix) and len(w) - 2 >= 3:
+            w = w[:-2]
+            break
+    return w
+
+
+def _stem_map(table: dict[str, str]) -> dict[str, list[list[str]]]:
+    return {stem(k): [r.split() for r in v.split("|")] for k, v in table.items()}
+
+
+_COLLOQUIAL_BY_STEM = _stem_map(COLLOQUIAL)
+
+
+def name_core(name: str) -> str:
+    """The name without the legal-form prefix before its quotes.
+
+    'ГБУЗ АО «Енотаевская РБ» ФАП с. Ветлянка' -> 'Енотаевская РБ» ФАП с. Ветлянка';
+    'Министерство здравоохранения Кировской области' is kept whole.
+    """
+    first = min((i for i in (name.find(q) for q in _OPEN_QUOTES) if i > 0), default=-1)
+    if first <= 0:
+        return name
+    prefix_words = fold(name[:first]).split()
+    if prefix_words and all(
+        w in LEGAL_FORMS or w in LEGAL_WORDS or w in REGION_AFTER_LEGAL_FORM or len(w) > 3
+        for w in prefix_words
+    ) and any(w in LEGAL_FORMS or w in LEGAL_WORDS for w in prefix_words):
+        return name[first:]
+    return name
+
+
+def _drop_legal_forms(words: list[str]) -> list[str]:
+    out: list[str] = []
+    after_legal = False
+    for w in words:
+        if w in LEGAL_FORMS:
+            after_legal = True
+            continue
+        if after_legal and w in REGION_AFTER_LEGAL_FORM:
+            after_legal = False
+            continue
+        after_legal = False
+        out.append(w)
+    return out
+
+
+def _expand(words: list[str], all_readings: bool) -> list[list[str]]:
+    """Abbreviations and colloquial forms -> words; several readings for 'роддом'."""
+    readings: list[list[str]] = [[]]
+    for w in words:
+        if w in ABBREVIATIONS:
+            options = [ABBREVIATIONS[w].split()]
+        else:
+            options = _COLLOQUIAL_BY_STEM.get(stem(w)) or [[w]]
+            if not all_readings:
+                options = options[:1]
+        if len(options) == 1 or len(readings) * len(options) > 4:
+            for r in readings:
+                r.extend(options[0])
+        else:
+            readings = [r + o for r in readings for o in options]
+    return readings
+
+
+def _terms(words: list[str], drop_noise: bool) -> list[str]:
+    terms: list[str] = []
+    for i, w in enumerate(words):
+        if w in NUMBER_MARKERS:
+            continue
+        if w.isdigit():
+            terms.append(str(int(w)))
+            continue
+        value = ordinal_value(w)
+        if value is not None:
+            terms.append(str(value))
+            continue
+        if len(w) < 2 or w in STOPWORDS or (drop_noise and w in QUERY_NOISE):
+            continue
+        if w == "номер" and i + 1 < len(words) and words[i + 1].isdigit():
+            continue
+        terms.append(stem(w))
+    return terms
+
+
+def name_terms(name: str) -> list[str]:
+    """Terms of an official name, short name or alias (legal form dropped)."""
+    words = _drop_legal_forms(fold(name_core(name)).split())
+    return _terms(_expand(words, all_readings=False)[0], drop_noise=False)
+
+
+def initialisms(name: str) -> list[str]:
+    """'Александро-Мариинская областная клиническая больница' -> ['амокб', 'окб'].
+
+    First letters of the words before 'имени', with abbreviations expanded;
+    also without a leading place adjective. Only initialisms of 3+ letters.
+    """
+    words = _drop_legal_forms(fold(name_core(name)).split())
+    words = _expand(words, all_readings=False)[0]
+    letters: list[str] = []
+    for w in words:
+        if w in _PERSON_MARKERS:
+            break
+        if w.isdigit() or w in STOPWORDS or len(w) < 2 or ordinal_value(w) is not None:
+            continue
+        letters.append(w[0])
+    out = []
+    full = "".join(letters)
+    if len(full) >= 3:
+        out.append(full)
+    if len(letters) >= 4 and words and words[0].endswith(("ская", "ский", "ское", "цкая", "цкий")):
+        out.append("".join(letters[1:]))
+    return out
+
+
+def query_readings(query: str) -> list[list[str]]:
+    """Every way the query may have been meant, as term lists (as typed first).
+
+    Latin input is also read as the wrong keyboard layout and as transliteration;
+    colloquial forms with two meanings ('роддом') give two readings.
+    """
+    out: list[list[str]] = []
+    seen: set[tuple[str, ...]] = set()
+    for text in cyrillic_readings(query):
+        words = _drop_legal_forms(fold(text).split())
+        words = [w for w in words if w not in QUERY_NOISE]
+        for expanded in _expand(words, all_readings=True):
+            terms = _terms(expanded, drop_noise=True)
+            key = tuple(terms)
+            if terms and key not in seen:
+                seen.add(key)
+                out.append(terms)
+    return out
+
+
+_PLACE_GENERIC = frozenset({"област", "обл", "кра", "край", "республик", "респ", "район", "рн",
+                            "город", "округ", "автономн", "муниципальн"})
+
+
+def place_terms(text: str) -> frozenset[str]:
+    """Terms of a region/city/district field without 'область', 'г.', 'район'."""
+    words = [w for w in fold(text).split() if w not in STOPWORDS and len(w) > 1]
+    return frozenset(t for t in (stem(w) for w in words) if t not in _PLACE_GENERIC)
+
+
+_DIGITS = re.compile(r"^\d+$")
+
+
+def numbers_of(terms: list[str]) -> frozenset[str]:
+    return frozenset(t for t in terms if _DIGITS.match(t))

@@ -1,0 +1,242 @@
+"""`Directory`: find the institution a citizen means, from how people really type.
+
+    d = Directory.from_csv("region.csv")
+    matches = d.search("котельничская црб", limit=5)   # best first, score 0..100
+    winner = Directory.clear_winner(matches)            # one button, or None -> top 3
+
+How a query is scored (see index.py for the index):
+  * the query is read as typed, as the wrong keyboard layout and as
+    transliteration, with abbreviations and colloquial forms expanded; the best
+    reading wins;
+  * each query term is looked up in the vocabulary (exact, one typo, prefix,
+    two typos) and weighted by rarity (idf), so "котельнич" counts far more than
+    "больниц";
+  * a name scores by the share of the query it covers (most of the score) and
+    the share of the name the query covers (tie-breaker between a hospital and
+    its branches); city/district/region fields can cover query words too;
+  * a number in the query must be the institution's number ("больница 2" never
+    returns "больница № 7" first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from directory.importer import DirectoryImportError, ImportReport, RowError, parse_csv
+from directory.index import Index
+from directory.model import Institution, Match
+from directory.normalize_names import place_terms, query_readings
+
+MIN_SCORE = 45.0  # below this a match is noise: the search returns []
+MIN_QUERY_COVERAGE = 0.5  # a name must explain at least half the query (by weight)
+CONTEXT_FACTOR = 0.85  # a word matched by the city/district/region, not the name
+WRONG_NUMBER = 0.45  # the query names a number and the institution has another one
+NO_NUMBER = 0.8  # the query names a number and the institution has none
+BOOST_MISS = 0.9  # with boost_region/boost_city: institutions elsewhere
+MAX_CANDIDATES = 4000
+# clear_winner: the bot shows one institution when the best match is this good
+# and this far ahead of the second one; otherwise the top 3 as buttons.
+CLEAR_MIN_SCORE = 70.0
+CLEAR_MIN_GAP = 10.0
+
+
+@dataclass(slots=True)
+class _Group:
+    """One query term: the vocabulary terms it may mean (best first) and its weight."""
+
+    alts: tuple[tuple[str, float], ...]
+    weight: float
+    number: str | None
+
+
+class Directory:
+    """Search over active institutions. Build once, search many times (thread-safe reads)."""
+
+    def __init__(self, institutions: Iterable[Institution], report: ImportReport | None = None):
+        active = [i for i in institutions if i.active]
+        self._by_id = {i.id: i for i in active}
+        self._index = Index(list(self._by_id.values()))
+        self._filters: dict[tuple[str, str], frozenset[int] | None] = {}
+        self.import_report = report
+
+    # ---- construction ---------------------------------------------------------------------
+    @classmethod
+    def from_institutions(cls, institutions: Iterable[Institution]) -> Directory:
+        """From records (e.g. the database); inactive institutions are skipped."""
+        return cls(institutions)
+
+    @classmethod
+    def from_csv(cls, source: str | Path | TextIO, strict: bool = False) -> Directory:
+        """Import a CSV file (see importer.py for the format).
+
+        Good rows are imported and bad rows skipped; the problems are in
+        `d.import_errors` (and `d.import_report`). With `strict=True` any error
+        raises `DirectoryImportError` instead, carrying the report.
+        """
+        report = parse_csv(source)
+        if strict and report.errors:
+            raise DirectoryImportError(report)
+        return cls(report.institutions, report)
+
+    @property
+    def import_errors(self) -> list[RowError]:
+        return list(self.import_report.errors) if self.import_report else []
+
+    # ---- container ------------------------------------------------------------------------
+    def get(self, institution_id: str) -> Institution | None:
+        return self._by_id.get(institution_id)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __iter__(self) -> Iterator[Institution]:
+        return iter(self._by_id.values())
+
+    def __contains__(self, institution_id: object) -> bool:
+        return institution_id in self._by_id
+
+    # ---- search ---------------------------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        limit: int = 5,
+        region: str | None = None,
+        city: str | None = None,
+        *,
+        boost_region: str | None = None,
+        boost_city: str | None = None,
+    ) -> list[Match]:
+        """Institutions matching the query, best first, score 0..100.
+
+        `region`/`city` filter (only institutions whose region/city field names
+        that place); `boost_region`/`boost_city` prefer them without hiding the
+        others. Empty input, nonsense, or nothing good enough -> [].
+        """
+        if not query or not query.strip() or limit <= 0:
+            return []
+        allowed = self._allowed(region, city)
+        if allowed is not None and not allowed:
+            return []
+        best: dict[int, tuple[float, int]] = {}
+        for terms in query_readings(query[:300]):
+            self._score_reading(terms, allowed, best)
+        if not best:
+            return []
+        preferred = self._allowed(boost_region, boost_city)
+        index = self._index
+        matches = []
+        for inst, (score, entry_id) in best.items():
+            if preferred is not None and inst not in preferred:
+                score *= BOOST_MISS
+            if score >= MIN_SCORE:
+                matches.append(Match(index.institutions[inst], round(score, 1),
+                                     index.entries[entry_id].text))
+        matches.sort(key=lambda m: (-m.score, len(m.institution.name), m.institution.id))
+        return matches[:limit]
+
+    @staticmethod
+    def clear_winner(matches: list[Match]) -> Match | None:
+        """The match to show alone, or None when the bot should offer the top 3.
+
+        Clear means: score >= CLEAR_MIN_SCORE and at least CLEAR_MIN_GAP points
+        ahead of the runner-up.
+        """
+        if not matches or matches[0].score < CLEAR_MIN_SCORE:
+            return None
+        if len(matches) > 1 and matches[0].score - matches[1].score < CLEAR_MIN_GAP:
+            return None
+        return matches[0]
+
+    # ---- internals ------------------------------------------------------------------------
+    def _groups(self, terms: list[str]) -> list[_Group]:
+        index = self._index
+        groups = []
+        for t in dict.fromkeys(terms):
+            alts = index.lookup(t)
+            number = t if t.isdigit() else None
+            weight = index.weight.get(alts[0][0], index.unknown_weight) if alts else (
+                index.unknown_weight)
+            groups.append(_Group(alts, weight, number))
+        return groups
+
+    def _score_reading(
+        self, terms: list[str], allowed: frozenset[int] | None,
+        best: dict[int, tuple[float, int]],
+    ) -> None:
+        index = self._index
+        groups = self._groups(terms)
+        total = sum(g.weight for g in groups)
+        if total <= 0:
+            return
+        # Candidates: names holding one of the heaviest query terms; a name with
+        # none of them cannot reach MIN_QUERY_COVERAGE.
+        order = sorted(groups, key=lambda g: -g.weight)
+        candidates: set[int] = set()
+        remaining = total
+        for g in order:
+            if remaining < MIN_QUERY_COVERAGE * total:
+                break
+            remaining -= g.weight
+            for t, _ in g.alts:
+                candidates.update(index.postings.get(t, ())[:MAX_CANDIDATES])
+                candidates.update(index.context_postings.get(t, ())[:MAX_CANDIDATES])
+        if not candidates:
+            return
+        query_numbers = {g.number for g in groups if g.number}
+        entries, context, weight = index.entries, index.context, index.weight
+        for e_id in candidates:
+            entry = entries[e_id]
+            inst = entry.inst
+            if allowed is not None and inst not in allowed:
+                continue
+            terms_e = entry.terms
+            ctx = context[inst]
+            q_matched = 0.0
+            d_matched = 0.0
+            for g in groups:
+                got = 0.0
+                for t, sim in g.alts:
+                    if t in terms_e:
+                        got = sim
+                        d_matched += weight[t] * sim
+                        break
+                if got < 1.0 and ctx:
+                    for t, sim in g.alts:
+                        if t in ctx:
+                            got = max(got, sim * CONTEXT_FACTOR)
+                            break
+                q_matched += g.weight * got
+            q_cov = q_matched / total
+            if q_cov < MIN_QUERY_COVERAGE:
+                continue
+            d_cov = min(d_matched / entry.total, 1.0) if entry.total > 0 else 0.0
+            score = 100.0 * q_cov * (0.7 + 0.3 * d_cov)
+            if query_numbers:
+                if not entry.numbers:
+                    score *= NO_NUMBER
+                elif not (query_numbers & entry.numbers):
+                    score *= WRONG_NUMBER
+            previous = best.get(inst)
+            if previous is None or score > previous[0]:
+                best[inst] = (score, e_id)
+
+    def _allowed(self, region: str | None, city: str | None) -> frozenset[int] | None:
+        if not region and not city:
+            return None
+        key = (region or "", city or "")
+        if key not in self._filters:
+            want_region = place_terms(region) if region else frozenset()
+            want_city = place_terms(city) if city else frozenset()
+            ok = []
+            for i, inst in enumerate(self._index.institutions):
+                if want_region and not want_region <= place_terms(inst.region):
+                    continue
+                if want_city and not want_city <= (place_terms(inst.city)
+                                                   | place_terms(inst.district)):
+                    continue
+                ok.append(i)
+            self._filters[key] = frozenset(ok)
+        return self._filters[key]
