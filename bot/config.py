@@ -25,7 +25,8 @@ class Settings(BaseSettings):
 
     database_path: Path = Path("data/medfront.sqlite3")
     directory_csv: Path = PROJECT_ROOT / "directory" / "data" / "kirov_demo.csv"
-    faq_path: Path = PROJECT_ROOT / "faq" / "data" / "faq.yaml"
+    # The region's editable FAQ; created from the seed faq/data/faq.yaml on first start.
+    faq_path: Path = Path("data/faq.yaml")
     default_timezone: str = "Europe/Moscow"
 
     telegram_bot_token: SecretStr | None = None

@@ -45,6 +45,14 @@ class InstitutionRepo:
         async with self._conn.execute("SELECT COUNT(*) FROM institutions") as cur:
             return int((await cur.fetchone())[0])
 
+    async def signature(self) -> tuple[int, str]:
+        """Changes whenever an import adds, updates or deactivates a row."""
+        async with self._conn.execute(
+            "SELECT COUNT(*), COALESCE(MAX(updated_at), '') FROM institutions WHERE active = 1"
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0]), str(row[1])
+
     async def get(self, institution_id: str) -> Institution | None:
         async with self._conn.execute(
             "SELECT * FROM institutions WHERE id = ?", (institution_id,)

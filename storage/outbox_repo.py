@@ -8,7 +8,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.records import OutboxItem, from_db, to_db
+from storage.records import ChatRef, OutboxItem, from_db, to_db
 
 
 def _item(row: aiosqlite.Row) -> OutboxItem:
@@ -80,6 +80,15 @@ class OutboxRepo:
             "UPDATE outbox SET status = 'pending' WHERE status = 'sending'"
         )
         return cur.rowcount
+
+    async def card_chats(self, appeal_id: int) -> list[ChatRef]:
+        """Chats where a card of this appeal was posted (or is about to be)."""
+        async with self._conn.execute(
+            "SELECT DISTINCT platform, chat_id FROM outbox WHERE appeal_id = ? AND kind = 'card' "
+            "ORDER BY platform, chat_id",
+            (appeal_id,),
+        ) as cur:
+            return [ChatRef(row[0], row[1]) for row in await cur.fetchall()]
 
     async def get(self, item_id: int) -> OutboxItem | None:
         async with self._conn.execute("SELECT * FROM outbox WHERE id = ?", (item_id,)) as cur:

@@ -143,6 +143,7 @@ CREATE TABLE outbox (
     error       TEXT
 );
 CREATE INDEX outbox_pending ON outbox (platform, not_before, id) WHERE status = 'pending';
+CREATE INDEX outbox_appeal ON outbox (appeal_id, kind) WHERE appeal_id IS NOT NULL;
 
 CREATE TABLE faq_feedback (
     id          INTEGER PRIMARY KEY,

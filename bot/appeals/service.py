@@ -1,0 +1,261 @@
+"""The appeal lifecycle: file, take, answer, redirect, close, rate, reopen.
+
+Every method runs inside the caller's unit of work: the state change, its audit event
+and the outbox messages it causes commit together, or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from bot import texts
+from bot.appeals.deadlines import DeadlinePolicy
+from bot.dialog.types import Attachment, Button
+from directory.model import Institution
+from storage.records import Appeal, ChatRef, User
+from storage.repositories import Repositories
+
+
+class AppealError(Exception):
+    """An action that is not possible in the appeal's current state (shown to the user)."""
+
+
+def buttons_json(rows: list[list[Button]]) -> list[list[dict[str, str]]]:
+    return [[{"text": b.text, "payload": b.payload} for b in row] for row in rows]
+
+
+def card_buttons(appeal: Appeal) -> list[list[Button]]:
+    if appeal.status == "new":
+        return [
+            [Button(texts.BTN_TAKE, f"st:take:{appeal.id}"),
+             Button(texts.BTN_ANSWER, f"st:ans:{appeal.id}")],
+            [Button(texts.BTN_REDIRECT, f"st:redir:{appeal.id}"),
+             Button(texts.BTN_CLOSE, f"st:close:{appeal.id}")],
+        ]
+    if appeal.status == "in_progress":
+        return [
+            [Button(texts.BTN_ANSWER, f"st:ans:{appeal.id}")],
+            [Button(texts.BTN_REDIRECT, f"st:redir:{appeal.id}"),
+             Button(texts.BTN_CLOSE, f"st:close:{appeal.id}")],
+        ]
+    return []
+
+
+def rating_buttons(appeal: Appeal) -> list[list[Button]]:
+    return [
+        [Button(f"{n} ⭐", f"rate:{appeal.id}:{n}") for n in range(1, 6)],
+        [Button(texts.BTN_UNSOLVED, f"unsolved:{appeal.id}")],
+    ]
+
+
+class AppealService:
+    def __init__(self, policy: DeadlinePolicy, default_timezone: str) -> None:
+        self.policy = policy
+        self.default_timezone = default_timezone
+
+    def timezone_of(self, inst: Institution | None) -> str:
+        return (inst.timezone if inst and inst.timezone else "") or self.default_timezone
+
+    async def institution(self, repos: Repositories, institution_id: str) -> Institution:
+        inst = await repos.institutions.get(institution_id)
+        if inst is None:  # appeals keep their institution: rows are deactivated, not deleted
+            raise AppealError(texts.APPEAL_NOT_FOUND)
+        return inst
+
+    # rendering
+
+    async def card_text(self, repos: Repositories, appeal: Appeal, suffix: str = "") -> str:
+        inst = await self.institution(repos, appeal.institution_id)
+        citizen = await repos.people.get_user(appeal.citizen_id)
+        tz = self.timezone_of(inst)
+        text = texts.CARD.format(
+            number=appeal.number,
+            institution=inst.display_name,
+            category=texts.CATEGORIES.get(appeal.category, appeal.category),
+            status=texts.STATUSES[appeal.status],
+            citizen=(citizen.display_name if citizen and citizen.display_name else "гражданин"),
+            platform=texts.PLATFORM_NAMES.get(appeal.platform, appeal.platform),
+            created=texts.format_time(appeal.created_at, tz),
+            first_due=texts.format_time(appeal.first_response_due, tz),
+            due=texts.format_time(appeal.due_at, tz),
+            text=appeal.text,
+        )
+        if appeal.is_open:
+            text += texts.CARD_HINT
+        return text + suffix
+
+    # outbox helpers
+
+    async def _post_card(
+        self, repos: Repositories, appeal: Appeal, now: datetime, prefix: str = "",
+        attachments: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """A new card in every inbox chat of the appeal's institution (operators if none)."""
+        inst = await self.institution(repos, appeal.institution_id)
+        chats = await repos.people.inbox_chats(inst.id)
+        if not chats:
+            # Nobody receives this institution's appeals yet: the ministry must see it.
+            prefix = texts.STAFF_NEW_NO_INBOX.format(institution=inst.display_name) + prefix
+            chats = await repos.people.staff_chats("operator")
+        text = prefix + await self.card_text(repos, appeal)
+        for chat in chats:
+            await repos.outbox.add(
+                chat.platform, chat.chat_id,
+                {"text": text, "buttons": buttons_json(card_buttons(appeal)),
+                 "record_as": "card", "attachments": attachments or []},
+                now, appeal_id=appeal.id, kind="card",
+            )
+
+    async def _refresh_cards(self, repos: Repositories, appeal: Appeal, now: datetime,
+                             suffix: str = "") -> None:
+        """Edit the cards already posted so they show the new status and buttons."""
+        text = await self.card_text(repos, appeal, suffix)
+        for chat in await repos.outbox.card_chats(appeal.id):
+            await repos.outbox.add(
+                chat.platform, chat.chat_id,
+                {"text": text, "buttons": buttons_json(card_buttons(appeal)),
+                 "edit_card_of": appeal.id},
+                now, appeal_id=appeal.id, kind="card_edit",
+            )
+
+    async def _tell_citizen(
+        self, repos: Repositories, appeal: Appeal, text: str, now: datetime,
+        buttons: list[list[Button]] | None = None, attachments: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """To the chat and platform the citizen wrote from."""
+        await repos.outbox.add(
+            appeal.platform, appeal.chat_id,
+            {"text": text, "buttons": buttons_json(buttons or []), "record_as": "notice",
+             "attachments": attachments or []},
+            now, appeal_id=appeal.id, kind="citizen",
+        )
+
+    # lifecycle
+
+    async def file(
+        self, repos: Repositories, citizen: User, chat: ChatRef, inst: Institution,
+        category: str, text: str, attachments: list[Attachment], now: datetime,
+    ) -> Appeal:
+        deadlines = self.policy.for_new_appeal(now, category, self.timezone_of(inst))
+        appeal = await repos.appeals.create(
+            citizen_id=citizen.id, platform=chat.platform, chat_id=chat.chat_id,
+            institution_id=inst.id, category=category, text=text, now=now,
+            first_response_due=deadlines.first_response_due, due_at=deadlines.due_at,
+        )
+        await repos.appeals.add_event(appeal.id, "created", now, citizen.id,
+                                      institution_id=inst.id, category=category)
+        await repos.appeals.add_message(appeal.id, "citizen", chat.platform, chat.chat_id, now,
+                                        text=text, author_id=citizen.id)
+        await self._post_card(repos, appeal, now,
+                              attachments=[asdict(a) | {"platform": chat.platform}
+                                           for a in attachments])
+        return appeal
+
+    def _require_open(self, appeal: Appeal) -> None:
+        if not appeal.is_open:
+            raise AppealError(texts.APPEAL_NOT_OPEN.format(
+                number=appeal.number, status=texts.STATUSES[appeal.status]))
+
+    async def take(self, repos: Repositories, appeal: Appeal, actor: User, now: datetime) -> Appeal:
+        self._require_open(appeal)
+        if appeal.status == "in_progress":
+            raise AppealError(texts.STAFF_ALREADY.format(
+                number=appeal.number, status=texts.STATUSES[appeal.status]))
+        appeal = await repos.appeals.update(
+            appeal.id, now, status="in_progress", assignee_id=actor.id,
+            first_response_at=appeal.first_response_at or now,
+        )
+        await repos.appeals.add_event(appeal.id, "taken", now, actor.id)
+        inst = await self.institution(repos, appeal.institution_id)
+        await self._tell_citizen(repos, appeal, texts.CITIZEN_TAKEN.format(
+            number=appeal.number, institution=inst.display_name), now)
+        await self._refresh_cards(repos, appeal, now)
+        return appeal
+
+    async def answer(
+        self, repos: Repositories, appeal: Appeal, actor: User, text: str,
+        attachments: list[Attachment], source: ChatRef, now: datetime,
+        message_id: str | None = None,
+    ) -> Appeal:
+        self._require_open(appeal)
+        appeal = await repos.appeals.update(
+            appeal.id, now, status="answered", answered_at=now,
+            assignee_id=appeal.assignee_id or actor.id,
+            first_response_at=appeal.first_response_at or now, next_reminder_at=None,
+        )
+        await repos.appeals.add_event(appeal.id, "answered", now, actor.id)
+        await repos.appeals.add_message(appeal.id, "staff", source.platform, source.chat_id, now,
+                                        text=text, message_id=message_id, author_id=actor.id)
+        inst = await self.institution(repos, appeal.institution_id)
+        await self._tell_citizen(
+            repos, appeal,
+            texts.CITIZEN_ANSWER.format(number=appeal.number, institution=inst.display_name,
+                                        text=text)
+            + "\n\n" + texts.CITIZEN_RATE,
+            now, buttons=rating_buttons(appeal),
+            attachments=[asdict(a) | {"platform": source.platform} for a in attachments],
+        )
+        await self._refresh_cards(repos, appeal, now)
+        return appeal
+
+    async def redirect(
+        self, repos: Repositories, appeal: Appeal, actor: User, target: Institution,
+        now: datetime,
+    ) -> Appeal:
+        """To the competent institution; the clock keeps running (59-FZ), the citizen is told."""
+        self._require_open(appeal)
+        if target.id == appeal.institution_id:
+            raise AppealError(texts.STAFF_REDIRECT_SAME)
+        old = appeal
+        await self._refresh_cards(
+            repos, old, now,
+            suffix=texts.CARD_REDIRECTED.format(institution=target.display_name),
+        )
+        appeal = await repos.appeals.update(
+            appeal.id, now, institution_id=target.id, status="new", assignee_id=None,
+        )
+        await repos.appeals.add_event(appeal.id, "redirected", now, actor.id,
+                                      from_institution=old.institution_id,
+                                      to_institution=target.id)
+        await self._tell_citizen(repos, appeal, texts.CITIZEN_REDIRECTED.format(
+            number=appeal.number, institution=target.display_name,
+            due=texts.format_time(appeal.due_at, self.timezone_of(target))), now)
+        await self._post_card(repos, appeal, now)
+        return appeal
+
+    async def close(self, repos: Repositories, appeal: Appeal, actor: User, now: datetime) -> Appeal:
+        self._require_open(appeal)
+        appeal = await repos.appeals.update(appeal.id, now, status="closed", closed_at=now,
+                                            next_reminder_at=None)
+        await repos.appeals.add_event(appeal.id, "closed", now, actor.id)
+        inst = await self.institution(repos, appeal.institution_id)
+        await self._tell_citizen(repos, appeal, texts.CITIZEN_CLOSED.format(
+            number=appeal.number, institution=inst.display_name), now)
+        await self._refresh_cards(repos, appeal, now)
+        return appeal
+
+    async def rate(self, repos: Repositories, appeal: Appeal, stars: int, now: datetime) -> bool:
+        """Rating an answer closes the appeal. False when it was rated already."""
+        if appeal.rating is not None or appeal.status != "answered":
+            return False
+        appeal = await repos.appeals.update(appeal.id, now, rating=stars, status="closed",
+                                            closed_at=now)
+        await repos.appeals.add_event(appeal.id, "rated", now, appeal.citizen_id, stars=stars)
+        await self._refresh_cards(repos, appeal, now)
+        return True
+
+    async def reopen(self, repos: Repositories, appeal: Appeal, now: datetime) -> Appeal:
+        """The citizen says the answer did not solve it: back to the institution."""
+        if appeal.status not in ("answered", "closed"):
+            raise AppealError(texts.APPEAL_NOT_OPEN.format(
+                number=appeal.number, status=texts.STATUSES[appeal.status]))
+        status = "in_progress" if appeal.assignee_id else "new"
+        appeal = await repos.appeals.update(appeal.id, now, status=status, answered_at=None,
+                                            closed_at=None, rating=None)
+        await repos.appeals.add_event(appeal.id, "reopened", now, appeal.citizen_id)
+        await self._post_card(
+            repos, appeal, now, prefix=texts.CARD_REOPENED.format(number=appeal.number) + "\n\n"
+        )
+        return appeal

@@ -1,0 +1,342 @@
+"""Citizen flows: menu, FAQ, finding an institution's page, filing an appeal, my appeals."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+
+from bot import texts
+from bot.appeals.service import AppealService
+from bot.dialog.ports import DirectorySource, FaqSource
+from bot.dialog.turn import Turn
+from bot.dialog.types import Attachment, Button
+from bot.textnorm import fold
+from directory import Directory
+from directory.model import Institution, Match
+
+log = logging.getLogger(__name__)
+
+APPEAL_TEXT_MIN = 10
+APPEAL_TEXT_MAX = 4000
+MAX_ATTACHMENTS = 10
+
+
+def menu_buttons() -> list[list[Button]]:
+    return [
+        [Button(texts.BTN_FAQ, "m:faq")],
+        [Button(texts.BTN_FIND, "m:find")],
+        [Button(texts.BTN_APPEAL, "m:appeal")],
+        [Button(texts.BTN_MY, "m:my"), Button(texts.BTN_HELP, "m:help")],
+    ]
+
+
+def cancel_row() -> list[Button]:
+    return [Button(texts.BTN_CANCEL, "cancel")]
+
+
+def handover_buttons() -> list[list[Button]]:
+    """Where to go when the FAQ cannot help: a person, or the right institution."""
+    return [
+        [Button(texts.BTN_APPEAL, "m:appeal")],
+        [Button(texts.BTN_FIND, "m:find")],
+        [Button(texts.BTN_MENU, "m:menu")],
+    ]
+
+
+def safe_button(text: str, payload: str) -> Button | None:
+    """A button, or None when the payload would not fit the platforms' limit."""
+    return Button(text, payload) if len(payload.encode()) <= 64 else None
+
+
+class CitizenFlows:
+    def __init__(
+        self, directory: DirectorySource, faq: FaqSource, appeals: AppealService
+    ) -> None:
+        self.directory = directory
+        self.faq = faq
+        self.appeals = appeals
+
+    # menu
+
+    def menu(self, t: Turn, text: str = texts.MENU) -> None:
+        t.go("idle")
+        t.say(text, menu_buttons())
+
+    def start(self, t: Turn) -> None:
+        t.go("idle")
+        t.say(texts.WELCOME)
+        t.say(texts.MENU, menu_buttons())
+
+    def help(self, t: Turn) -> None:
+        t.say(texts.HELP, [[Button(texts.BTN_MENU, "m:menu")]])
+
+    # FAQ
+
+    def ask_question(self, t: Turn) -> None:
+        t.go("faq_ask")
+        t.say(texts.FAQ_ASK, [cancel_row()])
+
+    async def answer_question(self, t: Turn, question: str) -> None:
+        t.go("idle")
+        result = self.faq.matcher.match(question)
+        if result.answer is not None:
+            self.show_entry(t, result.answer)
+            return
+        await t.repos.faq_stats.add_unanswered(question[:500], fold(question)[:500],
+                                               t.inc.platform, t.now)
+        if result.suggestions:
+            rows = [[b] for e in result.suggestions
+                    if (b := safe_button(e.question, f"faq:{e.id}"))]
+            t.say(texts.FAQ_SUGGEST, rows + handover_buttons())
+        else:
+            t.say(texts.FAQ_NO_MATCH, handover_buttons())
+
+    def show_entry(self, t: Turn, entry) -> None:  # type: ignore[no-untyped-def]
+        text = f"{entry.answer}"
+        if entry.links:
+            text += "\n\n" + texts.FAQ_LINKS + "\n" + "\n".join(entry.links)
+        text += "\n\n" + texts.FAQ_ANSWER_FOOTER
+        row = [b for b in (safe_button(texts.BTN_YES_HELPED, f"fb:y:{entry.id}"),
+                           safe_button(texts.BTN_NO_HELPED, f"fb:n:{entry.id}")) if b]
+        t.say(text, [row] if row else [], faq_entry=entry.id)
+
+    async def suggestion_chosen(self, t: Turn, entry_id: str) -> None:
+        entry = self.faq.matcher.get(entry_id)
+        if entry is None:
+            t.say(texts.STALE_BUTTON, menu_buttons())
+            return
+        t.go("idle")
+        self.show_entry(t, entry)
+
+    async def feedback(self, t: Turn, helpful: bool, entry_id: str) -> None:
+        await t.repos.faq_stats.add_feedback(entry_id, helpful, t.inc.platform, t.inc.user_id,
+                                             t.now)
+        if helpful:
+            t.say(texts.FAQ_THANKS, [[Button(texts.BTN_MENU, "m:menu")]])
+        else:
+            t.say(texts.FAQ_SORRY, handover_buttons())
+
+    # directory
+
+    def ask_institution_name(self, t: Turn) -> None:
+        t.go("find_query")
+        t.say(texts.FIND_ASK, [cancel_row()])
+
+    def _search(self, t: Turn, query: str, limit: int = 5) -> list[Match] | None:
+        """Matches, or None after telling the citizen why the query cannot be searched."""
+        if len(fold(query)) < 2:
+            t.say(texts.FIND_TOO_SHORT, [cancel_row()])
+            return None
+        matches = self.directory.current.search(query, limit=limit)
+        if not matches:
+            t.say(texts.FIND_NOTHING.format(query=query[:100]), [cancel_row()])
+            return None
+        return matches
+
+    def _choice_buttons(self, matches: list[Match]) -> list[list[Button]]:
+        rows = [[Button(m.institution.display_name[:60], f"pick:{i}")]
+                for i, m in enumerate(matches)]
+        return rows + [cancel_row()]
+
+    async def find(self, t: Turn, query: str) -> None:
+        matches = self._search(t, query)
+        if matches is None:
+            return
+        winner = Directory.clear_winner(matches)
+        if winner is not None:
+            self.show_institution(t, winner.institution)
+            return
+        top = matches[:3]
+        t.go("find_pick", candidates=[m.institution.id for m in top])
+        t.say(texts.FIND_CHOOSE, self._choice_buttons(top))
+
+    def show_institution(self, t: Turn, inst: Institution) -> None:
+        t.go("inst_shown", institution_id=inst.id)
+        t.say(texts.institution_card(inst, t.inc.platform), [
+            [Button(texts.BTN_APPEAL_HERE, "apl")],
+            [Button(texts.BTN_MENU, "m:menu")],
+        ])
+
+    async def picked(self, t: Turn, index: int) -> None:
+        """A button from a list of candidates, in whichever flow showed it."""
+        candidates = t.data("candidates") or []
+        if not 0 <= index < len(candidates):
+            t.say(texts.STALE_BUTTON, menu_buttons())
+            t.go("idle")
+            return
+        inst = await t.repos.institutions.get(candidates[index])
+        if inst is None or not inst.active:
+            t.say(texts.STALE_BUTTON, menu_buttons())
+            t.go("idle")
+            return
+        if t.state.state == "find_pick":
+            self.show_institution(t, inst)
+        else:
+            self.ask_category(t, inst)
+
+    # filing an appeal
+
+    def start_appeal(self, t: Turn) -> None:
+        t.go("appeal_inst")
+        t.say(texts.APPEAL_ASK_INSTITUTION, [cancel_row()])
+
+    async def appeal_here(self, t: Turn) -> None:
+        inst_id = t.data("institution_id") if t.state.state == "inst_shown" else None
+        inst = await t.repos.institutions.get(inst_id) if inst_id else None
+        if inst is None or not inst.active:
+            t.say(texts.STALE_BUTTON, menu_buttons())
+            t.go("idle")
+            return
+        self.ask_category(t, inst)
+
+    async def appeal_institution(self, t: Turn, query: str) -> None:
+        matches = self._search(t, query)
+        if matches is None:
+            return
+        winner = Directory.clear_winner(matches)
+        if winner is not None:
+            self.ask_category(t, winner.institution)
+            return
+        top = matches[:3]
+        t.go("appeal_pick", candidates=[m.institution.id for m in top])
+        t.say(texts.FIND_CHOOSE, self._choice_buttons(top))
+
+    def ask_category(self, t: Turn, inst: Institution) -> None:
+        t.go("appeal_category", institution_id=inst.id)
+        rows = [[Button(title, f"cat:{key}")] for key, title in texts.CATEGORIES.items()]
+        t.say(texts.APPEAL_ASK_CATEGORY.format(institution=inst.display_name),
+              rows + [cancel_row()])
+
+    def category_chosen(self, t: Turn, key: str) -> None:
+        if t.state.state != "appeal_category" or key not in texts.CATEGORIES:
+            t.say(texts.STALE_BUTTON, menu_buttons())
+            t.go("idle")
+            return
+        t.go("appeal_text", **t.state.data, category=key)
+        t.say(texts.APPEAL_ASK_TEXT, [cancel_row()])
+
+    def appeal_text(self, t: Turn) -> None:
+        text = t.text
+        attachments = list(t.data("attachments", []))
+        room = MAX_ATTACHMENTS - len(attachments)
+        attachments += [asdict(a) for a in t.inc.attachments[:max(room, 0)]]
+        data = {**t.state.data, "attachments": attachments}
+        if len(text) < APPEAL_TEXT_MIN:
+            t.go("appeal_text", **data)
+            t.say(texts.APPEAL_TEXT_TOO_SHORT.format(min=APPEAL_TEXT_MIN), [cancel_row()])
+            return
+        if len(text) > APPEAL_TEXT_MAX:
+            t.go("appeal_text", **data)
+            t.say(texts.TOO_LONG.format(limit=APPEAL_TEXT_MAX), [cancel_row()])
+            return
+        t.go("appeal_consent", **data, text=text)
+        t.say(texts.APPEAL_ASK_CONSENT, [
+            [Button(texts.BTN_CONSENT_YES, "consent:yes")],
+            [Button(texts.BTN_CONSENT_NO, "consent:no")],
+            cancel_row(),
+        ])
+
+    async def consent(self, t: Turn, agreed: bool) -> None:
+        if t.state.state != "appeal_consent":
+            t.say(texts.STALE_BUTTON, menu_buttons())
+            t.go("idle")
+            return
+        if not agreed:
+            t.go("idle")
+            t.say(texts.APPEAL_CONSENT_REFUSED, menu_buttons())
+            return
+        t.go("appeal_confirm", **t.state.data)
+        await self.show_confirmation(t)
+
+    async def show_confirmation(self, t: Turn) -> None:
+        inst = await t.repos.institutions.get(t.data("institution_id"))
+        count = len(t.data("attachments", []))
+        t.say(texts.APPEAL_CONFIRM.format(
+            institution=inst.display_name if inst else "?",
+            category=texts.CATEGORIES.get(t.data("category"), "?"),
+            text=t.data("text"),
+            attachments=texts.APPEAL_ATTACHMENTS.format(count=count) if count else "",
+        ), [
+            [Button(texts.BTN_SEND, "confirm:send")],
+            [Button(texts.BTN_EDIT_TEXT, "confirm:edit")],
+            cancel_row(),
+        ])
+
+    async def confirm(self, t: Turn, action: str) -> None:
+        if t.state.state != "appeal_confirm":
+            t.say(texts.STALE_BUTTON, menu_buttons())
+            t.go("idle")
+            return
+        if action == "edit":
+            t.go("appeal_text", **{k: v for k, v in t.state.data.items() if k != "text"})
+            t.say(texts.APPEAL_ASK_TEXT, [cancel_row()])
+            return
+        inst = await t.repos.institutions.get(t.data("institution_id"))
+        if inst is None:
+            t.go("idle")
+            t.say(texts.STALE_BUTTON, menu_buttons())
+            return
+        appeal = await self.appeals.file(
+            t.repos, t.user, t.chat, inst, t.data("category"), t.data("text"),
+            [Attachment(**a) for a in t.data("attachments", [])], t.now,
+        )
+        tz = self.appeals.timezone_of(inst)
+        t.go("idle")
+        t.say(texts.APPEAL_FILED.format(
+            number=appeal.number, institution=inst.display_name,
+            first_due=texts.format_time(appeal.first_response_due, tz),
+            due=texts.format_time(appeal.due_at, tz),
+        ), menu_buttons(), appeal_id=appeal.id)
+
+    # my appeals
+
+    async def my_appeals(self, t: Turn) -> None:
+        items = await t.repos.appeals.of_citizen(t.user.id, limit=10)
+        t.go("idle")
+        if not items:
+            t.say(texts.MY_EMPTY, menu_buttons())
+            return
+        lines = [texts.MY_TITLE.format(count=len(items))]
+        for appeal in items:
+            inst = await t.repos.institutions.get(appeal.institution_id)
+            tz = self.appeals.timezone_of(inst)
+            deadline = (texts.MY_DEADLINE.format(due=texts.format_time(appeal.due_at, tz))
+                        if appeal.is_open else "")
+            lines.append(texts.MY_ITEM.format(
+                number=appeal.number,
+                institution=inst.display_name if inst else appeal.institution_id,
+                category=texts.CATEGORIES.get(appeal.category, appeal.category),
+                status=texts.STATUSES[appeal.status], deadline=deadline,
+            ))
+        t.say("\n\n".join(lines), menu_buttons())
+
+    # answers to the citizen's own appeals
+
+    async def _own_appeal(self, t: Turn, appeal_id: int):  # type: ignore[no-untyped-def]
+        appeal = await t.repos.appeals.get(appeal_id)
+        if appeal is None or appeal.citizen_id != t.user.id:
+            t.say(texts.NOT_YOUR_APPEAL)
+            return None
+        return appeal
+
+    async def rate(self, t: Turn, appeal_id: int, stars: int) -> None:
+        appeal = await self._own_appeal(t, appeal_id)
+        if appeal is None:
+            return
+        if not 1 <= stars <= 5:
+            t.say(texts.STALE_BUTTON)
+            return
+        rated = await self.appeals.rate(t.repos, appeal, stars, t.now)
+        t.say(texts.RATE_THANKS if rated else texts.ALREADY_RATED, menu_buttons())
+
+    async def unsolved(self, t: Turn, appeal_id: int) -> None:
+        appeal = await self._own_appeal(t, appeal_id)
+        if appeal is None:
+            return
+        appeal = await self.appeals.reopen(t.repos, appeal, t.now)
+        inst = await t.repos.institutions.get(appeal.institution_id)
+        t.say(texts.REOPENED.format(number=appeal.number,
+                                    institution=inst.display_name if inst else ""),
+              menu_buttons())
+
+

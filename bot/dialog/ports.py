@@ -1,0 +1,21 @@
+"""What the core needs from the directory and the FAQ: small interfaces, easy to swap."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from directory import Directory
+    from faq import FaqMatcher
+
+
+class DirectorySource(Protocol):
+    @property
+    def current(self) -> Directory: ...
+
+
+class FaqSource(Protocol):
+    @property
+    def matcher(self) -> FaqMatcher: ...
+
+    def reload(self) -> list[str]: ...

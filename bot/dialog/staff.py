@@ -1,0 +1,196 @@
+"""Staff flows: act on appeal cards, answer, redirect, the queue; operators' FAQ reports."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from bot import texts
+from bot.appeals.service import AppealError, AppealService, card_buttons
+from bot.dialog.citizen import CitizenFlows, cancel_row
+from bot.dialog.ports import FaqSource
+from bot.dialog.turn import Turn
+from bot.dialog.types import Attachment, Button
+from storage.records import Appeal
+from storage.repositories import Repositories
+
+INVITE_TTL = timedelta(days=7)
+
+
+async def create_invite(
+    repos: Repositories, role: str, institution_id: str | None, now
+) -> str:  # type: ignore[no-untyped-def]
+    """A one-time token for `/start inv_<token>`; short enough for a Telegram deep link."""
+    token = secrets.token_urlsafe(12)
+    await repos.people.create_invite(token, role, institution_id, now, now + INVITE_TTL)
+    return token
+
+
+class StaffFlows:
+    def __init__(self, appeals: AppealService, citizen: CitizenFlows, faq: FaqSource) -> None:
+        self.appeals = appeals
+        self.citizen = citizen
+        self.faq = faq
+
+    async def _appeal_for_action(self, t: Turn, appeal_id: int) -> Appeal | None:
+        """The appeal if this presser may act on it; otherwise says why and returns None."""
+        appeal = await t.repos.appeals.get(appeal_id)
+        if appeal is None:
+            t.say(texts.APPEAL_NOT_FOUND)
+            return None
+        if not t.actor.is_staff or not t.actor.may_act_on(appeal):
+            t.say(texts.STAFF_NOT_ALLOWED)
+            return None
+        return appeal
+
+    async def action(self, t: Turn, action: str, appeal_id: int) -> None:
+        appeal = await self._appeal_for_action(t, appeal_id)
+        if appeal is None:
+            return
+        if action == "card":
+            t.say(await self.appeals.card_text(t.repos, appeal), card_buttons(appeal),
+                  appeal_card=appeal.id)
+            return
+        if action in ("ans", "redir", "take", "close") and not appeal.is_open:
+            t.say(texts.APPEAL_NOT_OPEN.format(number=appeal.number,
+                                               status=texts.STATUSES[appeal.status]))
+            return
+        if action == "take":
+            await self.appeals.take(t.repos, appeal, t.user, t.now)
+            t.say(texts.STAFF_TAKEN.format(number=appeal.number))
+        elif action == "close":
+            await self.appeals.close(t.repos, appeal, t.user, t.now)
+            t.say(texts.STAFF_CLOSED.format(number=appeal.number))
+        elif action == "ans":
+            t.go("staff_answer", appeal_id=appeal.id)
+            t.say(texts.STAFF_ASK_ANSWER.format(number=appeal.number), [cancel_row()])
+        elif action == "redir":
+            t.go("staff_redirect", appeal_id=appeal.id)
+            t.say(texts.STAFF_ASK_REDIRECT.format(number=appeal.number), [cancel_row()])
+        else:
+            t.say(texts.STALE_BUTTON)
+
+    async def answer(self, t: Turn, appeal_id: int, text: str,
+                     attachments: tuple[Attachment, ...] = ()) -> None:
+        appeal = await self._appeal_for_action(t, appeal_id)
+        t.go("idle")
+        if appeal is None:
+            return
+        if not text.strip() and not attachments:
+            t.go("staff_answer", appeal_id=appeal.id)
+            t.say(texts.ANSWER_EMPTY, [cancel_row()])
+            return
+        await self.appeals.answer(t.repos, appeal, t.user, text.strip(), list(attachments),
+                                  t.chat, t.now, message_id=t.inc.message_id)
+        t.say(texts.STAFF_ANSWER_SENT.format(number=appeal.number))
+
+    async def redirect_search(self, t: Turn, query: str) -> None:
+        appeal_id = t.data("appeal_id")
+        matches = self.citizen._search(t, query)
+        if matches is None:
+            return
+        t.go("staff_redirect", appeal_id=appeal_id,
+             candidates=[m.institution.id for m in matches])
+        rows = [[Button(m.institution.display_name[:60], f"pick:{i}")]
+                for i, m in enumerate(matches)]
+        t.say(texts.FIND_CHOOSE, [*rows, cancel_row()])
+
+    async def redirect_to(self, t: Turn, index: int) -> None:
+        candidates = t.data("candidates") or []
+        appeal_id = t.data("appeal_id")
+        t.go("idle")
+        if not 0 <= index < len(candidates) or appeal_id is None:
+            t.say(texts.STALE_BUTTON)
+            return
+        appeal = await self._appeal_for_action(t, appeal_id)
+        target = await t.repos.institutions.get(candidates[index])
+        if appeal is None or target is None:
+            return
+        try:
+            await self.appeals.redirect(t.repos, appeal, t.user, target, t.now)
+        except AppealError as exc:
+            t.go("staff_redirect", appeal_id=appeal_id, candidates=candidates)
+            t.say(str(exc), [cancel_row()])
+            return
+        t.say(texts.STAFF_REDIRECTED.format(number=appeal.number,
+                                            institution=target.display_name))
+
+    async def queue(self, t: Turn) -> None:
+        if not t.actor.is_staff:
+            t.say(texts.STAFF_ONLY)
+            return
+        appeals = await t.repos.appeals.open_queue(t.actor.institutions(), limit=20)
+        if not appeals:
+            t.say(texts.STAFF_QUEUE_EMPTY)
+            return
+        lines = [texts.STAFF_QUEUE_TITLE.format(count=len(appeals))]
+        rows = []
+        for appeal in appeals:
+            inst = await t.repos.institutions.get(appeal.institution_id)
+            name = inst.display_name if inst else appeal.institution_id
+            lines.append(texts.STAFF_QUEUE_ITEM.format(
+                number=appeal.number, institution=name, status=texts.STATUSES[appeal.status],
+                due=texts.format_time(appeal.due_at, self.appeals.timezone_of(inst)),
+                overdue=texts.OVERDUE_MARK if appeal.due_at < t.now else "",
+            ))
+            if len(rows) < 10:
+                rows.append([Button(texts.BTN_OPEN_CARD.format(
+                    number=appeal.number, institution=name)[:60], f"st:card:{appeal.id}")])
+        t.say("\n".join(lines), rows)
+
+    # invites
+
+    async def accept_invite(self, t: Turn, token: str) -> None:
+        invite = await t.repos.people.get_invite(token)
+        if invite is None or invite.used_at is not None:
+            t.say(texts.INVITE_INVALID)
+            return
+        if invite.expires_at < t.now:
+            t.say(texts.INVITE_EXPIRED)
+            return
+        if not await t.repos.people.use_invite(token, t.user.id, t.now):
+            t.say(texts.INVITE_INVALID)
+            return
+        await t.repos.people.add_role(t.user.id, invite.role, invite.institution_id, t.now)
+        if invite.role == "admin" and invite.institution_id:
+            await t.repos.people.bind_inbox(invite.institution_id, t.inc.platform,
+                                            t.inc.chat_id, t.inc.is_group, t.now)
+            inst = await t.repos.institutions.get(invite.institution_id)
+            t.say(texts.INVITE_ACCEPTED_ADMIN.format(
+                institution=inst.display_name if inst else invite.institution_id))
+        elif invite.role == "duty":
+            t.say(texts.INVITE_ACCEPTED_DUTY)
+        else:
+            t.say(texts.INVITE_ACCEPTED_OPERATOR)
+
+    # operators
+
+    async def gaps(self, t: Turn) -> None:
+        if not t.actor.is_operator:
+            t.say(texts.STAFF_ONLY)
+            return
+        rows = await t.repos.faq_stats.top_unanswered(10)
+        if not rows:
+            t.say(texts.GAPS_EMPTY)
+            return
+        t.say("\n".join([texts.GAPS_TITLE] + [f"{n} × {q}" for q, n in rows]))
+
+    async def faq_stats(self, t: Turn) -> None:
+        if not t.actor.is_operator:
+            t.say(texts.STAFF_ONLY)
+            return
+        rows = await t.repos.faq_stats.least_helpful(10)
+        if not rows:
+            t.say(texts.FAQSTATS_EMPTY)
+            return
+        t.say("\n".join([texts.FAQSTATS_TITLE] + [f"{i}: {y} / {n}" for i, y, n in rows]))
+
+    async def reload_faq(self, t: Turn) -> None:
+        if not t.actor.is_operator:
+            t.say(texts.STAFF_ONLY)
+            return
+        errors = self.faq.reload()
+        if errors:
+            t.say(texts.FAQ_RELOAD_FAILED.format(errors="\n".join(errors[:20])))
+        else:
+            t.say(texts.FAQ_RELOADED.format(count=len(self.faq.matcher.entries)))

@@ -1,0 +1,40 @@
+"""One turn of a conversation: the incoming message, who sent it, and what to answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.appeals.access import Actor
+from bot.dialog.types import Button, Incoming, Reply
+from storage.records import ChatRef, DialogState, User
+from storage.repositories import Repositories
+
+
+@dataclass
+class Turn:
+    inc: Incoming
+    repos: Repositories
+    user: User
+    actor: Actor
+    now: datetime
+    state: DialogState
+    replies: list[Reply] = field(default_factory=list)
+
+    @property
+    def chat(self) -> ChatRef:
+        return ChatRef(self.inc.platform, self.inc.chat_id)
+
+    @property
+    def text(self) -> str:
+        return self.inc.text.strip()
+
+    def say(self, text: str, buttons: list[list[Button]] | None = None, **meta: Any) -> None:
+        self.replies.append(Reply(text=text, buttons=buttons or [], meta=meta))
+
+    def go(self, state: str, **data: Any) -> None:
+        self.state = DialogState(state, data)
+
+    def data(self, key: str, default: Any = None) -> Any:
+        return self.state.data.get(key, default)

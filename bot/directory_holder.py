@@ -1,0 +1,30 @@
+"""The directory the bot searches: built from the database's active institutions.
+
+Rebuilt when an import changes the table, so `import-directory` reaches a running bot.
+"""
+
+from __future__ import annotations
+
+from directory import Directory
+from storage.db import Database
+
+
+class DirectoryHolder:
+    def __init__(self) -> None:
+        self._directory = Directory.from_institutions([])
+        self._signature: tuple[int, str] | None = None
+
+    @property
+    def current(self) -> Directory:
+        return self._directory
+
+    async def refresh(self, db: Database) -> bool:
+        """Rebuild if the institutions changed since the last build; True if rebuilt."""
+        async with db.unit() as repos:
+            signature = await repos.institutions.signature()
+            if signature == self._signature:
+                return False
+            institutions = await repos.institutions.list(active_only=True)
+        self._directory = Directory.from_institutions(institutions)
+        self._signature = signature
+        return True

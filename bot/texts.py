@@ -1,0 +1,291 @@
+"""Every user-facing text in one catalogue: plain, polite Russian.
+
+Texts are plain (no markup): transports escape them before sending.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from directory.model import Institution
+
+# Buttons
+
+BTN_FAQ = "❓ Задать вопрос"
+BTN_FIND = "🏥 Найти страницу учреждения"
+BTN_APPEAL = "✉️ Написать обращение"
+BTN_MY = "📋 Мои обращения"
+BTN_HELP = "ℹ️ Помощь"
+BTN_MENU = "🏠 В меню"
+BTN_CANCEL = "✖️ Отменить"
+BTN_YES_HELPED = "👍 Да"
+BTN_NO_HELPED = "👎 Нет"
+BTN_CONSENT_YES = "✅ Согласен(на)"
+BTN_CONSENT_NO = "Не согласен(на)"
+BTN_SEND = "📨 Отправить"
+BTN_EDIT_TEXT = "✏️ Изменить текст"
+BTN_APPEAL_HERE = "✉️ Написать обращение сюда"
+BTN_NONE_OF_THESE = "Нет нужного — уточнить запрос"
+BTN_TAKE = "🙋 Взять в работу"
+BTN_ANSWER = "💬 Ответить"
+BTN_REDIRECT = "↪️ Перенаправить"
+BTN_CLOSE = "✔️ Закрыть"
+BTN_OPEN_CARD = "№ {number} · {institution}"
+BTN_SOLVED = "✅ Вопрос решён"
+BTN_UNSOLVED = "❗ Вопрос не решён"
+
+# Categories of appeals: key -> title. Keys are stored; titles can change.
+CATEGORIES: dict[str, str] = {
+    "appointment": "Запись к врачу, очереди",
+    "quality": "Качество медицинской помощи",
+    "staff": "Поведение персонала",
+    "medicines": "Лекарства и льготы",
+    "registry": "Регистратура, телефон, сайт",
+    "gratitude": "Благодарность",
+    "other": "Другое",
+}
+
+STATUSES: dict[str, str] = {
+    "new": "новое, ждёт ответа",
+    "in_progress": "в работе",
+    "answered": "дан ответ",
+    "closed": "закрыто",
+}
+
+# Citizen: menu and help
+
+WELCOME = (
+    "Здравствуйте! Я помощник регионального здравоохранения.\n"
+    "Я отвечу на частые вопросы, помогу найти официальную страницу больницы или "
+    "поликлиники и передам ваше обращение в нужное учреждение.\n\n"
+    "Если нужна срочная помощь — звоните 103 или 112."
+)
+MENU = "Чем могу помочь? Выберите действие или просто напишите вопрос."
+HELP = (
+    "Что я умею:\n"
+    "• отвечать на частые вопросы — просто напишите вопрос (/faq);\n"
+    "• находить официальную страницу учреждения — /find;\n"
+    "• принимать обращения и передавать их в учреждение — /appeal;\n"
+    "• показывать ваши обращения, их статус и сроки — /my.\n"
+    "Отменить текущее действие: /cancel. Вернуться в меню: /start.\n\n"
+    "При угрозе жизни звоните 103 или 112 — обращения здесь не заменяют скорую помощь."
+)
+CANCELLED = "Действие отменено. Ничего не отправлено."
+NOTHING_TO_CANCEL = "Отменять нечего."
+UNKNOWN_COMMAND = "Такой команды я не знаю. Список команд: /help."
+STALE_BUTTON = "Эта кнопка уже неактуальна. Начните, пожалуйста, заново из меню."
+ONLY_TEXT = "Я понимаю только текст. Напишите, пожалуйста, словами."
+TOO_LONG = "Сообщение слишком длинное: не больше {limit} символов. Сократите, пожалуйста."
+INTERNAL_ERROR = (
+    "Извините, что-то пошло не так. Ваши данные сохранены — попробуйте, пожалуйста, ещё раз "
+    "или вернитесь в меню: /start."
+)
+
+# Citizen: FAQ
+
+FAQ_ASK = "Напишите ваш вопрос одним сообщением."
+FAQ_ANSWER_FOOTER = "Помог ли ответ?"
+FAQ_SUGGEST = "Я не уверен, что понял вопрос. Возможно, вы имели в виду:"
+FAQ_NO_MATCH = (
+    "К сожалению, у меня нет готового ответа на этот вопрос. "
+    "Вы можете написать обращение в учреждение или найти его официальную страницу."
+)
+FAQ_THANKS = "Спасибо за оценку! Рад, что смог помочь."
+FAQ_SORRY = (
+    "Жаль, что ответ не помог. Вы можете написать обращение — его рассмотрит учреждение, "
+    "или найти официальную страницу нужной больницы."
+)
+FAQ_LINKS = "Ссылки:"
+
+# Citizen: directory
+
+FIND_ASK = (
+    "Напишите название учреждения так, как вы его знаете: например, «котельничская црб», "
+    "«онкодиспансер», «больница 7»."
+)
+FIND_NOTHING = (
+    "Не нашёл учреждение по запросу «{query}». Попробуйте написать иначе: город или район, "
+    "тип учреждения (больница, поликлиника, диспансер) и номер."
+)
+FIND_CHOOSE = "Нашлось несколько учреждений. Выберите нужное:"
+FIND_TOO_SHORT = "Слишком короткий запрос. Напишите, пожалуйста, хотя бы часть названия."
+OFFICIAL_MARK = (
+    "Официальную страницу можно узнать по отметке «Госорганизация» "
+    "(серая галочка у названия сообщества ВКонтакте и в Одноклассниках)."
+)
+NO_PAGES = "В справочнике пока нет ссылок на официальные страницы этого учреждения."
+SEARCH_HINT_VK = "Поиск сообщества ВКонтакте: {url}"
+SEARCH_HINT_TELEGRAM = "В Telegram наберите название учреждения в поиске и выберите канал с отметкой официального."
+SEARCH_HINT_WEB = "Поиск в интернете: {url}"
+
+# Citizen: filing an appeal
+
+APPEAL_ASK_INSTITUTION = (
+    "В какое учреждение обращение? Напишите его название: например, «Котельничская ЦРБ».\n"
+    "Если не знаете — напишите «минздрав», обращение рассмотрит министерство."
+)
+APPEAL_ASK_CATEGORY = "Учреждение: {institution}.\nВыберите тему обращения:"
+APPEAL_ASK_TEXT = (
+    "Опишите ситуацию одним сообщением: что произошло, когда, в каком отделении. "
+    "Укажите, как с вами связаться, если это нужно для ответа. "
+    "Можно приложить фото или документ."
+)
+APPEAL_TEXT_TOO_SHORT = "Опишите, пожалуйста, подробнее — хотя бы несколько слов (от {min} символов)."
+APPEAL_ASK_CONSENT = (
+    "Для рассмотрения обращения текст и ваше имя в профиле будут переданы в учреждение и "
+    "министерство здравоохранения региона (Федеральный закон № 152-ФЗ «О персональных данных» "
+    "и № 59-ФЗ «О порядке рассмотрения обращений граждан»). Вы согласны на обработку "
+    "персональных данных?"
+)
+APPEAL_CONSENT_REFUSED = (
+    "Без согласия на обработку персональных данных обращение отправить нельзя. "
+    "Обращение не отправлено. Вы можете задать вопрос или найти страницу учреждения."
+)
+APPEAL_CONFIRM = (
+    "Проверьте обращение:\n"
+    "Учреждение: {institution}\n"
+    "Тема: {category}\n"
+    "Текст: {text}{attachments}\n\n"
+    "Отправить?"
+)
+APPEAL_ATTACHMENTS = "\nВложений: {count}"
+APPEAL_FILED = (
+    "Обращение № {number} зарегистрировано и передано в «{institution}».\n"
+    "Первый ответ — до {first_due}, окончательный — до {due}.\n"
+    "Ответ придёт в этот чат. Статус — в разделе «Мои обращения» (/my)."
+)
+APPEAL_PICK_FROM_LIST = "Выберите учреждение кнопкой или напишите название иначе."
+APPEAL_PICK_CATEGORY = "Выберите тему кнопкой ниже."
+APPEAL_PRESS_BUTTON = "Нажмите, пожалуйста, одну из кнопок ниже."
+MY_EMPTY = "У вас пока нет обращений. Написать обращение: /appeal."
+MY_TITLE = "Ваши обращения (последние {count}):"
+MY_ITEM = "№ {number} — {institution}\nТема: {category}\nСтатус: {status}{deadline}"
+MY_DEADLINE = "\nОтвет — до {due}"
+
+# Citizen: notifications about an appeal
+
+CITIZEN_ANSWER = "Ответ на ваше обращение № {number} от «{institution}»:\n\n{text}"
+CITIZEN_RATE = "Оцените, пожалуйста, ответ от 1 до 5 или сообщите, если вопрос не решён."
+CITIZEN_REDIRECTED = (
+    "Ваше обращение № {number} передано в «{institution}» — это учреждение компетентно "
+    "решить ваш вопрос. Срок ответа не меняется: до {due}."
+)
+CITIZEN_CLOSED = "Обращение № {number} закрыто учреждением «{institution}»."
+CITIZEN_TAKEN = "Обращение № {number} взято в работу в «{institution}»."
+RATE_THANKS = "Спасибо за оценку!"
+REOPENED = (
+    "Обращение № {number} снова открыто и возвращено в «{institution}». "
+    "Мы сообщим, когда придёт новый ответ."
+)
+ALREADY_RATED = "Спасибо, оценка уже учтена."
+NOT_YOUR_APPEAL = "Это обращение вам недоступно."
+
+# Staff
+
+STAFF_NOT_ALLOWED = "У вас нет прав на это действие для этого обращения."
+STAFF_ONLY = "Эта команда доступна только сотрудникам."
+CARD = (
+    "Обращение № {number}\n"
+    "Учреждение: {institution}\n"
+    "Тема: {category}\n"
+    "Статус: {status}\n"
+    "От: {citizen} ({platform})\n"
+    "Поступило: {created}\n"
+    "Первый ответ до: {first_due}\n"
+    "Ответ до: {due}\n\n"
+    "{text}"
+)
+CARD_HINT = "\n\nЧтобы ответить, ответьте (reply) на это сообщение или нажмите «Ответить»."
+CARD_REDIRECTED = "\n\n↪️ Перенаправлено в «{institution}»."
+CARD_REOPENED = "Гражданин сообщил, что вопрос не решён. Обращение № {number} снова открыто."
+STAFF_ASK_ANSWER = (
+    "Напишите ответ на обращение № {number} одним сообщением — он будет отправлен гражданину. "
+    "Отменить: /cancel."
+)
+STAFF_ANSWER_SENT = "Ответ на обращение № {number} отправлен гражданину."
+STAFF_TAKEN = "Обращение № {number} взято в работу."
+STAFF_ALREADY = "Обращение № {number} уже {status}."
+STAFF_CLOSED = "Обращение № {number} закрыто."
+STAFF_ASK_REDIRECT = "В какое учреждение перенаправить обращение № {number}? Напишите название."
+STAFF_REDIRECT_SAME = "Обращение уже в этом учреждении. Выберите другое."
+STAFF_REDIRECTED = "Обращение № {number} перенаправлено в «{institution}». Гражданин уведомлён."
+STAFF_QUEUE_EMPTY = "Открытых обращений нет."
+STAFF_QUEUE_TITLE = "Открытые обращения по сроку ответа ({count}):"
+STAFF_QUEUE_ITEM = "№ {number} · {institution} · {status} · до {due}{overdue}"
+OVERDUE_MARK = " ⚠️ просрочено"
+STAFF_NEW_NO_INBOX = "⚠️ У учреждения «{institution}» нет подключённого чата для обращений.\n\n"
+ANSWER_EMPTY = "Ответ не может быть пустым. Напишите текст ответа."
+APPEAL_NOT_FOUND = "Обращение не найдено."
+APPEAL_NOT_OPEN = "Обращение № {number} уже {status}: действие недоступно."
+
+# Invites
+
+INVITE_ACCEPTED_ADMIN = (
+    "Готово! Этот чат подключён как чат обращений учреждения «{institution}». "
+    "Новые обращения будут приходить сюда. Команды: /queue — очередь."
+)
+INVITE_ACCEPTED_DUTY = "Готово! Вы добавлены в дежурные. Команды: /queue — очередь, /duty."
+INVITE_ACCEPTED_OPERATOR = (
+    "Готово! Вы оператор министерства. Сюда будут приходить эскалации. Команды: /queue, "
+    "/gaps — вопросы без ответа, /faqstats — неудачные ответы FAQ, /reload_faq."
+)
+INVITE_INVALID = "Приглашение недействительно или уже использовано. Попросите новое."
+INVITE_EXPIRED = "Срок действия приглашения истёк. Попросите новое."
+INSTITUTION_LINK_UNKNOWN = "Учреждение по ссылке не найдено. Найдите его по названию: /find."
+
+# Operators
+
+GAPS_EMPTY = "Вопросов без ответа пока нет."
+GAPS_TITLE = "Частые вопросы без ответа (пробелы в FAQ):"
+FAQSTATS_EMPTY = "Отрицательных оценок ответов пока нет."
+FAQSTATS_TITLE = "Ответы FAQ, которые чаще всего не помогают (id: да / нет):"
+FAQ_RELOADED = "FAQ перечитан: {count} записей."
+FAQ_RELOAD_FAILED = "FAQ не перечитан, оставлена прежняя версия. Ошибки:\n{errors}"
+
+PLATFORM_NAMES = {"telegram": "Telegram", "vk": "ВКонтакте", "console": "консоль"}
+
+
+def format_time(moment: datetime, timezone: str) -> str:
+    """Local time of the institution, as people write it in Russia: 25.11.2026 18:00."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    offset = local.utcoffset()
+    hours = int(offset.total_seconds() // 3600) if offset is not None else 0
+    zone = "МСК" if hours == 3 else f"UTC{hours:+d}"
+    return f"{local:%d.%m.%Y %H:%M} ({zone})"
+
+
+def institution_card(inst: Institution, platform: str) -> str:
+    """What a citizen sees for an institution: name, address, official pages, phone."""
+    lines = [inst.name]
+    place = ", ".join(part for part in (inst.city, inst.address) if part)
+    if place:
+        lines.append(f"Адрес: {place}")
+    if inst.phone:
+        lines.append(f"Телефон: {inst.phone}")
+    pages = [
+        (label, url)
+        for label, url in (
+            ("ВКонтакте", inst.vk), ("Telegram", inst.telegram), ("Одноклассники", inst.ok),
+            ("Сайт", inst.website),
+        )
+        if url
+    ]
+    lines.append("")
+    if pages:
+        lines.append("Официальные страницы:")
+        lines.extend(f"• {label}: {url}" for label, url in pages)
+        lines.append(OFFICIAL_MARK)
+    else:
+        lines.append(NO_PAGES)
+        query = quote(inst.display_name)
+        if platform == "telegram":
+            lines.append(SEARCH_HINT_TELEGRAM)
+        else:
+            lines.append(SEARCH_HINT_VK.format(
+                url=f"https://vk.com/search/communities?q={query}"
+            ))
+        if platform not in ("telegram", "vk"):
+            lines.append(SEARCH_HINT_WEB.format(url=f"https://yandex.ru/search/?text={query}"))
+    return "\n".join(lines)

@@ -1,0 +1,195 @@
+"""The console chat: the same core in a terminal, to try everything without tokens.
+
+Buttons are numbered: typing the number presses one. `/as citizen`, `/as admin <id or
+name>`, `/as operator` switch who you are; messages the bot sends to other chats are
+printed with their destination. `/reply N text` replies to message #N (a card).
+Reads stdin line by line, so a whole conversation can be piped in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from dataclasses import dataclass
+from typing import TextIO
+
+from bot.app import App
+from bot.appeals.staffing import grant_role
+from bot.delivery.outbox_worker import Outgoing
+from bot.dialog.types import Button, Incoming, Reply
+
+PLATFORM = "console"
+
+HELP = """Консоль medfront. Вы говорите с ботом как гражданин.
+  /as citizen | /as admin <id или название учреждения> | /as operator — сменить роль
+  цифра — нажать кнопку с этим номером; /reply N текст — ответить на сообщение #N
+  /whoami — кто вы сейчас; /quit — выход. Остальные команды бота: /help"""
+
+
+@dataclass(frozen=True, slots=True)
+class Persona:
+    user_id: str
+    chat_id: str
+    label: str
+
+
+CITIZEN = Persona("citizen", "citizen", "гражданин")
+OPERATOR = Persona("operator", "operator", "оператор министерства")
+
+
+class ConsoleSender:
+    """Delivers outbox messages for console chats by printing them with their destination."""
+
+    platform = PLATFORM
+    min_interval = 0.0
+
+    def __init__(self, console: ConsoleChat) -> None:
+        self.console = console
+
+    async def send(self, message: Outgoing) -> str:
+        return self.console.show(message.chat_id, message.text, message.buttons,
+                                 attachments=len(message.attachments))
+
+    async def edit(self, chat_id: str, message_id: str, text: str,
+                   buttons: list[list[Button]]) -> None:
+        self.console.show(chat_id, text, buttons, edited=message_id)
+
+
+class ConsoleChat:
+    def __init__(self, app: App, stdin: TextIO | None = None, stdout: TextIO | None = None,
+                 ) -> None:
+        self.app = app
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.persona = CITIZEN
+        self._next_message_id = 1
+        self._keyboards: dict[str, list[Button]] = {}  # chat -> its last buttons, numbered
+        self.sender = ConsoleSender(self)
+        app.senders[PLATFORM] = self.sender
+        self.worker = app.outbox_worker()
+
+    # output
+
+    def _print(self, text: str) -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    def show(self, chat_id: str, text: str, buttons: list[list[Button]], *,
+             edited: str | None = None, attachments: int = 0) -> str:
+        """Print a bot message for a chat; returns its message id."""
+        message_id = edited or str(self._next_message_id)
+        if edited is None:
+            self._next_message_id += 1
+        if chat_id == self.persona.chat_id and not edited:
+            head = f"бот [#{message_id}]:"
+        elif edited:
+            head = f"✏️  изменено сообщение #{message_id} в чате «{chat_id}»:"
+        else:
+            head = f"📨 → чат «{chat_id}» [#{message_id}]:"
+        lines = [head, *("  " + line for line in text.splitlines())]
+        if attachments:
+            lines.append(f"  📎 вложений: {attachments}")
+        flat = [b for row in buttons for b in row]
+        for number, button in enumerate(flat, start=1):
+            lines.append(f"  [{number}] {button.text}")
+        self._print("\n".join(lines))
+        if not edited:  # the newest message's buttons are the ones a number presses
+            self._keyboards[chat_id] = flat
+        return message_id
+
+    # input
+
+    async def _switch(self, arg: str) -> None:
+        who, _, rest = arg.partition(" ")
+        rest = rest.strip()
+        if who == "citizen":
+            self.persona = CITIZEN
+        elif who == "operator":
+            await self._grant(OPERATOR, "operator", None)
+            self.persona = OPERATOR
+        elif who == "admin" and rest:
+            inst = await self._find_institution(rest)
+            if inst is None:
+                self._print(f"Учреждение «{rest}» не найдено. Пример: /as admin kir-crb-kotelnich")
+                return
+            persona = Persona(f"admin:{inst.id}", f"admin:{inst.id}",
+                              f"администратор «{inst.display_name}»")
+            await self._grant(persona, "admin", inst.id)
+            self.persona = persona
+        else:
+            self._print("Использование: /as citizen | /as admin <id> | /as operator")
+            return
+        self._print(f"— теперь вы: {self.persona.label} (чат «{self.persona.chat_id}»)")
+
+    async def _find_institution(self, query: str):  # type: ignore[no-untyped-def]
+        async with self.app.db.unit() as repos:
+            inst = await repos.institutions.get(query)
+        if inst is not None:
+            return inst
+        matches = self.app.directory.current.search(query, limit=1)
+        return matches[0].institution if matches else None
+
+    async def _grant(self, persona: Persona, role: str, institution_id: str | None) -> None:
+        async with self.app.db.unit() as repos:
+            await grant_role(repos, platform=PLATFORM, user_id=persona.user_id,
+                             chat_id=persona.chat_id, role=role, institution_id=institution_id,
+                             now=self.app.clock.now())
+
+    def _incoming(self, line: str) -> Incoming | None:
+        p = self.persona
+        base = {"platform": PLATFORM, "chat_id": p.chat_id, "user_id": p.user_id,
+                "user_name": p.label}
+        keyboard = self._keyboards.get(p.chat_id, [])
+        if line.isdigit() and 1 <= int(line) <= len(keyboard):
+            return Incoming(**base, payload=keyboard[int(line) - 1].payload)
+        if line.startswith("/reply "):
+            _, target, text = (line.split(" ", 2) + [""])[:3]
+            return Incoming(**base, text=text, reply_to_message_id=target.lstrip("#"),
+                            message_id=str(self._next_message_id))
+        return Incoming(**base, text=line)
+
+    async def handle_line(self, line: str) -> bool:
+        """Process one input line; False when the user asked to quit."""
+        line = line.strip()
+        if not line:
+            return True
+        if line in ("/quit", "/exit"):
+            return False
+        if line.startswith("/as"):
+            await self._switch(line[3:].strip())
+            return True
+        if line == "/whoami":
+            self._print(f"— вы: {self.persona.label} (чат «{self.persona.chat_id}»)")
+            return True
+        incoming = self._incoming(line)
+        if incoming is None:
+            return True
+        for reply in await self.app.dialog.handle(incoming):
+            await self._show_reply(reply)
+        await self.worker.drain_once()
+        return True
+
+    async def _show_reply(self, reply: Reply) -> None:
+        message_id = self.show(self.persona.chat_id, reply.text, reply.buttons)
+        card_of = reply.meta.get("appeal_card")
+        if card_of is not None:  # so "/reply N" to a card shown by /queue finds the appeal
+            await self.app.dialog.remember_card(PLATFORM, self.persona.chat_id, message_id,
+                                                card_of)
+
+    async def run(self) -> None:
+        interactive = self.stdin.isatty()
+        self._print(HELP)
+        await self.worker.recover()
+        await self.worker.drain_once()
+        loop = asyncio.get_running_loop()
+        while True:
+            if interactive:
+                self.stdout.write(f"{self.persona.label}> ")
+                self.stdout.flush()
+            line = await loop.run_in_executor(None, self.stdin.readline)
+            if not line:
+                break
+            if not interactive and line.strip():
+                self._print(f"> {line.rstrip()}")
+            if not await self.handle_line(line):
+                break
