@@ -27,7 +27,7 @@ import yaml
 from rapidfuzz import fuzz, process, utils
 
 from bot import textnorm
-from faq import FaqEntry, FaqMatcher, MatcherConfig, load_faq
+from faq import FaqEntry, FaqMatcher, load_faq
 
 ROOT = Path(__file__).resolve().parent.parent
 FAQ_FILE = ROOT / "faq" / "data" / "faq.yaml"
@@ -167,34 +167,50 @@ def _clear_caches() -> None:
     textnorm.is_known_word.cache_clear()
 
 
+def _decide_all(cfg: MatcherConfig, ranked: list) -> list[Outcome]:
+    probe = FaqMatcher.__new__(FaqMatcher)
+    probe.config = cfg
+    outs = []
+    for r in ranked:
+        res = FaqMatcher.decide(probe, r)
+        outs.append(
+            Outcome(res.answer.id if res.answer else None, tuple(e.id for e in res.suggestions), 0.0)
+        )
+    return outs
+
+
 def sweep(entries: list[FaqEntry], queries: list[Query]) -> None:
-    """Answer threshold x margin on the tune split: where wrong and oos answers stay low."""
+    """Decision thresholds on the tune split: where wrong and oos answers stay low."""
     tune = [q for q in queries if q.split == "tune"]
     matcher = FaqMatcher(entries)
     ranked = [matcher.rank(q.text, limit=4) for q in tune]
     base = matcher.config
-    print("\nSweep on the tune split (answer threshold x margin; suggestions unchanged):")
-    print(f"  {'thr':>4} {'margin':>6} {'right':>7} {'right/sug':>9} {'wrong':>7} {'oos ans':>8}")
-    for thr in (40, 45, 50, 55, 60, 65, 70):
+    head = f"  {'right':>7} {'right/sug':>9} {'wrong':>7} {'oos ans':>8}"
+
+    def line(cfg: MatcherConfig) -> str:
+        m = metrics(tune, _decide_all(cfg, ranked))
+        return f"  {m['right']:6.1f}% {m['top']:8.1f}% {m['wrong']:6.1f}% {m['oos']:7.1f}%"
+
+    print(f"\nSweep on the tune split: answer threshold x margin "
+          f"(lone tier fixed at >= {base.lone_threshold:g} and {base.lone_margin:g} ahead):")
+    print(f"  {'thr':>4} {'margin':>6}" + head)
+    for thr in (35, 40, 45, 50, 55, 60, 70):
         for margin in (0, 4, 8, 12, 16):
             cfg = replace(base, answer_threshold=thr, margin=margin)
-            probe = FaqMatcher.__new__(FaqMatcher)
-            probe.config = cfg
-            outs = []
-            for r in ranked:
-                res = FaqMatcher.decide(probe, r)
-                outs.append(
-                    Outcome(res.answer.id if res.answer else None,
-                            tuple(e.id for e in res.suggestions), 0.0)
-                )
-            m = metrics(tune, outs)
             mark = "  <- current" if (thr, margin) == (base.answer_threshold, base.margin) else ""
-            print(
-                f"  {thr:>4} {margin:>6} {m['right']:6.1f}% {m['top']:8.1f}% "
-                f"{m['wrong']:6.1f}% {m['oos']:7.1f}%{mark}"
-            )
-    print("\nSuggestion threshold on the tune split (share of in-scope with the right entry "
-          "in the top 3 at or above it / out-of-scope with any suggestion):")
+            print(f"  {thr:>4} {margin:>6}" + line(cfg) + mark)
+    print(f"\nSweep on the tune split: lone tier (threshold x margin; main rule fixed at "
+          f">= {base.answer_threshold:g} and {base.margin:g} ahead; 'off' = no lone tier):")
+    print(f"  {'thr':>4} {'margin':>6}" + head)
+    for thr in (25, 30, 35, 40, None):
+        for margin in (10, 15, 20, 25) if thr else (0,):
+            cfg = replace(base, lone_threshold=thr or 101.0, lone_margin=margin if thr else 101.0)
+            mark = ("  <- current"
+                    if (thr, margin) == (base.lone_threshold, base.lone_margin) else "")
+            label = f"{thr:>4} {margin:>6}" if thr else f"{'off':>4} {'':>6}"
+            print("  " + label + line(cfg) + mark)
+    print("\nSuggestion threshold on the tune split (in-scope with the right entry in the top 3 "
+          "at or above it / out-of-scope with any suggestion):")
     for s in (15, 20, 25, 30, 35, 40):
         hit = sum(
             any(e.id == q.expected and sc >= s for e, sc in r[:3])
@@ -203,8 +219,9 @@ def sweep(entries: list[FaqEntry], queries: list[Query]) -> None:
         n_in = sum(1 for q in tune if q.expected)
         oos = [r for q, r in zip(tune, ranked, strict=True) if not q.expected]
         sug = sum(bool(r) and r[0][1] >= s for r in oos)
+        mark = "  <- current" if s == base.suggest_threshold else ""
         print(f"  >= {s:>2}: right in top 3 {100 * hit / n_in:5.1f}%   "
-              f"oos with suggestions {100 * sug / max(len(oos), 1):5.1f}%")
+              f"oos with suggestions {100 * sug / max(len(oos), 1):5.1f}%{mark}")
 
 
 def failures(queries: list[Query], outcomes: list[Outcome], split: str) -> None:

@@ -26,7 +26,13 @@ class Analyzer:
     """FAQ vocabulary: stop words, weak words, synonyms, phrases (all keyed by lemma)."""
 
     def __init__(self) -> None:
-        self.stop = frozenset(syn.STOP_WORDS) | {textnorm.lemma(w) for w in syn.STOP_WORDS}
+        # A stop word's lemma is a stop word too ("хочу" -> "хотеть"), unless the lemma
+        # means something for the FAQ ("помогите" -> "помочь" -> "помощь").
+        self.stop = frozenset(syn.STOP_WORDS) | {
+            lem
+            for lem in map(textnorm.lemma, syn.STOP_WORDS)
+            if lem not in syn.SYNONYMS and lem not in syn.WEAK_WORDS
+        }
         self.weak = frozenset(textnorm.lemma(w) for w in syn.WEAK_WORDS) | syn.WEAK_WORDS
         self.synonyms: dict[str, str] = {}
         for word, concept in syn.SYNONYMS.items():
@@ -39,6 +45,13 @@ class Analyzer:
         self.max_phrase = max((len(k) for k in self.phrases), default=1)
         self.phrase_words = frozenset(w for key in self.phrases for w in key)
         self.broader = dict(syn.BROADER)
+        # Any form of an off-topic word -> its lemma ("сантехника" -> "сантехник").
+        self.off_topic_forms: dict[str, str] = {}
+        for word in syn.OFF_TOPIC:
+            lem = textnorm.lemma(word)
+            self.off_topic_forms[word] = lem
+            self.off_topic_forms[lem] = lem
+        self.off_topic = frozenset(self.off_topic_forms.values())
 
     def is_stop(self, surface: str, lemma: str) -> bool:
         return surface in self.stop or lemma in self.stop
@@ -67,13 +80,13 @@ class Analyzer:
                 i += 1
                 if self.is_stop(tok.surface, tok.lemma):
                     continue
-                concept = self.synonyms.get(tok.lemma) or self.synonyms.get(tok.surface)
-                if concept is not None:
-                    self._add(out, concept, 1.0)
-                elif tok.lemma in self.weak:
-                    self._add(out, tok.lemma, WEAK_WEIGHT)
-                else:
-                    self._add(out, tok.lemma, 1.0)
+                concept = (
+                    self.synonyms.get(tok.lemma)
+                    or self.synonyms.get(tok.surface)
+                    or self.off_topic_forms.get(tok.surface)
+                    or tok.lemma
+                )
+                self._add(out, concept, WEAK_WEIGHT if concept in self.weak else 1.0)
         return out
 
     def _add(self, out: dict[str, float], concept: str, weight: float) -> None:

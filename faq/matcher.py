@@ -15,7 +15,8 @@ How a question is scored against an entry:
         + (1 - PHRASE_SHARE) * share of the question covered by the whole entry, where
           the question and alternatives count fully, tags partly and the answer text little.
 5. The best entry is the answer when its score is >= answer_threshold and ahead of the
-   second by >= margin; entries scoring >= suggest_threshold are suggestions.
+   second by >= margin, or when it is >= lone_threshold and far ahead (>= lone_margin) of
+   the second; entries scoring >= suggest_threshold are suggestions.
    The values are measured by benchmarks/bench_faq.py (tune split), not guessed.
 """
 
@@ -40,15 +41,20 @@ __all__ = ["FaqMatcher", "MatcherConfig"]
 
 @dataclass(frozen=True, slots=True)
 class MatcherConfig:
-    answer_threshold: float = 55.0  # 0..100: answer only at or above this score ...
+    answer_threshold: float = 45.0  # 0..100: answer only at or above this score ...
     margin: float = 8.0  # ... and this far ahead of the second best entry
+    lone_threshold: float = 35.0  # ... or at or above this (lower) score when the second
+    lone_margin: float = 15.0  # best entry is at least this (larger) distance behind
     suggest_threshold: float = 30.0  # entries at or above this are "did you mean"
     max_suggestions: int = 3
     max_query_chars: int = 300  # longer input is cut before matching
-    phrase_share: float = 0.6  # weight of the best question/alt overlap vs whole-entry coverage
+    phrase_share: float = 0.4  # weight of the best question/alt overlap vs whole-entry coverage
     tag_weight: float = 0.6  # field weights for the coverage part
     answer_weight: float = 0.35
-    unknown_weight: float = 0.8  # weight of unknown words, as a share of ln(1 + N)
+    unknown_weight: float = 1.0  # weight of unknown words, as a share of ln(1 + N)
+    off_topic_weight: float = 3.0  # weight of words of other services (faq.synonyms.OFF_TOPIC)
+    phrase_tf: float = 0.3  # share of a phrase term's weight that depends on how many phrasings say it
+    answer_df: float = 1.0  # how much an answer-only mention counts in document frequency
 
 
 @cache
@@ -98,33 +104,48 @@ class FaqMatcher:
         n = len(self._entries)
         field_w: list[dict[str, float]] = []
         phrases: list[tuple[int, dict[str, float]]] = []
+        topical_sets: list[set[str]] = []
         surfaces: set[str] = set()
         for idx, entry in enumerate(self._entries):
-            weights: dict[str, float] = {}
             texts = [entry.question, *entry.alt]
+            # How often a concept comes back in the entry's phrasings tells what the entry
+            # is about: every phrasing of "ambulance" says "скорая", one of "urgent_care" does.
+            count: dict[str, int] = defaultdict(int)
+            weights: dict[str, float] = {}
             for text in texts:
                 toks = an.tokens(text)
                 surfaces.update(t.surface for t in toks)
                 terms = an.terms(toks)
                 phrases.append((idx, terms))
                 for t, w in terms.items():
+                    count[t] += 1
                     weights[t] = max(weights.get(t, 0.0), w)
+            keep = 1.0 - cfg.phrase_tf
+            for t, c in count.items():
+                weights[t] *= keep + cfg.phrase_tf * c / len(texts)
+            topical = set(weights)
             for text, fw in (
                 (" ".join(entry.tags), cfg.tag_weight),
                 (entry.answer, cfg.answer_weight),
             ):
                 toks = an.tokens(text)
                 surfaces.update(t.surface for t in toks)
-                for t, w in an.terms(toks).items():
+                terms = an.terms(toks)
+                if fw == cfg.tag_weight:
+                    topical.update(terms)
+                for t, w in terms.items():
                     weights[t] = max(weights.get(t, 0.0), w * fw)
             field_w.append(weights)
+            topical_sets.append(topical)
 
-        df: dict[str, int] = defaultdict(int)
-        for weights in field_w:
+        df: dict[str, float] = defaultdict(float)
+        for weights, topical in zip(field_w, topical_sets, strict=True):
             for t in weights:
-                df[t] += 1
-        self._idf = {t: math.log(1.0 + n / d) for t, d in df.items()}
+                # A mention in an answer counts less towards "common word" than a question.
+                df[t] += 1.0 if t in topical else cfg.answer_df
+        self._idf = {t: math.log(1.0 + n / max(d, 1.0)) for t, d in df.items()}
         self._idf_unknown = cfg.unknown_weight * math.log(1.0 + max(n, 1))
+        self._idf_off_topic = cfg.off_topic_weight * math.log(1.0 + max(n, 1))
 
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for idx, weights in enumerate(field_w):
@@ -143,6 +164,9 @@ class FaqMatcher:
         # keys and the stop words (so "пажалуйста" is still dropped).
         vocab = set(surfaces) | set(an.synonyms) | an.phrase_words | an.stop
         self._vocab_list = sorted(w for w in vocab if len(w) >= 3 and not w.isdigit())
+        # Off-topic words the operator's FAQ itself asks about are not off topic.
+        topical_terms = set().union(*topical_sets) if topical_sets else set()
+        self._off_topic = an.off_topic - topical_terms
         self._known_lemmas = set(self._idf) | set(an.synonyms) | an.phrase_words | an.weak
 
     # -- matching -----------------------------------------------------------------
@@ -160,7 +184,9 @@ class FaqMatcher:
         top_score = ranked[0][1]
         second = ranked[1][1] if len(ranked) > 1 else 0.0
         close = [(e, s) for e, s in ranked if s >= cfg.suggest_threshold]
-        if top_score >= cfg.answer_threshold and top_score - second >= cfg.margin:
+        if (top_score >= cfg.answer_threshold and top_score - second >= cfg.margin) or (
+            top_score >= cfg.lone_threshold and top_score - second >= cfg.lone_margin
+        ):
             # Confident: the other close entries are offered as "see also".
             rest = close[1 : 1 + cfg.max_suggestions]
             return FaqResult(
@@ -197,7 +223,10 @@ class FaqMatcher:
         if not terms:
             return []
         idf, unknown = self._idf, self._idf_unknown
-        qw = {t: idf.get(t, unknown) * w for t, w in terms.items()}
+        off_topic, foreign = self._off_topic, self._idf_off_topic
+        qw = {
+            t: (foreign if t in off_topic else idf.get(t, unknown)) * w for t, w in terms.items()
+        }
         q_total = sum(qw.values())
         if q_total <= 0.0:
             return []
