@@ -81,12 +81,12 @@ class OutboxRepo:
         )
         return cur.rowcount
 
-    async def card_chats(self, appeal_id: int) -> list[ChatRef]:
-        """Chats where a card of this appeal was posted (or is about to be)."""
+    async def card_chats(self, appeal_id: int, institution_id: str) -> list[ChatRef]:
+        """Chats where a card of this appeal was posted for an institution (or is about to be)."""
         async with self._conn.execute(
             "SELECT DISTINCT platform, chat_id FROM outbox WHERE appeal_id = ? AND kind = 'card' "
-            "ORDER BY platform, chat_id",
-            (appeal_id,),
+            "AND json_extract(payload, '$.institution_id') = ? ORDER BY platform, chat_id",
+            (appeal_id, institution_id),
         ) as cur:
             return [ChatRef(row[0], row[1]) for row in await cur.fetchall()]
 

@@ -66,7 +66,8 @@ class AppealService:
 
     # rendering
 
-    async def card_text(self, repos: Repositories, appeal: Appeal, suffix: str = "") -> str:
+    async def card_text(self, repos: Repositories, appeal: Appeal, suffix: str = "",
+                        actionable: bool = True) -> str:
         inst = await self.institution(repos, appeal.institution_id)
         citizen = await repos.people.get_user(appeal.citizen_id)
         tz = self.timezone_of(inst)
@@ -82,7 +83,7 @@ class AppealService:
             due=texts.format_time(appeal.due_at, tz),
             text=appeal.text,
         )
-        if appeal.is_open:
+        if appeal.is_open and actionable:
             text += texts.CARD_HINT
         return text + suffix
 
@@ -104,19 +105,28 @@ class AppealService:
             await repos.outbox.add(
                 chat.platform, chat.chat_id,
                 {"text": text, "buttons": buttons_json(card_buttons(appeal)),
-                 "record_as": "card", "attachments": attachments or []},
+                 "record_as": "card", "attachments": attachments or [],
+                 "institution_id": inst.id},
                 now, appeal_id=appeal.id, kind="card",
             )
 
     async def _refresh_cards(self, repos: Repositories, appeal: Appeal, now: datetime,
-                             suffix: str = "") -> None:
-        """Edit the cards already posted so they show the new status and buttons."""
-        text = await self.card_text(repos, appeal, suffix)
-        for chat in await repos.outbox.card_chats(appeal.id):
+                             redirected_to: Institution | None = None) -> None:
+        """Edit the cards the appeal's institution got, to show the new status and buttons.
+
+        After a redirect the old institution's cards lose their buttons: it is not theirs.
+        """
+        if redirected_to is None:
+            text = await self.card_text(repos, appeal)
+            buttons = buttons_json(card_buttons(appeal))
+        else:
+            suffix = texts.CARD_REDIRECTED.format(institution=redirected_to.display_name)
+            text = await self.card_text(repos, appeal, suffix, actionable=False)
+            buttons = []
+        for chat in await repos.outbox.card_chats(appeal.id, appeal.institution_id):
             await repos.outbox.add(
                 chat.platform, chat.chat_id,
-                {"text": text, "buttons": buttons_json(card_buttons(appeal)),
-                 "edit_card_of": appeal.id},
+                {"text": text, "buttons": buttons, "edit_card_of": appeal.id},
                 now, appeal_id=appeal.id, kind="card_edit",
             )
 
@@ -209,10 +219,7 @@ class AppealService:
         if target.id == appeal.institution_id:
             raise AppealError(texts.STAFF_REDIRECT_SAME)
         old = appeal
-        await self._refresh_cards(
-            repos, old, now,
-            suffix=texts.CARD_REDIRECTED.format(institution=target.display_name),
-        )
+        await self._refresh_cards(repos, old, now, redirected_to=target)
         appeal = await repos.appeals.update(
             appeal.id, now, institution_id=target.id, status="new", assignee_id=None,
         )

@@ -230,11 +230,31 @@ class CitizenFlows:
             t.say(texts.TOO_LONG.format(limit=APPEAL_TEXT_MAX), [cancel_row()])
             return
         t.go("appeal_consent", **data, text=text)
+        self.ask_consent(t)
+
+    def ask_consent(self, t: Turn) -> None:
         t.say(texts.APPEAL_ASK_CONSENT, [
             [Button(texts.BTN_CONSENT_YES, "consent:yes")],
             [Button(texts.BTN_CONSENT_NO, "consent:no")],
             cancel_row(),
         ])
+
+    async def repeat_question(self, t: Turn) -> None:
+        """Text where a button was expected: say so and show the same buttons again."""
+        t.say(texts.APPEAL_PRESS_BUTTON)
+        state = t.state.state
+        if state == "appeal_category":
+            inst = await t.repos.institutions.get(t.data("institution_id"))
+            if inst is not None:
+                self.ask_category(t, inst)
+                return
+        elif state == "appeal_consent":
+            self.ask_consent(t)
+            return
+        elif state == "appeal_confirm":
+            await self.show_confirmation(t)
+            return
+        self.menu(t)
 
     async def consent(self, t: Turn, agreed: bool) -> None:
         if t.state.state != "appeal_consent":

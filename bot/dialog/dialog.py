@@ -117,9 +117,7 @@ class Dialog:
         if inc.is_group:
             return  # staff groups talk among themselves: the bot only hears commands and replies
         if state in BUTTON_STATES:
-            t.say(texts.APPEAL_PRESS_BUTTON)
-            if state == "appeal_confirm":
-                await self.citizen.show_confirmation(t)
+            await self.citizen.repeat_question(t)
             return
         if not text:
             t.say(texts.ONLY_TEXT, menu_buttons())

@@ -1,0 +1,134 @@
+"""Test drivers: a chat that talks to Dialog.handle, and a sender that records deliveries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.app import App
+from bot.delivery.outbox_worker import Outgoing, SendError
+from bot.dialog.staff import create_invite
+from bot.dialog.types import Attachment, Button, Incoming, Reply
+
+
+@dataclass
+class Delivered:
+    platform: str
+    chat_id: str
+    text: str
+    buttons: list[list[Button]]
+    message_id: str
+    attachments: tuple[Attachment, ...] = ()
+    edits: list[str] = field(default_factory=list)
+
+
+class RecordingSender:
+    """Plays every platform: numbers messages, records sends and edits, can fail on demand."""
+
+    def __init__(self) -> None:
+        self.messages: list[Delivered] = []
+        self.fail_next: list[SendError] = []
+        self._next_id = 100
+
+    def for_platform(self, platform: str) -> _PlatformSender:
+        return _PlatformSender(self, platform)
+
+    def to(self, chat_id: str) -> list[Delivered]:
+        return [m for m in self.messages if m.chat_id == chat_id]
+
+    def last_to(self, chat_id: str) -> Delivered:
+        sent = self.to(chat_id)
+        assert sent, f"nothing was sent to {chat_id}; sent: {[m.chat_id for m in self.messages]}"
+        return sent[-1]
+
+
+class _PlatformSender:
+    min_interval = 0.0
+
+    def __init__(self, recorder: RecordingSender, platform: str) -> None:
+        self.recorder = recorder
+        self.platform = platform
+
+    async def send(self, message: Outgoing) -> str:
+        if self.recorder.fail_next:
+            raise self.recorder.fail_next.pop(0)
+        self.recorder._next_id += 1
+        message_id = str(self.recorder._next_id)
+        self.recorder.messages.append(Delivered(
+            self.platform, message.chat_id, message.text, message.buttons, message_id,
+            message.attachments))
+        return message_id
+
+    async def edit(self, chat_id: str, message_id: str, text: str,
+                   buttons: list[list[Button]]) -> None:
+        for m in self.recorder.messages:
+            if m.chat_id == chat_id and m.message_id == message_id:
+                m.edits.append(text)
+                m.text, m.buttons = text, buttons
+                return
+        raise SendError("message to edit not found", permanent=True)
+
+
+class Chat:
+    """One person in one chat. `say` and `press` return the bot's replies and deliver
+    the outbox, as a running bot would."""
+
+    def __init__(self, app: App, sender: RecordingSender, platform: str, user_id: str,
+                 name: str = "", chat_id: str | None = None, is_group: bool = False) -> None:
+        self.app = app
+        self.sender = sender
+        self.platform = platform
+        self.user_id = user_id
+        self.chat_id = chat_id or user_id
+        self.name = name
+        self.is_group = is_group
+        self.replies: list[Reply] = []
+
+    async def send(self, **fields: object) -> list[Reply]:
+        incoming = Incoming(platform=self.platform, chat_id=self.chat_id, user_id=self.user_id,
+                            user_name=self.name, is_group=self.is_group, **fields)  # type: ignore[arg-type]
+        self.replies = await self.app.dialog.handle(incoming)
+        await self.app.outbox_worker().drain_once()
+        return self.replies
+
+    async def say(self, text: str, **fields: object) -> list[Reply]:
+        return await self.send(text=text, **fields)
+
+    async def press(self, label: str) -> list[Reply]:
+        """Press the button whose text contains `label` in the latest replies."""
+        return await self.send(payload=self.button(label).payload)
+
+    def sees(self, message: Delivered) -> None:
+        """Make a delivered message the latest one, so `press` finds its buttons."""
+        self.replies = [Reply(message.text, message.buttons)]
+
+    def button(self, label: str) -> Button:
+        for reply in reversed(self.replies):
+            for row in reply.buttons:
+                for b in row:
+                    if label in b.text:
+                        return b
+        raise AssertionError(f"no button {label!r} in {self.texts()} / {self.labels()}")
+
+    def labels(self) -> list[str]:
+        return [b.text for r in self.replies for row in r.buttons for b in row]
+
+    def texts(self) -> str:
+        return "\n---\n".join(r.text for r in self.replies)
+
+    async def accept_invite(self, role: str, institution_id: str | None) -> None:
+        async with self.app.db.unit() as repos:
+            token = await create_invite(repos, role, institution_id, self.app.clock.now())
+        await self.say(f"/start inv_{token}")
+        assert "Готово" in self.texts(), self.texts()
+
+    async def file_appeal(self, institution_query: str = "котельничская црб",
+                          text: str = "В регистратуре третий день не берут трубку") -> int:
+        """The whole citizen form; returns the new appeal's id."""
+        await self.say("/appeal")
+        await self.say(institution_query)
+        await self.press("Регистратура")
+        await self.say(text)
+        await self.press("Согласен")
+        await self.press("Отправить")
+        assert "зарегистрировано" in self.texts(), self.texts()
+        return int(self.replies[0].meta["appeal_id"])

@@ -1,0 +1,64 @@
+"""Shared fixtures: the application's own wiring on a temporary database, a frozen clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.app import App, build_app
+from bot.clock import FixedClock
+from bot.config import PROJECT_ROOT, Settings
+from tests.chat import Chat, RecordingSender
+
+DEMO_CSV = PROJECT_ROOT / "directory" / "data" / "kirov_demo.csv"
+KOTELNICH = "kir-crb-kotelnich"
+SLOBODSKOY = "kir-crb-slobodskoy"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_path=tmp_path / "medfront.sqlite3",
+        faq_path=tmp_path / "faq.yaml",
+        directory_csv=DEMO_CSV,
+        default_timezone="Europe/Kirov",
+    )
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    # Monday 23 November 2026, 09:00 in Kirov (UTC+3).
+    return FixedClock(datetime(2026, 11, 23, 6, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FixedClock) -> AsyncIterator[App]:
+    application = await build_app(settings, clock)
+    yield application
+    await application.close()
+
+
+@pytest.fixture
+def sender(app: App) -> RecordingSender:
+    """Records what the bot sends to other chats, for every platform used in tests."""
+    recorder = RecordingSender()
+    for platform in ("telegram", "vk"):
+        app.senders[platform] = recorder.for_platform(platform)
+    return recorder
+
+
+@pytest.fixture
+def citizen(app: App, sender: RecordingSender) -> Chat:
+    return Chat(app, sender, "telegram", user_id="1001", name="Иван Петров")
+
+
+@pytest.fixture
+async def admin(app: App, sender: RecordingSender) -> Chat:
+    """The admin of Kotelnich CRB, who accepted an invite in a private Telegram chat."""
+    chat = Chat(app, sender, "telegram", user_id="2001", name="Админ Котельнич")
+    await chat.accept_invite("admin", KOTELNICH)
+    return chat

@@ -1,0 +1,225 @@
+"""Citizen flows through Dialog.handle on a migrated temporary database."""
+
+from __future__ import annotations
+
+from bot.app import build_app
+from bot.config import Settings
+from tests.chat import Chat, RecordingSender
+from tests.conftest import KOTELNICH
+
+
+async def test_start_shows_welcome_and_menu(citizen: Chat) -> None:
+    await citizen.say("/start")
+    assert "Здравствуйте" in citizen.replies[0].text
+    assert any("Написать обращение" in label for label in citizen.labels())
+
+
+async def test_free_text_from_menu_goes_to_faq_with_feedback(citizen: Chat, app) -> None:
+    await citizen.say("как вызвать врача на дом")
+    assert "на дом" in citizen.texts() and "Помог ли ответ?" in citizen.texts()
+    await citizen.press("Нет")
+    assert "обращение" in citizen.texts()
+    async with app.db.unit() as repos:
+        assert await repos.faq_stats.least_helpful() == [("doctor_home_visit", 0, 1)]
+
+
+async def test_unknown_question_is_recorded_and_handed_over(citizen: Chat, app) -> None:
+    await citizen.say("сколько стоит проезд в трамвае")
+    assert "нет готового ответа" in citizen.texts() or "имели в виду" in citizen.texts()
+    assert any("обращение" in label.lower() for label in citizen.labels())
+    async with app.db.unit() as repos:
+        gaps = await repos.faq_stats.top_unanswered()
+    assert gaps == [("сколько стоит проезд в трамвае", 1)]
+
+
+async def test_find_page_clear_winner_shows_card_with_search_hint(citizen: Chat) -> None:
+    await citizen.say("/find котельничская црб")
+    text = citizen.texts()
+    assert "Котельничская центральная районная больница" in text
+    assert "нет ссылок на официальные страницы" in text
+    assert "Telegram" in text  # the hint for the platform the citizen uses
+
+
+async def test_find_ambiguous_offers_top_three_then_card(citizen: Chat) -> None:
+    await citizen.say("/find")
+    await citizen.say("областная больница")
+    if "Выберите нужное" in citizen.texts():
+        picks = [b for b in citizen.labels() if b != "✖️ Отменить"]
+        assert 2 <= len(picks) <= 3
+        await citizen.press(picks[0])
+    assert "Адрес:" in citizen.texts()
+
+
+async def test_find_nothing_says_so_politely(citizen: Chat) -> None:
+    await citizen.say("/find")
+    await citizen.say("фывапролджэ ячсмить")
+    assert "Не нашёл" in citizen.texts()
+    await citizen.say("ы")
+    assert "Слишком короткий" in citizen.texts()
+
+
+async def test_file_appeal_shows_number_and_deadlines_and_card_reaches_inbox(
+    citizen: Chat, admin: Chat, sender: RecordingSender, app
+) -> None:
+    appeal_id = await citizen.file_appeal()
+    text = citizen.texts()
+    assert "2026-" in text and "Первый ответ — до 24.11.2026" in text
+    assert "окончательный — до 23.12.2026" in text
+    card = sender.last_to(admin.chat_id)
+    assert "Обращение № 2026-" in card.text and "третий день" in card.text
+    async with app.db.unit() as repos:
+        appeal = await repos.appeals.get(appeal_id)
+        events = await repos.appeals.events(appeal_id)
+    assert appeal is not None and appeal.institution_id == KOTELNICH
+    assert appeal.status == "new" and appeal.platform == "telegram"
+    assert [e.kind for e in events] == ["created"]
+
+
+async def test_my_appeals_lists_status_and_deadline(citizen: Chat) -> None:
+    await citizen.say("/my")
+    assert "нет обращений" in citizen.texts()
+    await citizen.file_appeal()
+    await citizen.say("/my")
+    assert "Котельничская ЦРБ" in citizen.texts()
+    assert "новое, ждёт ответа" in citizen.texts() and "Ответ — до" in citizen.texts()
+
+
+CANCEL_STEPS = [
+    [],  # the institution question
+    ["котельничская црб"],  # category buttons
+    ["котельничская црб", "@Регистратура"],  # text
+    ["котельничская црб", "@Регистратура", "Не берут трубку в регистратуре"],  # consent
+    ["котельничская црб", "@Регистратура", "Не берут трубку в регистратуре", "@Согласен"],
+]
+
+
+async def test_cancel_from_each_step_files_nothing(citizen: Chat, app) -> None:
+    for steps in CANCEL_STEPS:
+        await citizen.say("/appeal")
+        for step in steps:
+            if step.startswith("@"):
+                await citizen.press(step[1:])
+            else:
+                await citizen.say(step)
+        await citizen.say("/cancel")
+        assert "отменено" in citizen.texts(), steps
+        # the cancel button works too
+        await citizen.say("/appeal")
+        for step in steps:
+            if step.startswith("@"):
+                await citizen.press(step[1:])
+            else:
+                await citizen.say(step)
+        await citizen.press("Отменить")
+        assert "отменено" in citizen.texts(), steps
+    async with app.db.unit() as repos:
+        assert await repos.appeals.of_citizen(1) == []
+        assert (await repos.outbox.count_by_status()) == {}
+
+
+async def test_invalid_input_at_every_step_gets_a_clear_answer(citizen: Chat) -> None:
+    await citizen.say("/appeal")
+    await citizen.say("")  # a sticker: no text
+    assert "только текст" in citizen.texts()
+    await citizen.say("zzzzzzzzzzzzzzz qqqqqqq")
+    assert "Не нашёл" in citizen.texts()
+    await citizen.say("котельничская црб")
+    await citizen.say("просто текст вместо кнопки")
+    assert "кнопок" in citizen.texts()
+    await citizen.send(payload="cat:nonsense")
+    assert "неактуальна" in citizen.texts()
+    await citizen.say("/appeal")
+    await citizen.say("котельничская црб")
+    await citizen.press("Регистратура")
+    await citizen.say("плохо")
+    assert "подробнее" in citizen.texts()
+    await citizen.say("я" * 5000)
+    assert "слишком длинное" in citizen.texts()
+    await citizen.say("Запись к неврологу только через месяц, помогите")
+    await citizen.say("да")  # text instead of the consent button
+    assert "кнопок" in citizen.texts()
+    await citizen.press("Согласен")
+    await citizen.say("отправляй")
+    assert "Проверьте обращение" in citizen.texts()
+    await citizen.send(payload="confirm:explode")
+    assert "неактуальна" in citizen.texts()
+    await citizen.send(payload="rate:abc:5")
+    assert "неактуальна" in citizen.texts()
+    await citizen.say("/nonsense")
+    assert "не знаю" in citizen.texts()
+
+
+async def test_consent_refused_files_nothing(citizen: Chat, app) -> None:
+    await citizen.say("/appeal")
+    await citizen.say("котельничская црб")
+    await citizen.press("Регистратура")
+    await citizen.say("Не берут трубку в регистратуре")
+    await citizen.press("Не согласен")
+    assert "нельзя" in citizen.texts()
+    async with app.db.unit() as repos:
+        assert await repos.appeals.of_citizen(1) == []
+
+
+async def test_edit_text_before_sending(citizen: Chat, app) -> None:
+    await citizen.say("/appeal")
+    await citizen.say("котельничская црб")
+    await citizen.press("Регистратура")
+    await citizen.say("Первый вариант текста обращения")
+    await citizen.press("Согласен")
+    await citizen.press("Изменить текст")
+    await citizen.say("Второй вариант текста обращения")
+    await citizen.press("Согласен")
+    assert "Второй вариант" in citizen.texts()
+    await citizen.press("Отправить")
+    appeal_id = citizen.replies[0].meta["appeal_id"]
+    async with app.db.unit() as repos:
+        assert (await repos.appeals.get(appeal_id)).text == "Второй вариант текста обращения"
+
+
+async def test_restart_in_the_middle_of_the_form_resumes_it(
+    settings: Settings, clock, sender: RecordingSender, app
+) -> None:
+    first = Chat(app, sender, "vk", user_id="555")
+    await first.say("/appeal")
+    await first.say("котельничская црб")
+    await first.press("Регистратура")
+    await app.close()
+
+    restarted = await build_app(settings, clock)
+    try:
+        restarted.senders.update(app.senders)
+        again = Chat(restarted, sender, "vk", user_id="555")
+        await again.say("После перезапуска бота форма не потерялась")
+        assert "согласны на обработку" in again.texts()
+        await again.press("Согласен")
+        await again.press("Отправить")
+        assert "зарегистрировано" in again.texts()
+    finally:
+        await restarted.close()
+        app.db = await type(app.db).open(settings.database_path)  # let the fixture close it
+
+
+async def test_deep_link_opens_institution_and_appeal_form(citizen: Chat) -> None:
+    await citizen.say(f"/start inst_{KOTELNICH}")
+    assert "Котельничская центральная районная больница" in citizen.texts()
+    await citizen.press("Написать обращение сюда")
+    assert "Выберите тему" in citizen.texts()
+    await citizen.say("/start inst_nope")
+    assert "не найдено" in citizen.texts()
+
+
+async def test_photo_attached_to_appeal_reaches_the_card(citizen: Chat, admin: Chat,
+                                                         sender: RecordingSender) -> None:
+    from bot.dialog.types import Attachment
+
+    await citizen.say("/appeal")
+    await citizen.say("котельничская црб")
+    await citizen.press("Качество")
+    await citizen.send(text="", attachments=(Attachment("photo", "AgAD-photo", "1001", "7"),))
+    assert "подробнее" in citizen.texts()
+    await citizen.say("Вот фото очереди у кабинета терапевта")
+    await citizen.press("Согласен")
+    assert "Вложений: 1" in citizen.texts()
+    await citizen.press("Отправить")
+    card = sender.last_to(admin.chat_id)
+    assert [a.ref for a in card.attachments] == ["AgAD-photo"]

@@ -1,0 +1,240 @@
+"""Staff flows: cards, take, answer (reply or button), redirect, close, queue, authorisation."""
+
+from __future__ import annotations
+
+from bot.dialog.types import Attachment
+from tests.chat import Chat, RecordingSender
+from tests.conftest import KOTELNICH, SLOBODSKOY
+
+
+async def _status(app, appeal_id: int) -> str:
+    async with app.db.unit() as repos:
+        return (await repos.appeals.get(appeal_id)).status
+
+
+async def test_reply_to_card_answers_and_citizen_gets_it_on_their_platform(
+    app, sender: RecordingSender, admin: Chat
+) -> None:
+    citizen = Chat(app, sender, "vk", user_id="777", name="Мария")  # citizen on VK
+    appeal_id = await citizen.file_appeal()
+    card = sender.last_to(admin.chat_id)
+    assert card.platform == "telegram"
+
+    await admin.say("Здравствуйте! Телефон регистратуры починили.",
+                    reply_to_message_id=card.message_id, message_id="9001")
+    assert "отправлен гражданину" in admin.texts()
+    answer = sender.last_to("777")
+    assert answer.platform == "vk"
+    assert "Телефон регистратуры починили" in answer.text
+    assert "Котельничская ЦРБ" in answer.text
+    assert await _status(app, appeal_id) == "answered"
+    assert "дан ответ" in card.text and card.edits  # the card was edited in place
+
+    # the citizen rates it: that closes the appeal
+    citizen.sees(answer)
+    await citizen.press("5")
+    assert "Спасибо за оценку" in citizen.texts()
+    async with app.db.unit() as repos:
+        appeal = await repos.appeals.get(appeal_id)
+        kinds = [e.kind for e in await repos.appeals.events(appeal_id)]
+        thread = await repos.appeals.thread(appeal_id)
+    assert appeal.status == "closed" and appeal.rating == 5
+    assert kinds == ["created", "answered", "rated"]
+    assert [m.kind for m in thread][:2] == ["citizen", "card"]
+    assert any(m.kind == "staff" and "починили" in m.text for m in thread)
+    await citizen.send(payload=f"rate:{appeal_id}:4")
+    assert "уже учтена" in citizen.texts()
+
+
+async def test_take_then_answer_with_button_then_text(app, sender, citizen: Chat,
+                                                      admin: Chat) -> None:
+    appeal_id = await citizen.file_appeal()
+    card = sender.last_to(admin.chat_id)
+    admin.sees(card)
+    await admin.press("Взять в работу")
+    assert "взято в работу" in admin.texts()
+    assert "взято в работу" in sender.last_to(citizen.chat_id).text
+    assert await _status(app, appeal_id) == "in_progress"
+    await admin.send(payload=f"st:ans:{appeal_id}")
+    assert "Напишите ответ" in admin.texts()
+    await admin.say("")
+    assert "только текст" in admin.texts()
+    await admin.say("Записали вас на 25 ноября к терапевту.")
+    assert await _status(app, appeal_id) == "answered"
+    assert "Записали вас" in sender.last_to(citizen.chat_id).text
+
+
+async def test_unsolved_reopens_and_returns_to_the_institution(app, sender, citizen: Chat,
+                                                               admin: Chat) -> None:
+    appeal_id = await citizen.file_appeal()
+    await admin.send(payload=f"st:ans:{appeal_id}")
+    await admin.say("Проверили, всё работает.")
+    await citizen.send(payload=f"unsolved:{appeal_id}")
+    assert "снова открыто" in citizen.texts()
+    assert await _status(app, appeal_id) == "in_progress"  # back with whoever answered
+    assert "не решён" in sender.last_to(admin.chat_id).text
+    # someone else's appeal cannot be reopened
+    stranger = Chat(app, sender, "telegram", user_id="3003")
+    await stranger.send(payload=f"unsolved:{appeal_id}")
+    assert "недоступно" in stranger.texts()
+
+
+async def test_redirect_to_competent_institution_notifies_citizen(
+    app, sender, citizen: Chat, admin: Chat
+) -> None:
+    other_admin = Chat(app, sender, "vk", user_id="4004", name="Админ Слободской")
+    await other_admin.accept_invite("admin", SLOBODSKOY)
+    appeal_id = await citizen.file_appeal()
+    async with app.db.unit() as repos:
+        due_before = (await repos.appeals.get(appeal_id)).due_at
+
+    await admin.send(payload=f"st:redir:{appeal_id}")
+    await admin.say("слободская црб")
+    picks = [b for b in admin.labels() if "Слобод" in b]
+    assert picks, admin.labels()
+    await admin.press(picks[0])
+    assert "перенаправлено" in admin.texts()
+
+    async with app.db.unit() as repos:
+        appeal = await repos.appeals.get(appeal_id)
+        events = await repos.appeals.events(appeal_id)
+    assert appeal.institution_id == SLOBODSKOY and appeal.status == "new"
+    assert appeal.due_at == due_before  # the clock keeps running
+    assert events[-1].kind == "redirected"
+    assert events[-1].detail == {"from_institution": KOTELNICH, "to_institution": SLOBODSKOY}
+    assert "передано в «Слободская ЦРБ»" in sender.last_to(citizen.chat_id).text
+    new_card = sender.last_to(other_admin.chat_id)
+    assert new_card.platform == "vk" and "Слободская ЦРБ" in new_card.text
+    old_card = sender.to(admin.chat_id)[0]
+    assert "Перенаправлено" in old_card.text and old_card.buttons == []
+
+    # the first institution can no longer act on it
+    await admin.send(payload=f"st:close:{appeal_id}")
+    assert "нет прав" in admin.texts()
+
+
+async def test_staff_of_institution_a_cannot_act_on_appeal_of_b(app, sender, citizen: Chat,
+                                                              admin: Chat) -> None:
+    other_admin = Chat(app, sender, "telegram", user_id="4005")
+    await other_admin.accept_invite("admin", SLOBODSKOY)
+    appeal_id = await citizen.file_appeal()  # to Kotelnich
+    for action in ("take", "ans", "redir", "close", "card"):
+        await other_admin.send(payload=f"st:{action}:{appeal_id}")
+        assert "нет прав" in other_admin.texts(), action
+    # a reply to Kotelnich's card from a Slobodskoy admin's chat does nothing either
+    card = sender.last_to(admin.chat_id)
+    await other_admin.say("чужой ответ", reply_to_message_id=card.message_id)
+    assert await _status(app, appeal_id) == "new"
+    # and a citizen cannot press staff buttons
+    await citizen.send(payload=f"st:close:{appeal_id}")
+    assert "нет прав" in citizen.texts()
+    await other_admin.say("/queue")
+    assert "Открытых обращений нет" in other_admin.texts()
+    assert await _status(app, appeal_id) == "new"
+
+
+async def test_tampered_payloads_are_refused_politely(app, sender, admin: Chat) -> None:
+    for payload in ("st:take:999999", "st:take:-1", "st:take:1e3", "st:explode:1",
+                    "pick:99", "rate:1:99", "zzz", "st:take:" + "9" * 40):
+        await admin.send(payload=payload)
+        assert admin.replies and "Traceback" not in admin.texts(), payload
+
+
+async def test_queue_lists_open_appeals_by_deadline_and_opens_cards(app, sender, clock,
+                                                                     admin: Chat) -> None:
+    from datetime import timedelta
+
+    first = Chat(app, sender, "telegram", user_id="5001")
+    second = Chat(app, sender, "telegram", user_id="5002")
+    a1 = await first.file_appeal()
+    clock.advance(timedelta(hours=1))
+    a2 = await second.file_appeal(text="Нет талонов к окулисту на месяц вперёд")
+    await admin.say("/queue")
+    text = admin.texts()
+    assert text.index(f"2026-{a1:06d}") < text.index(f"2026-{a2:06d}")
+    await admin.press(f"2026-{a2:06d}")
+    assert "окулисту" in admin.texts()
+    assert admin.replies[0].meta["appeal_card"] == a2
+    # a reply to that shown card answers it too
+    await app.dialog.remember_card("telegram", admin.chat_id, "card-77", a2)
+    await admin.say("Талоны появятся в понедельник.", reply_to_message_id="card-77")
+    assert await _status(app, a2) == "answered"
+
+
+async def test_close_without_answer_tells_citizen(app, sender, citizen: Chat, admin: Chat) -> None:
+    appeal_id = await citizen.file_appeal()
+    await admin.send(payload=f"st:close:{appeal_id}")
+    assert "закрыто" in admin.texts()
+    assert "закрыто" in sender.last_to(citizen.chat_id).text
+    await admin.send(payload=f"st:take:{appeal_id}")
+    assert "действие недоступно" in admin.texts()
+
+
+async def test_appeal_without_inbox_goes_to_operators(app, sender, citizen: Chat) -> None:
+    operator = Chat(app, sender, "telegram", user_id="9001")
+    await operator.accept_invite("operator", None)
+    await citizen.file_appeal("слободская црб")
+    card = sender.last_to(operator.chat_id)
+    assert "нет подключённого чата" in card.text
+    await operator.say("/queue")
+    assert "Слободская ЦРБ" in operator.texts()
+
+
+async def test_staff_group_members_act_for_their_institution(app, sender, citizen: Chat) -> None:
+    group_admin = Chat(app, sender, "telegram", user_id="6001", chat_id="-100500", is_group=True)
+    await group_admin.accept_invite("admin", KOTELNICH)
+    colleague = Chat(app, sender, "telegram", user_id="6002", chat_id="-100500", is_group=True)
+    appeal_id = await citizen.file_appeal()
+    card = sender.last_to("-100500")
+    await colleague.say("Спасибо, разберёмся.", reply_to_message_id=card.message_id)
+    assert await _status(app, appeal_id) == "answered"
+    # chatter in the group that is not a reply or a command is ignored
+    assert await colleague.say("коллеги, кто сегодня дежурит?") == []
+
+
+async def test_admin_attachment_reaches_citizen(app, sender, citizen: Chat, admin: Chat) -> None:
+    await citizen.file_appeal()
+    card = sender.last_to(admin.chat_id)
+    await admin.send(text="Ответ во вложении", reply_to_message_id=card.message_id,
+                     attachments=(Attachment("document", "BQAD-doc", admin.chat_id, "55"),))
+    answer = sender.last_to(citizen.chat_id)
+    assert [a.ref for a in answer.attachments] == ["BQAD-doc"]
+
+
+async def test_invite_is_one_time_and_expires(app, sender, clock) -> None:
+    from datetime import timedelta
+
+    from bot.dialog.staff import create_invite
+
+    async with app.db.unit() as repos:
+        token = await create_invite(repos, "admin", KOTELNICH, clock.now())
+        old = await create_invite(repos, "admin", KOTELNICH, clock.now() - timedelta(days=8))
+    first = Chat(app, sender, "telegram", user_id="7001")
+    await first.say(f"/start inv_{token}")
+    assert "Готово" in first.texts()
+    second = Chat(app, sender, "telegram", user_id="7002")
+    await second.say(f"/start inv_{token}")
+    assert "недействительно" in second.texts()
+    await second.say(f"/start inv_{old}")
+    assert "истёк" in second.texts()
+    await second.say("/start inv_garbage")
+    assert "недействительно" in second.texts()
+    await second.say("/queue")
+    assert "только сотрудникам" in second.texts()
+
+
+async def test_operator_reports_gaps_and_unhelpful_entries(app, sender, citizen: Chat) -> None:
+    operator = Chat(app, sender, "telegram", user_id="9002")
+    await operator.accept_invite("operator", None)
+    await citizen.say("где купить билет на электричку")
+    await citizen.say("где купить билет на электричку")
+    await citizen.say("как записаться к врачу")
+    await citizen.press("Нет")
+    await operator.say("/gaps")
+    assert "2 × где купить билет на электричку" in operator.texts()
+    await operator.say("/faqstats")
+    assert "appointment_how: 0 / 1" in operator.texts()
+    await operator.say("/reload_faq")
+    assert "FAQ перечитан: 33" in operator.texts()
+    await citizen.say("/gaps")
+    assert "только сотрудникам" in citizen.texts()
