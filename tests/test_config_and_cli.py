@@ -1,0 +1,107 @@
+"""Settings fail with one clear line; the CLI commands do what the README says."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_ROOT, ConfigError, load_settings
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM", "VK_"))}
+    env.update(DATABASE_PATH=str(tmp_path / "db.sqlite3"), FAQ_PATH=str(tmp_path / "faq.yaml"),
+               PYTHONPATH=str(PROJECT_ROOT), **extra)
+    return env
+
+
+def _bot(tmp_path: Path, *args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, text=True,
+                          capture_output=True, cwd=tmp_path, env=_env(tmp_path, **env),
+                          timeout=120)
+
+
+@pytest.mark.parametrize(("name", "value", "expected"), [
+    ("DEFAULT_TIMEZONE", "Europe/Kirof", "DEFAULT_TIMEZONE"),
+    ("OPERATORS_TELEGRAM", "12,abc", "OPERATORS_TELEGRAM"),
+    ("TELEGRAM_API_URL", "localhost:8081", "TELEGRAM_API_URL"),
+    ("OUTBOX_POLL_INTERVAL", "-1", "OUTBOX_POLL_INTERVAL"),
+])
+def test_wrong_setting_is_one_line_naming_it(monkeypatch, name, value, expected) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as info:
+        load_settings(_env_file=None)
+    assert expected in str(info.value) and "\n" not in str(info.value)
+
+
+def test_wrong_setting_at_start_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    result = _bot(tmp_path, "console", DEFAULT_TIMEZONE="Mars/Olympus")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "DEFAULT_TIMEZONE" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_tokens_are_secret(monkeypatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:secret")
+    settings = load_settings(_env_file=None)
+    assert "secret" not in repr(settings)
+    assert settings.telegram_bot_token.get_secret_value() == "123:secret"
+
+
+def test_invite_prints_a_token_accepted_by_start(tmp_path: Path) -> None:
+    # the first run creates the database and loads the demo directory
+    assert _bot(tmp_path, "console", stdin="/quit\n").returncode == 0
+    result = _bot(tmp_path, "invite", "--institution", "kir-crb-kotelnich", "--role", "admin")
+    assert result.returncode == 0, result.stderr
+    token = result.stdout.strip()
+    assert token and " " not in token
+    chat = _bot(tmp_path, "console", stdin=f"/start inv_{token}\n/queue\n")
+    assert "Котельничская ЦРБ" in chat.stdout and "Открытых обращений нет" in chat.stdout
+    bad = _bot(tmp_path, "invite", "--institution", "nope", "--role", "admin")
+    assert bad.returncode == 2 and "не найдено" in bad.stderr
+
+
+def test_import_directory_lists_bad_rows_and_imports_good_ones(tmp_path: Path) -> None:
+    csv_path = tmp_path / "region.csv"
+    csv_path.write_text(
+        "id,name,timezone\n"
+        "a,Больница А,Europe/Kirov\n"
+        ",Без id,Europe/Kirov\n"
+        "c,Больница В,Europe/Kirof\n", encoding="utf-8")
+    result = _bot(tmp_path, "import-directory", str(csv_path))
+    assert result.returncode == 1
+    assert "строка 3" in result.stdout and "строка 4" in result.stdout
+    assert "добавлено 1" in result.stdout
+
+
+def test_faq_check_and_import(tmp_path: Path) -> None:
+    good = PROJECT_ROOT / "faq" / "data" / "faq.yaml"
+    assert _bot(tmp_path, "faq", "check", str(good)).returncode == 0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nentries:\n  - id: a\n    question: Q?\n    answer: ''\n",
+                   encoding="utf-8")
+    result = _bot(tmp_path, "faq", "check", str(bad))
+    assert result.returncode == 1 and result.stdout.strip()
+    assert _bot(tmp_path, "import-faq", str(bad)).returncode == 1
+    assert not (tmp_path / "faq.yaml").exists()
+    assert _bot(tmp_path, "import-faq", str(good)).returncode == 0
+    assert (tmp_path / "faq.yaml").read_text(encoding="utf-8") == good.read_text(encoding="utf-8")
+
+
+def test_backup_command(tmp_path: Path) -> None:
+    assert _bot(tmp_path, "console", stdin="").returncode == 0
+    result = _bot(tmp_path, "backup", str(tmp_path / "b.sqlite3"))
+    assert result.returncode == 0 and (tmp_path / "b.sqlite3").stat().st_size > 0
+
+
+def test_core_does_not_load_messenger_libraries() -> None:
+    code = ("import sys, bot.dialog, bot.dialog.dialog, bot.appeals.service; "
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('aiogram', 'vkbottle')]; "
+            "print(bad); sys.exit(1 if bad else 0)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=PROJECT_ROOT, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,92 @@
+"""Storage: migrations, pragmas, re-import by id, transactions, online backup."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from directory.model import Institution
+from storage.db import Database, migration_scripts
+
+NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+
+
+async def test_migrations_apply_once_and_set_user_version(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    db = await Database.open(path)
+    latest = len(migration_scripts())
+    assert await db.schema_version() == latest
+    await db.close()
+    again = await Database.open(path)  # a restart applies nothing twice
+    assert await again.schema_version() == latest
+    await again.close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"institutions", "users", "staff", "inbox_chats", "invites", "appeals",
+            "appeal_events", "appeal_messages", "dialog_state", "outbox"} <= tables
+
+
+async def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    with pytest.raises(sqlite3.IntegrityError):
+        async with db.unit() as repos:
+            await repos.people.bind_inbox("no-such-institution", "telegram", "1", False, NOW)
+    await db.close()
+
+
+async def test_failed_unit_rolls_back_everything(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    with pytest.raises(RuntimeError):
+        async with db.unit() as repos:
+            await repos.outbox.add("telegram", "1", {"text": "x"}, NOW)
+            raise RuntimeError("boom")
+    async with db.unit() as repos:
+        assert await repos.outbox.count_by_status() == {}
+    await db.close()
+
+
+async def test_reimport_updates_by_id_and_deactivates_missing(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    a = Institution("a", "Больница А", city="Киров")
+    b = Institution("b", "Больница Б")
+    async with db.unit() as repos:
+        counts = await repos.institutions.replace_all([a, b], NOW)
+    assert (counts.added, counts.updated, counts.deactivated) == (2, 0, 0)
+    async with db.unit() as repos:
+        counts = await repos.institutions.replace_all(
+            [Institution("a", "Больница А", city="Слободской")], NOW)
+        assert (counts.added, counts.updated, counts.deactivated) == (0, 1, 1)
+        assert [i.id for i in await repos.institutions.list()] == ["a"]
+        kept = await repos.institutions.get("b")
+        assert kept is not None and not kept.active  # hidden, not deleted
+        assert (await repos.institutions.get("a")).city == "Слободской"
+        counts = await repos.institutions.replace_all([a, b], NOW)
+        assert (counts.added, counts.updated) == (0, 2)  # b comes back
+    await db.close()
+
+
+async def test_backup_is_a_consistent_copy(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    async with db.unit() as repos:
+        await repos.institutions.replace_all([Institution("a", "Больница А")], NOW)
+    await db.backup(tmp_path / "copy" / "backup.sqlite3")
+    await db.close()
+    copy = sqlite3.connect(tmp_path / "copy" / "backup.sqlite3")
+    assert copy.execute("SELECT name FROM institutions").fetchall() == [("Больница А",)]
+    assert copy.execute("PRAGMA user_version").fetchone()[0] == len(migration_scripts())
+
+
+async def test_dialog_state_round_trip(tmp_path: Path) -> None:
+    from storage.records import DialogState
+
+    db = await Database.open(tmp_path / "db.sqlite3")
+    async with db.unit() as repos:
+        assert await repos.dialog.get("vk", "1") == DialogState()
+        await repos.dialog.set("vk", "1", DialogState("appeal_text", {"a": "ё"}), NOW)
+        assert await repos.dialog.get("vk", "1") == DialogState("appeal_text", {"a": "ё"})
+        assert await repos.dialog.get("telegram", "1") == DialogState()
+    await db.close()
