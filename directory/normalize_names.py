@@ -83,12 +83,21 @@ def name_core(name: str) -> str:
     if first <= 0:
         return name
     prefix_words = fold(name[:first]).split()
-    if prefix_words and all(
-        w in LEGAL_FORMS or w in LEGAL_WORDS or w in REGION_AFTER_LEGAL_FORM or len(w) > 3
-        for w in prefix_words
-    ) and any(w in LEGAL_FORMS or w in LEGAL_WORDS for w in prefix_words):
+    if prefix_words and all(_is_owner_word(w) for w in prefix_words) and any(
+        w in LEGAL_FORMS or w in LEGAL_WORDS for w in prefix_words
+    ):
         return name[first:]
     return name
+
+
+_OWNER_PLACE_WORDS = frozenset({"области", "края", "республики", "автономного", "округа",
+                                "федерации", "города", "г", "россии"})
+
+
+def _is_owner_word(w: str) -> bool:
+    """A word of 'ГБУЗ АО', 'государственное ... учреждение Астраханской области'."""
+    return (w in LEGAL_FORMS or w in LEGAL_WORDS or w in REGION_AFTER_LEGAL_FORM
+            or w in _OWNER_PLACE_WORDS or w.endswith(("ской", "цкой", "ской")))
 
 
 def _drop_legal_forms(words: list[str]) -> list[str]:
