@@ -27,7 +27,7 @@ import yaml
 from rapidfuzz import fuzz, process, utils
 
 from bot import textnorm
-from faq import FaqEntry, FaqMatcher, load_faq
+from faq import FaqEntry, FaqMatcher, MatcherConfig, load_faq
 
 ROOT = Path(__file__).resolve().parent.parent
 FAQ_FILE = ROOT / "faq" / "data" / "faq.yaml"

@@ -154,15 +154,16 @@ def _validate_entry(
         return None
     fields: dict[str, Node] = {}
     n_errors = len(errors)
+    field_problems: list[tuple[int, str]] = []
     for key, value in node.value:
         name = _scalar(key) or "?"
         if name in fields:
-            errors.append(f"строка {_line(key)}: запись {number}: поле «{name}» повторяется")
+            field_problems.append((_line(key), f"поле «{name}» повторяется"))
         elif name not in _KNOWN_FIELDS:
-            errors.append(
-                f"строка {_line(key)}: запись {number}: неизвестное поле «{name}» "
-                "(допустимы id, question, alt, answer, tags, links)"
-            )
+            field_problems.append((
+                _line(key),
+                f"неизвестное поле «{name}» (допустимы id, question, alt, answer, tags, links)",
+            ))
         fields[name] = value
 
     # id: present, a plain word, unique across the file.
@@ -192,6 +193,8 @@ def _validate_entry(
             else:
                 first_line[entry_id] = _line(id_node)
         label = f"запись {number} (id «{entry_id or raw}»)"
+    for at, problem in field_problems:
+        errors.append(f"строка {at}: {label}: {problem}")
 
     def text_field(name: str, what: str) -> str | None:
         if name not in fields:
@@ -201,7 +204,7 @@ def _validate_entry(
         if isinstance(value_node, ScalarNode) and value_node.tag == _NULL_TAG:
             errors.append(f"строка {_line(value_node)}: {label}: пустой {what}")
             return None
-        if not isinstance(value_node, ScalarNode) or value_node.tag != _STR_TAG:
+        if not isinstance(value_node, ScalarNode):
             errors.append(f"строка {_line(value_node)}: {label}: {name} должен быть строкой")
             return None
         value = " ".join(value_node.value.split())

@@ -53,6 +53,8 @@ class MatcherConfig:
     answer_weight: float = 0.35
     unknown_weight: float = 1.0  # weight of unknown words, as a share of ln(1 + N)
     off_topic_weight: float = 3.0  # weight of words of other services (faq.synonyms.OFF_TOPIC)
+    min_evidence: float = 0.6  # scores shrink when the known words weigh less than this
+    # (as a share of ln(1 + N), the weight of a word found in one entry only)
     phrase_tf: float = 0.3  # share of a phrase term's weight that depends on how many phrasings say it
     answer_df: float = 1.0  # how much an answer-only mention counts in document frequency
 
@@ -124,17 +126,16 @@ class FaqMatcher:
             for t, c in count.items():
                 weights[t] *= keep + cfg.phrase_tf * c / len(texts)
             topical = set(weights)
-            for text, fw in (
-                (" ".join(entry.tags), cfg.tag_weight),
-                (entry.answer, cfg.answer_weight),
-            ):
-                toks = an.tokens(text)
-                surfaces.update(t.surface for t in toks)
-                terms = an.terms(toks)
-                if fw == cfg.tag_weight:
-                    topical.update(terms)
-                for t, w in terms.items():
-                    weights[t] = max(weights.get(t, 0.0), w * fw)
+            # Tags are the operator's word for what the entry is about.
+            tag_terms = an.terms(an.tokens(" ".join(entry.tags)))
+            surfaces.update(t.surface for t in an.tokens(" ".join(entry.tags)))
+            topical.update(tag_terms)
+            for t, w in tag_terms.items():
+                weights[t] = max(weights.get(t, 0.0), w * cfg.tag_weight)
+            toks = an.tokens(entry.answer)
+            surfaces.update(t.surface for t in toks)
+            for t, w in an.terms(toks).items():
+                weights[t] = max(weights.get(t, 0.0), w * cfg.answer_weight)
             field_w.append(weights)
             topical_sets.append(topical)
 
@@ -146,6 +147,7 @@ class FaqMatcher:
         self._idf = {t: math.log(1.0 + n / max(d, 1.0)) for t, d in df.items()}
         self._idf_unknown = cfg.unknown_weight * math.log(1.0 + max(n, 1))
         self._idf_off_topic = cfg.off_topic_weight * math.log(1.0 + max(n, 1))
+        self._min_evidence = cfg.min_evidence * math.log(1.0 + max(n, 1))
 
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for idx, weights in enumerate(field_w):
@@ -252,11 +254,14 @@ class FaqMatcher:
             d = 2.0 * ov / (q_total + totals[p])
             if d > dice[owners[p]]:
                 dice[owners[p]] = d
+        # A question made of one common word ("врач") says too little to be sure of anything.
+        evidence = sum(q for t, q in qw.items() if t in self._postings)
+        specific = min(1.0, evidence / self._min_evidence) if self._min_evidence > 0 else 1.0
         share = self.config.phrase_share
-        scored = [
-            (100.0 * (share * dice.get(idx, 0.0) + (1.0 - share) * cov / q_total), idx)
-            for idx, cov in coverage.items()
-        ]
+        scored = []
+        for idx, cov in coverage.items():
+            raw = share * dice.get(idx, 0.0) + (1.0 - share) * cov / q_total
+            scored.append((min(100.0, 100.0 * specific * raw), idx))
         scored.sort(key=lambda x: (-x[0], x[1]))
         return scored
 
