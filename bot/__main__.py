@@ -59,8 +59,15 @@ async def _run(settings: Settings) -> int:
     if not settings.has_transports:
         log.info("no TELEGRAM_BOT_TOKEN or VK_GROUP_TOKEN: opening the console chat")
         return await _console(settings)
-    return _fail("Транспорты Telegram и VK ещё не подключены в этой версии: "
-                 "уберите токены из .env, чтобы открыть консоль (python -m bot console).")
+    from bot.app import build_app
+    from bot.runner import run_bot, transports_for
+
+    app = await build_app(settings)
+    try:
+        await run_bot(app, transports_for(app))
+    finally:
+        await app.close()
+    return 0
 
 
 async def _import_directory(settings: Settings, csv_path: Path) -> int:
