@@ -31,3 +31,16 @@ class DialogStateRepo:
             "state = excluded.state, data = excluded.data, updated_at = excluded.updated_at",
             (platform, user_id, state.state, json.dumps(state.data, ensure_ascii=False), to_db(now)),
         )
+
+    async def first_time(self, platform: str, update_key: str, now: datetime) -> bool:
+        """Record an update as handled; False if it was handled before (a redelivery)."""
+        cur = await self._conn.execute(
+            "INSERT OR IGNORE INTO seen_updates (platform, update_key, seen_at) VALUES (?, ?, ?)",
+            (platform, update_key, to_db(now)),
+        )
+        return cur.rowcount == 1
+
+    async def forget_updates_before(self, moment: datetime) -> int:
+        cur = await self._conn.execute("DELETE FROM seen_updates WHERE seen_at < ?",
+                                       (to_db(moment),))
+        return cur.rowcount

@@ -223,3 +223,17 @@ async def test_photo_attached_to_appeal_reaches_the_card(citizen: Chat, admin: C
     await citizen.press("Отправить")
     card = sender.last_to(admin.chat_id)
     assert [a.ref for a in card.attachments] == ["AgAD-photo"]
+
+
+async def test_redelivered_update_is_not_handled_twice(citizen: Chat, app) -> None:
+    await citizen.say("/appeal")
+    await citizen.say("котельничская црб")
+    await citizen.press("Регистратура")
+    await citizen.say("Не берут трубку в регистратуре")
+    await citizen.press("Согласен")
+    payload = citizen.button("Отправить").payload
+    first = await citizen.send(payload=payload, update_id="u-1")
+    assert "зарегистрировано" in first[0].text
+    assert await citizen.send(payload=payload, update_id="u-1") == []  # the same update again
+    async with app.db.unit() as repos:
+        assert len(await repos.appeals.of_citizen(1)) == 1

@@ -75,6 +75,10 @@ class Dialog:
     async def _handle(self, inc: Incoming) -> list[Reply]:
         now = self.clock.now()
         async with self.db.unit() as repos:
+            if inc.update_id is not None and not await repos.dialog.first_time(
+                    inc.platform, inc.update_id, now):
+                log.info("ignoring redelivered update %s:%s", inc.platform, inc.update_id)
+                return []
             private_chat = "" if inc.is_group else inc.chat_id
             user = await repos.people.ensure_user(inc.platform, inc.user_id, private_chat,
                                                   inc.user_name, now)

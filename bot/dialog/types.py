@@ -36,6 +36,9 @@ class Incoming:
     user_name: str = ""
     is_group: bool = False  # a group chat (a staff group), not a private chat
     message_id: str | None = None
+    # The platform's id of this update (Telegram update_id, VK event_id): a redelivered
+    # update with the same id is ignored, so a crash never makes it act twice.
+    update_id: str | None = None
 
 
 @dataclass(slots=True)
