@@ -220,6 +220,16 @@ ANSWER_EMPTY = "Ответ не может быть пустым. Напишит
 APPEAL_NOT_FOUND = "Обращение не найдено."
 APPEAL_NOT_OPEN = "Обращение № {number} уже {status}: действие недоступно."
 
+STATS = (
+    "Статистика ({scope}):\n"
+    "Открыто: {open} (новых {new}, в работе {in_progress}), просрочено: {overdue}\n"
+    "За {days} дней: поступило {received}, отвечено {answered}\n"
+    "Первый ответ в срок: {on_time}\n"
+    "Средняя оценка ответов: {rating}"
+)
+STATS_SCOPE_ALL = "все учреждения"
+NO_DATA = "нет данных"
+
 # Invites
 
 INVITE_ACCEPTED_ADMIN = (

@@ -100,6 +100,34 @@ class AppealRepo:
         async with self._conn.execute(sql, (*params, limit)) as cur:
             return [_appeal(row) for row in await cur.fetchall()]
 
+    async def stats(self, institution_ids: Sequence[str] | None, now: datetime,
+                    since: datetime) -> dict[str, Any]:
+        """Figures for /stats: open by status, overdue, and the period's answers and ratings."""
+        where, params = "", []
+        if institution_ids is not None:
+            if not institution_ids:
+                institution_ids = [""]
+            where = f" AND institution_id IN ({', '.join('?' for _ in institution_ids)})"
+            params = list(institution_ids)
+        sql = (
+            "SELECT "
+            "SUM(status = 'new'), SUM(status = 'in_progress'), "
+            "SUM(status IN ('new', 'in_progress') AND due_at < ?), "
+            "SUM(created_at >= ?), "
+            "SUM(answered_at >= ?), "
+            "SUM(first_response_at >= ? AND first_response_at <= first_response_due), "
+            "SUM(first_response_at >= ?), "
+            "AVG(CASE WHEN closed_at >= ? THEN rating END) "
+            f"FROM appeals WHERE 1 = 1{where}"
+        )
+        n, s = to_db(now), to_db(since)
+        async with self._conn.execute(sql, (n, s, s, s, s, s, *params)) as cur:
+            row = await cur.fetchone()
+        keys = ("new", "in_progress", "overdue", "received", "answered",
+                "first_response_on_time", "first_responses", "avg_rating")
+        return {k: (v if v is not None else (None if k == "avg_rating" else 0))
+                for k, v in zip(keys, row, strict=True)}
+
     # audit trail
 
     async def add_event(

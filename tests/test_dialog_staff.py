@@ -238,3 +238,28 @@ async def test_operator_reports_gaps_and_unhelpful_entries(app, sender, citizen:
     assert "FAQ перечитан: 33" in operator.texts()
     await citizen.say("/gaps")
     assert "только сотрудникам" in citizen.texts()
+
+
+async def test_stats_counts_open_overdue_answers_and_ratings(app, sender, clock, citizen: Chat,
+                                                             admin: Chat) -> None:
+    from datetime import timedelta
+
+    first = await citizen.file_appeal()
+    other = Chat(app, sender, "telegram", user_id="8008")
+    await other.file_appeal(text="Нет записи к окулисту уже месяц")
+    await admin.send(payload=f"st:ans:{first}")
+    await admin.say("Ответ по существу обращения.")
+    await citizen.send(payload=f"rate:{first}:4")
+    clock.advance(timedelta(days=31))  # the second one is now overdue
+    await admin.say("/stats")
+    text = admin.texts()
+    assert "Котельничская ЦРБ" in text
+    assert "Открыто: 1 (новых 1, в работе 0), просрочено: 1" in text
+    assert "поступило 0" in text  # both were filed more than 30 days ago now
+    clock.advance(timedelta(days=-31))
+    await admin.say("/stats")
+    assert "поступило 2, отвечено 1" in admin.texts()
+    assert "Первый ответ в срок: 100% (1)" in admin.texts()
+    assert "Средняя оценка ответов: 4.0 из 5" in admin.texts()
+    await citizen.say("/stats")
+    assert "только сотрудникам" in citizen.texts()

@@ -193,6 +193,8 @@ class Dialog:
             await c.my_appeals(t)
         elif command == "/queue":
             await s.queue(t)
+        elif command == "/stats":
+            await s.stats(t)
         elif command == "/gaps":
             await s.gaps(t)
         elif command == "/faqstats":

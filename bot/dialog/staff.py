@@ -138,6 +138,29 @@ class StaffFlows:
                     number=appeal.number, institution=name)[:60], f"st:card:{appeal.id}")])
         t.say("\n".join(lines), rows)
 
+    async def stats(self, t: Turn, days: int = 30) -> None:
+        if not t.actor.is_staff:
+            t.say(texts.STAFF_ONLY)
+            return
+        scope_ids = t.actor.institutions()
+        figures = await t.repos.appeals.stats(scope_ids, t.now, t.now - timedelta(days=days))
+        if scope_ids is None:
+            scope = texts.STATS_SCOPE_ALL
+        else:
+            names = [(await t.repos.institutions.get(i)) for i in scope_ids]
+            scope = ", ".join(inst.display_name for inst in names if inst)
+        first = figures["first_responses"]
+        on_time = (f"{figures['first_response_on_time'] * 100 // first}% ({first})" if first
+                   else texts.NO_DATA)
+        rating = (f"{figures['avg_rating']:.1f} из 5" if figures["avg_rating"] is not None
+                  else texts.NO_DATA)
+        t.say(texts.STATS.format(
+            scope=scope, open=figures["new"] + figures["in_progress"], new=figures["new"],
+            in_progress=figures["in_progress"], overdue=figures["overdue"], days=days,
+            received=figures["received"], answered=figures["answered"], on_time=on_time,
+            rating=rating,
+        ))
+
     # invites
 
     async def accept_invite(self, t: Turn, token: str) -> None:
