@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from directory.model import Institution
-from directory.normalize_names import initialisms, name_terms, numbers_of, place_terms
+from directory.normalize_names import analyse_name, numbers_of, place_terms
 
 # How much a fuzzy hit is worth compared with an exact one.
 SIM_ONE_EDIT_LONG = 0.9  # one typo in a word of 7+ letters
@@ -49,31 +49,29 @@ class Index:
 
     # ---- building -------------------------------------------------------------------------
     def _build(self) -> None:
-        raw: list[tuple[int, str, list[str]]] = []
+        raw: list[tuple[int, str, tuple[str, ...]]] = []
         inst_terms: list[set[str]] = []
         for i, inst in enumerate(self.institutions):
-            own: set[str] = set()
             names = [inst.name]
             if inst.short_name:
                 names.append(inst.short_name)
             names.extend(inst.aliases)
-            seen: set[tuple[str, ...]] = set()
-            numbers: set[str] = set()
-            for text in names:
-                terms = name_terms(text)
-                key = tuple(sorted(set(terms)))
+            analysed = [(text, *analyse_name(text)) for text in names]
+            own: set[str] = set()
+            seen: set[frozenset[str]] = set()
+            for text, terms, _ in analysed:
+                key = frozenset(terms)
                 if terms and key not in seen:
                     seen.add(key)
                     raw.append((i, text, terms))
                     own.update(terms)
-                    numbers.update(numbers_of(terms))
-            for text in names:
-                for abbr in initialisms(text):
-                    terms = [abbr, *sorted(numbers)]
-                    key = tuple(sorted(terms))
+            numbers = tuple(sorted(numbers_of(own)))
+            for text, _, abbrs in analysed:
+                for abbr in abbrs:
+                    key = frozenset((abbr, *numbers))
                     if key not in seen:
                         seen.add(key)
-                        raw.append((i, text, terms))
+                        raw.append((i, text, (abbr, *numbers)))
                         own.add(abbr)
             ctx = place_terms(inst.city) | place_terms(inst.district) | place_terms(inst.region)
             self.context.append(ctx)

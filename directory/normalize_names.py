@@ -12,6 +12,7 @@ registry writes meet in the middle:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from bot.textnorm import cyrillic_readings, fold
@@ -155,18 +156,23 @@ def _terms(words: list[str], drop_noise: bool) -> list[str]:
 
 def name_terms(name: str) -> list[str]:
     """Terms of an official name, short name or alias (legal form dropped)."""
-    words = _drop_legal_forms(fold(name_core(name)).split())
-    return _terms(_expand(words, all_readings=False)[0], drop_noise=False)
+    return list(analyse_name(name)[0])
 
 
 def initialisms(name: str) -> list[str]:
-    """'Александро-Мариинская областная клиническая больница' -> ['амокб', 'окб'].
+    """'Александро-Мариинская областная клиническая больница' -> ['амокб'].
 
     First letters of the words before 'имени', with abbreviations expanded;
     also without a leading place adjective. Only initialisms of 3+ letters.
     """
-    words = _drop_legal_forms(fold(name_core(name)).split())
-    words = _expand(words, all_readings=False)[0]
+    return list(analyse_name(name)[1])
+
+
+@lru_cache(maxsize=50_000)
+def analyse_name(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(terms, initialisms) of a name, computed together to fold the text once."""
+    words = _expand(_drop_legal_forms(fold(name_core(name)).split()), all_readings=False)[0]
+    terms = _terms(words, drop_noise=False)
     letters: list[str] = []
     for w in words:
         if w in _PERSON_MARKERS:
@@ -175,12 +181,11 @@ def initialisms(name: str) -> list[str]:
             continue
         letters.append(w[0])
     out = []
-    full = "".join(letters)
-    if len(full) >= 3:
-        out.append(full)
-    if len(letters) >= 4 and words and words[0].endswith(("ская", "ский", "ское", "цкая", "цкий")):
+    if len(letters) >= 3:
+        out.append("".join(letters))
+    if len(letters) >= 4 and words[0].endswith(("ская", "ский", "ское", "цкая", "цкий")):
         out.append("".join(letters[1:]))
-    return out
+    return tuple(terms), tuple(out)
 
 
 def query_readings(query: str) -> list[list[str]]:
@@ -207,14 +212,12 @@ _PLACE_GENERIC = frozenset({"област", "обл", "кра", "край", "р�
                             "город", "округ", "автономн", "муниципальн"})
 
 
+@lru_cache(maxsize=20_000)
 def place_terms(text: str) -> frozenset[str]:
     """Terms of a region/city/district field without 'область', 'г.', 'район'."""
     words = [w for w in fold(text).split() if w not in STOPWORDS and len(w) > 1]
     return frozenset(t for t in (stem(w) for w in words) if t not in _PLACE_GENERIC)
 
 
-_DIGITS = re.compile(r"^\d+$")
-
-
-def numbers_of(terms: list[str]) -> frozenset[str]:
-    return frozenset(t for t in terms if _DIGITS.match(t))
+def numbers_of(terms: Iterable[str]) -> frozenset[str]:
+    return frozenset(t for t in terms if t.isdigit())

@@ -36,7 +36,9 @@ CONTEXT_FACTOR = 0.85  # a word matched by the city/district/region, not the nam
 WRONG_NUMBER = 0.45  # the query names a number and the institution has another one
 NO_NUMBER = 0.8  # the query names a number and the institution has none
 BOOST_MISS = 0.9  # with boost_region/boost_city: institutions elsewhere
-MAX_CANDIDATES = 4000
+COMMON_TERM = 1000  # a term in more names than this is "common" (see _candidates)
+COMMON_TAKE = 150
+COMMON_SCAN = 4000
 # clear_winner: the bot shows one institution when the best match is this good
 # and this far ahead of the second one; otherwise the top 3 as buttons.
 CLEAR_MIN_SCORE = 70.0
@@ -171,18 +173,7 @@ class Directory:
         total = sum(g.weight for g in groups)
         if total <= 0:
             return
-        # Candidates: names holding one of the heaviest query terms; a name with
-        # none of them cannot reach MIN_QUERY_COVERAGE.
-        order = sorted(groups, key=lambda g: -g.weight)
-        candidates: set[int] = set()
-        remaining = total
-        for g in order:
-            if remaining < MIN_QUERY_COVERAGE * total:
-                break
-            remaining -= g.weight
-            for t, _ in g.alts:
-                candidates.update(index.postings.get(t, ())[:MAX_CANDIDATES])
-                candidates.update(index.context_postings.get(t, ())[:MAX_CANDIDATES])
+        candidates = self._candidates(groups, total)
         if not candidates:
             return
         query_numbers = {g.number for g in groups if g.number}
@@ -222,6 +213,50 @@ class Directory:
             previous = best.get(inst)
             if previous is None or score > previous[0]:
                 best[inst] = (score, e_id)
+
+    def _candidates(self, groups: list[_Group], total: float) -> set[int]:
+        """Names worth scoring: those holding one of the heaviest query terms.
+
+        A name with none of the "essential" terms cannot reach MIN_QUERY_COVERAGE.
+        Terms found in thousands of names ("больница", "центральная") only add
+        their most specific names, and when every essential term is that common,
+        the names holding all query terms (most specific first) are taken.
+        """
+        index = self._index
+        postings, ctx_postings = index.postings, index.context_postings
+        essential: list[_Group] = []
+        remaining = total
+        for g in sorted(groups, key=lambda g: -g.weight):
+            if remaining < MIN_QUERY_COVERAGE * total:
+                break
+            remaining -= g.weight
+            essential.append(g)
+        candidates: set[int] = set()
+        common: list[_Group] = []
+        for g in essential:
+            size = sum(len(postings.get(t, ())) + len(ctx_postings.get(t, ())) for t, _ in g.alts)
+            if size > COMMON_TERM:
+                common.append(g)
+                continue
+            for t, _ in g.alts:
+                candidates.update(postings.get(t, ()))
+                candidates.update(ctx_postings.get(t, ()))
+        for g in common:
+            for t, _ in g.alts[:3]:
+                candidates.update(postings.get(t, ())[:COMMON_TAKE])
+        if common and len(common) == len(essential):
+            rarest = min(common, key=lambda g: len(postings.get(g.alts[0][0], ())))
+            others = [[t for t, _ in g.alts] for g in groups if g is not rarest and g.alts]
+            entries = index.entries
+            found = 0
+            for e_id in postings.get(rarest.alts[0][0], ())[:COMMON_SCAN]:
+                terms = entries[e_id].terms
+                if all(any(t in terms for t in alts) for alts in others):
+                    candidates.add(e_id)
+                    found += 1
+                    if found >= COMMON_TAKE:
+                        break
+        return candidates
 
     def _allowed(self, region: str | None, city: str | None) -> frozenset[int] | None:
         if not region and not city:
