@@ -11,7 +11,6 @@ registry writes meet in the middle:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from functools import lru_cache
 
