@@ -58,7 +58,9 @@ def stem(word: str) -> str:
     elif w.endswith("к") and len(w) >= 5:  # енотаевк(а), поликлиник(а)
         w = w[:-1]
     if w.endswith("иче") and len(w) >= 6:  # клиниче(ский), онкологиче(ский)
-        w = w[:-3]
+        w = w[:-2]
+    if w.endswith("и") and len(w) >= 5:  # клини(ка), поликлини(ка), онкологи(ческий)
+        w = w[:-1]
     for suffix in ("ов", "ев", "ин"):  # орлов/орловская, пирогова, мурашинская/мураши
         if w.endswith(suffix) and len(w) - 2 >= 3:
             w = w[:-2]
@@ -71,6 +73,32 @@ def _stem_map(table: dict[str, str]) -> dict[str, list[list[str]]]:
 
 
 _COLLOQUIAL_BY_STEM = _stem_map(COLLOQUIAL)
+
+
+def _one_edit_keys(keys: Iterable[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for k in keys:
+        if len(k) >= 7:
+            for i in range(len(k)):
+                out.setdefault(k[:i] + k[i + 1:], k)
+    return out
+
+
+_COLLOQUIAL_ONE_EDIT = _one_edit_keys(_COLLOQUIAL_BY_STEM)
+
+
+def _colloquial(word: str, fuzzy: bool) -> list[list[str]] | None:
+    """Readings of a colloquial word; with `fuzzy`, also of a one-typo colloquial word."""
+    s = stem(word)
+    hit = _COLLOQUIAL_BY_STEM.get(s)
+    if hit is not None or not fuzzy or len(s) < 7:
+        return hit
+    for variant in (s, *(s[:i] + s[i + 1:] for i in range(len(s)))):
+        key = _COLLOQUIAL_ONE_EDIT.get(variant) or (
+            variant if variant in _COLLOQUIAL_BY_STEM and variant != s else None)
+        if key is not None:
+            return _COLLOQUIAL_BY_STEM[key]
+    return None
 
 
 def name_core(name: str) -> str:
@@ -122,7 +150,7 @@ def _expand(words: list[str], all_readings: bool) -> list[list[str]]:
         if w in ABBREVIATIONS:
             options = [ABBREVIATIONS[w].split()]
         else:
-            options = _COLLOQUIAL_BY_STEM.get(stem(w)) or [[w]]
+            options = _colloquial(w, fuzzy=all_readings) or [[w]]
             if not all_readings:
                 options = options[:1]
         if len(options) == 1 or len(readings) * len(options) > 4:

@@ -28,7 +28,7 @@ from typing import TextIO
 from directory.importer import DirectoryImportError, ImportReport, RowError, parse_csv
 from directory.index import Index
 from directory.model import Institution, Match
-from directory.normalize_names import place_terms, query_readings
+from directory.normalize_names import place_terms, query_readings, stem
 
 MIN_SCORE = 45.0  # below this a match is noise: the search returns []
 MIN_QUERY_COVERAGE = 0.5  # a name must explain at least half the query (by weight)
@@ -156,7 +156,7 @@ class Directory:
     def _groups(self, terms: list[str]) -> list[_Group]:
         index = self._index
         groups = []
-        for t in dict.fromkeys(terms):
+        for t in _compounds(list(dict.fromkeys(terms)), index.postings):
             alts = index.lookup(t)
             number = t if t.isdigit() else None
             weight = index.weight.get(alts[0][0], index.unknown_weight) if alts else (
@@ -275,3 +275,37 @@ class Directory:
                 ok.append(i)
             self._filters[key] = frozenset(ok)
         return self._filters[key]
+
+
+_JOINTS = ("", "о", "ско", "е")
+
+
+def _compounds(terms: list[str], vocab: dict[str, list[int]]) -> list[str]:
+    """Join or split compound place names to meet the names' spelling.
+
+    "вятские поляны" -> "вятскополян" (Вятскополянская), "черный яр" -> "чернояр";
+    "кировочепецкая" -> "кир" + "чепец" (Кирово-Чепецкая).
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(terms):
+        t = terms[i]
+        if i + 1 < len(terms) and not t.isdigit() and not terms[i + 1].isdigit():
+            joined = next((t + j + terms[i + 1] for j in _JOINTS
+                           if t + j + terms[i + 1] in vocab), None)
+            if joined is not None:
+                out.append(joined)
+                i += 2
+                continue
+        if t not in vocab and len(t) >= 7 and not t.isdigit():
+            for cut in range(3, len(t) - 2):
+                left, right = stem(t[:cut]), t[cut:]
+                if left in vocab and right in vocab and len(left) >= 3:
+                    out.extend((left, right))
+                    break
+            else:
+                out.append(t)
+        else:
+            out.append(t)
+        i += 1
+    return out
