@@ -36,6 +36,8 @@ DATA = Path(__file__).resolve().parent / "data"
 KIROV = ROOT / "directory" / "data" / "kirov_demo.csv"
 ASTRAKHAN = DATA / "directory_astrakhan.csv"
 QUERIES = DATA / "directory_queries.yaml"
+VOLOGDA = DATA / "directory_vologda.csv"
+BLIND_QUERIES = DATA / "directory_queries_blind.yaml"
 NATIONAL_SIZE = 20_000
 
 
@@ -45,8 +47,8 @@ def split_of(query: str) -> str:
     return "held-out" if zlib.crc32(query.encode("utf-8")) % 3 == 0 else "dev"
 
 
-def load_queries() -> dict[str, list[tuple[str, str | None, str]]]:
-    data = yaml.safe_load(QUERIES.read_text(encoding="utf-8"))
+def load_queries(path: Path = QUERIES) -> dict[str, list[tuple[str, str | None, str]]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {region: [(str(q), i, k) for q, i, k in items] for region, items in data.items()}
 
 
@@ -250,6 +252,15 @@ def quality(show_failures: bool = False) -> None:
                 qs = [q for q in queries[region] if split_of(q[0]) == split]
                 for label, rank in methods.items():
                     per_split[split].setdefault(label, []).append(_quality(rank, qs))
+                clear = per_split[split].setdefault("_clear", [0, 0, 0])
+                for q, expected, _ in qs:
+                    if expected is None:
+                        continue
+                    winner = Directory.clear_winner(d.search(q, limit=3))
+                    clear[0] += 1
+                    if winner is not None:
+                        clear[1] += 1
+                        clear[2] += winner.institution.id == expected
                 if show_failures and split == "dev" and mode == "name only":
                     for q, expected, kind in qs:
                         got = d.search(q, limit=3)
@@ -259,8 +270,25 @@ def quality(show_failures: bool = False) -> None:
                             print(f"  FAIL [{kind}] {q!r}: want {expected}, got "
                                   f"{[(m.institution.id, m.score) for m in got]}")
         for split, by_method in per_split.items():
+            n, shown, right = by_method.pop("_clear")
             _print_quality(f"Quality, {split} split, Kirov + Astrakhan, {mode}:",
                            [(label, _combine(parts)) for label, parts in by_method.items()])
+            print(f"  clear winner (one institution shown) for {_pct(shown, n).strip()} of the"
+                  f" queries; right in {_pct(right, shown).strip()} of those")
+
+
+def blind() -> None:
+    """A third region written after tuning: names and queries never tuned on."""
+    queries = load_queries(BLIND_QUERIES)["vologda"]
+    insts = load_region(VOLOGDA)
+    d = Directory.from_institutions(insts)
+    names, ids = [i.name for i in insts], [i.id for i in insts]
+    _print_quality("Quality, blind third region (Vologda, written after tuning), name only:", [
+        ("ours (Directory.search)", _quality(lambda q: _rank_ours(d, q), queries)),
+        ("baseline token_set_ratio", _quality(_baseline(names, ids, fuzz.token_set_ratio),
+                                              queries)),
+        ("baseline WRatio", _quality(_baseline(names, ids, fuzz.WRatio), queries)),
+    ])
 
 
 def _latencies(fn, queries: list[str]) -> list[float]:  # type: ignore[no-untyped-def]
@@ -341,6 +369,7 @@ def speed() -> None:
 
 def main(show_failures: bool = False) -> None:
     quality(show_failures)
+    blind()
     speed()
 
 
