@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     telegram_api_url: str | None = None
     vk_group_token: SecretStr | None = None
     vk_api_url: str | None = None
+    # VK Callback API instead of long poll: set the confirmation code to switch it on.
+    vk_callback_confirmation: str | None = None
+    vk_callback_secret: SecretStr | None = None
+    vk_callback_host: str = "127.0.0.1"
+    vk_callback_port: int = Field(default=8083, ge=1, le=65535)
+    vk_callback_path: str = "/vk/callback"
 
     # Ministry operators bootstrapped at start: platform user ids, comma separated.
     operators_telegram: IdList = Field(default_factory=list)
@@ -65,7 +71,8 @@ class Settings(BaseSettings):
             raise ValueError(f"неизвестный часовой пояс {value!r} (пример: Europe/Kirov)") from None
         return value
 
-    @field_validator("telegram_bot_token", "vk_group_token", mode="before")
+    @field_validator("telegram_bot_token", "vk_group_token", "vk_callback_secret",
+                     "vk_callback_confirmation", mode="before")
     @classmethod
     def _empty_token_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -77,6 +84,13 @@ class Settings(BaseSettings):
             value = value.strip().rstrip("/") or None
             if value and not value.startswith(("http://", "https://")):
                 raise ValueError(f"ожидается адрес http(s)://..., получено {value!r}")
+        return value
+
+    @field_validator("vk_callback_path")
+    @classmethod
+    def _callback_path(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError(f"путь должен начинаться с «/», получено {value!r}")
         return value
 
     @property

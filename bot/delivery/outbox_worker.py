@@ -43,6 +43,9 @@ class Outgoing:
     buttons: list[list[Button]] = field(default_factory=list)
     attachments: tuple[Attachment, ...] = ()
     source_platform: str = ""  # where the attachments came from
+    # Stable for one message however often it is retried (the outbox row), so a platform
+    # that deduplicates sends by a client id (VK's random_id) drops a repeated send.
+    key: str = ""
 
 
 class Sender(Protocol):
@@ -70,7 +73,8 @@ def outgoing_from(item: OutboxItem) -> Outgoing:
         for a in atts
     )
     source = atts[0].get("platform", "") if atts else ""
-    return Outgoing(item.chat_id, payload.get("text", ""), buttons, attachments, source)
+    return Outgoing(item.chat_id, payload.get("text", ""), buttons, attachments, source,
+                    key=f"outbox:{item.id}")
 
 
 class OutboxWorker:
