@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +32,14 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_url: str | None = None
+    # Telegram webhook mode (long polling when TELEGRAM_WEBHOOK_URL is empty).
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
+    telegram_webhook_host: str = "127.0.0.1"
+    telegram_webhook_port: int = Field(default=8080, ge=1, le=65535)
+    telegram_webhook_path: str = "/telegram/webhook"
+    # Long-polling wait of one getUpdates call (seconds).
+    telegram_poll_timeout: int = Field(default=25, ge=0, le=50)
     vk_group_token: SecretStr | None = None
     vk_api_url: str | None = None
     # VK Callback API instead of long poll: set the confirmation code to switch it on.
@@ -91,6 +100,26 @@ class Settings(BaseSettings):
     def _callback_path(cls, value: str) -> str:
         if not value.startswith("/"):
             raise ValueError(f"путь должен начинаться с «/», получено {value!r}")
+        return value
+
+    @field_validator("telegram_webhook_url", mode="before")
+    @classmethod
+    def _webhook_url(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip() or None
+            if value and not value.startswith("https://"):
+                raise ValueError(f"ожидается адрес https://..., получено {value!r}")
+        return value
+
+    @field_validator("telegram_webhook_secret", mode="before")
+    @classmethod
+    def _webhook_secret(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, str):
+            value = value.strip() or None
+            if value and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
+                raise ValueError("секрет: 1–256 символов из A-Z, a-z, 0-9, _ и -")
+        if value is None and info.data.get("telegram_webhook_url"):
+            raise ValueError("обязателен, когда задан TELEGRAM_WEBHOOK_URL")
         return value
 
     @property
