@@ -328,3 +328,6 @@ TELEGRAM_OPERATOR_COMMANDS = {
     "faqstats": "Наименее полезные ответы FAQ",
     "reload_faq": "Перечитать FAQ",
 }
+
+# VK: an inline keyboard holds at most 10 buttons; the rest follow under this line.
+VK_MORE_BUTTONS = "Ещё варианты:"
