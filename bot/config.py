@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     vk_callback_confirmation: str | None = None
     vk_callback_secret: SecretStr | None = None
     vk_callback_host: str = "127.0.0.1"
-    vk_callback_port: int = Field(default=8083, ge=1, le=65535)
+    vk_callback_port: int = Field(default=8083, ge=0, le=65535)  # 0: any free port
     vk_callback_path: str = "/vk/callback"
 
     # Ministry operators bootstrapped at start: platform user ids, comma separated.
