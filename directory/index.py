@@ -106,18 +106,20 @@ class Index:
             for t in ctx:
                 ctx_postings[t].extend(entries_of[i])
         self.context_postings = dict(ctx_postings)
+        self.posting_sets = {t: frozenset(ids) for t, ids in self.postings.items()}
+        self.context_sets = {t: frozenset(ids) for t, ids in self.context_postings.items()}
 
         self.vocab = sorted(self.weight)
         self._vocab_set = frozenset(self.vocab)
         deletes: dict[str, list[str]] = defaultdict(list)
-        by_length: dict[int, list[str]] = defaultdict(list)
+        by_start_length: dict[tuple[str, int], list[str]] = defaultdict(list)
         for t in self.vocab:
-            by_length[len(t)].append(t)
+            by_start_length[t[0], len(t)].append(t)
             if len(t) >= 4 and not t.isdigit():
                 for d in _deletes(t):
                     deletes[d].append(t)
         self._deletes = dict(deletes)
-        self._by_length = dict(by_length)
+        self._by_start_length = dict(by_start_length)
         self._lookup_cache: dict[str, tuple[tuple[str, float], ...]] = {}
 
     # ---- looking words up -----------------------------------------------------------------
@@ -134,8 +136,8 @@ class Index:
     def _lookup(self, s: str) -> tuple[tuple[str, float], ...]:
         if s in self._vocab_set:
             return ((s, 1.0),)
-        if s.isdigit() or len(s) < 3:
-            return ()
+        if s.isdigit() or len(s) < 3 or not ("а" <= s[0] <= "я"):
+            return ()  # numbers match exactly; Latin words only as they are
         alts: dict[str, float] = {}
 
         def add(t: str, sim: float) -> None:
@@ -165,8 +167,9 @@ class Index:
             if s[:k] in self._vocab_set:
                 add(s[:k], PREFIX_BASE + PREFIX_SPAN * k / len(s))
                 break
-        if not alts and len(s) >= 5:  # two typos: a slower scan of words of similar length
-            pool = [t for n in range(len(s) - 2, len(s) + 3) for t in self._by_length.get(n, ())]
+        if not alts and len(s) >= 5:  # two typos: a scan of words of similar length and start
+            pool = [t for n in range(len(s) - 2, len(s) + 3)
+                    for t in self._by_start_length.get((s[0], n), ())]
             for t, score, _ in process.extract(
                 s, pool, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=5
             ):

@@ -55,7 +55,7 @@ def stem(word: str) -> str:
             break
     if w.endswith("ск") and len(w) >= 5:  # котельничск(ая), кировск(ая)
         w = w[:-2]
-    elif w.endswith("к") and len(w) >= 5:  # енотаевк(а), поликлиник(а)
+    if w.endswith("к") and len(w) >= 5:  # енотаевк(а), поликлиник(а), камызяк(ская)
         w = w[:-1]
     if w.endswith("иче") and len(w) >= 6:  # клиниче(ский), онкологиче(ский)
         w = w[:-2]

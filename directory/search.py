@@ -20,6 +20,7 @@ How a query is scored (see index.py for the index):
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +37,7 @@ CONTEXT_FACTOR = 0.85  # a word matched by the city/district/region, not the nam
 WRONG_NUMBER = 0.45  # the query names a number and the institution has another one
 NO_NUMBER = 0.8  # the query names a number and the institution has none
 BOOST_MISS = 0.8  # with boost_region/boost_city: institutions elsewhere
-COMMON_TERM = 1000  # a term in more names than this is "common" (see _candidates)
+COMMON_TERM = 400  # a term in more names than this is "common" (see _candidates)
 COMMON_TAKE = 150
 COMMON_SCAN = 4000
 # clear_winner: the bot shows one institution when the best match is this good
@@ -129,15 +130,16 @@ class Directory:
             return []
         preferred = self._allowed(boost_region, boost_city)
         index = self._index
-        matches = []
+        scored = []
         for inst, (score, entry_id) in best.items():
             if preferred is not None and inst not in preferred:
                 score *= BOOST_MISS
             if score >= MIN_SCORE:
-                matches.append(Match(index.institutions[inst], round(score, 1),
-                                     index.entries[entry_id].text))
-        matches.sort(key=lambda m: (-m.score, len(m.institution.name), m.institution.id))
-        return matches[:limit]
+                scored.append((round(score, 1), inst, entry_id))
+        institutions = index.institutions
+        top = heapq.nsmallest(limit, scored, key=lambda x: (
+            -x[0], len(institutions[x[1]].name), institutions[x[1]].id))
+        return [Match(institutions[i], score, index.entries[e].text) for score, i, e in top]
 
     @staticmethod
     def clear_winner(matches: list[Match]) -> Match | None:
@@ -176,43 +178,51 @@ class Directory:
         candidates = self._candidates(groups, total)
         if not candidates:
             return
+        if allowed is not None:
+            candidates = {e for e in candidates if index.entries[e].inst in allowed}
+        # Per query term, the names (and places) holding it, via C-speed set intersections.
+        weight, posting_sets, context_sets = index.weight, index.posting_sets, index.context_sets
+        q_matched = dict.fromkeys(candidates, 0.0)
+        d_matched = dict.fromkeys(candidates, 0.0)
+        for g in groups:
+            got: dict[int, float] = {}
+            for t, sim in g.alts:
+                names = posting_sets.get(t)
+                if names:
+                    w = weight[t] * sim
+                    for e in candidates & names if len(candidates) < len(names) else (
+                            names & candidates):
+                        if e not in got:
+                            got[e] = sim
+                            d_matched[e] += w
+            for t, sim in g.alts:
+                places = context_sets.get(t)
+                if places:
+                    sim_ctx = sim * CONTEXT_FACTOR
+                    for e in candidates & places:
+                        if got.get(e, 0.0) < sim_ctx:
+                            got[e] = sim_ctx
+            gw = g.weight
+            for e, sim in got.items():
+                q_matched[e] += gw * sim
         query_numbers = {g.number for g in groups if g.number}
-        entries, context, weight = index.entries, index.context, index.weight
-        for e_id in candidates:
+        entries = index.entries
+        floor = MIN_QUERY_COVERAGE * total
+        for e_id, matched in q_matched.items():
+            if matched < floor:
+                continue
             entry = entries[e_id]
-            inst = entry.inst
-            if allowed is not None and inst not in allowed:
-                continue
-            terms_e = entry.terms
-            ctx = context[inst]
-            q_matched = 0.0
-            d_matched = 0.0
-            for g in groups:
-                got = 0.0
-                for t, sim in g.alts:
-                    if t in terms_e:
-                        got = sim
-                        d_matched += weight[t] * sim
-                        break
-                if got < 1.0 and ctx:
-                    for t, sim in g.alts:
-                        if t in ctx:
-                            got = max(got, sim * CONTEXT_FACTOR)
-                            break
-                q_matched += g.weight * got
-            q_cov = q_matched / total
-            if q_cov < MIN_QUERY_COVERAGE:
-                continue
-            d_cov = min(d_matched / entry.total, 1.0) if entry.total > 0 else 0.0
+            q_cov = matched / total
+            d_cov = min(d_matched[e_id] / entry.total, 1.0) if entry.total > 0 else 0.0
             score = 100.0 * q_cov * (0.7 + 0.3 * d_cov)
             if query_numbers:
                 if not entry.numbers:
                     score *= NO_NUMBER
                 elif not (query_numbers & entry.numbers):
                     score *= WRONG_NUMBER
-            previous = best.get(inst)
+            previous = best.get(entry.inst)
             if previous is None or score > previous[0]:
-                best[inst] = (score, e_id)
+                best[entry.inst] = (score, e_id)
 
     def _candidates(self, groups: list[_Group], total: float) -> set[int]:
         """Names worth scoring: those holding one of the heaviest query terms.
