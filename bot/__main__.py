@@ -1,5 +1,5 @@
 """Command line: python -m bot run | console | import-directory | import-faq | faq check |
-invite | backup."""
+import-duty | invite | backup."""
 
 from __future__ import annotations
 
@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     faq_sub = p.add_subparsers(dest="faq_command", required=True)
     check = faq_sub.add_parser("check", help="validate a FAQ YAML file")
     check.add_argument("file", type=Path)
+    p = sub.add_parser("import-duty", help="import the duty roster (date,platform,user_id CSV)")
+    p.add_argument("csv", type=Path)
     p = sub.add_parser("invite", help="print a one-time staff invite token")
     p.add_argument("--institution", help="institution id (required for admin)")
     p.add_argument("--role", choices=("admin", "duty", "operator"), default="admin")
@@ -88,6 +90,26 @@ async def _import_directory(settings: Settings, csv_path: Path) -> int:
           f"без изменений {counts.unchanged}, скрыто (нет в файле) {counts.deactivated}; "
           f"строк с ошибками: {len(report.bad_rows)}.")
     return 1 if report.errors else 0
+
+
+async def _import_duty(settings: Settings, csv_path: Path) -> int:
+    from bot.appeals.duty_import import import_duty, parse_duty_csv
+    from bot.clock import SystemClock
+    from storage.db import Database
+
+    if not csv_path.is_file():
+        return _fail(f"Файл не найден: {csv_path}")
+    rows, errors = parse_duty_csv(csv_path)
+    db = await Database.open(settings.database_path)
+    try:
+        async with db.unit() as repos:
+            count, not_duty = await import_duty(repos, rows, SystemClock().now())
+    finally:
+        await db.close()
+    for error in errors + not_duty:
+        print(error)
+    print(f"Назначено дежурств: {count}; строк с ошибками: {len(errors) + len(not_duty)}.")
+    return 1 if errors or not_duty else 0
 
 
 def _check_faq(path: Path) -> int:
@@ -166,10 +188,16 @@ def main(argv: list[str] | None = None) -> int:
         "console": lambda: _console(settings),
         "import-directory": lambda: _import_directory(settings, args.csv),
         "invite": lambda: _invite(settings, args.role, args.institution),
+        "import-duty": lambda: _import_duty(settings, args.csv),
         "backup": lambda: _backup(settings, args.path),
     }
+    from bot.appeals.calendar import CalendarError
+    from bot.appeals.policy import PolicyError
+
     try:
         return asyncio.run(runners[args.command]())
+    except (PolicyError, CalendarError) as exc:
+        return _fail(f"Ошибка в файле сроков: {exc}")
     except KeyboardInterrupt:
         return 130
 

@@ -7,7 +7,11 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.appeals.deadlines import DeadlinePolicy
+from bot.appeals.calendar import BusinessCalendar
+from bot.appeals.deadlines import DeadlineClock
+from bot.appeals.digests import DigestService
+from bot.appeals.policy import Policy
+from bot.appeals.reminders import ReminderService
 from bot.appeals.service import AppealService
 from bot.appeals.staffing import grant_role
 from bot.clock import Clock, SystemClock
@@ -34,6 +38,9 @@ class App:
     faq: ReloadingFaq
     appeals: AppealService
     dialog: Dialog
+    deadlines: DeadlineClock
+    reminders: ReminderService
+    digests: DigestService
     senders: dict[str, Sender] = field(default_factory=dict)
 
     def outbox_worker(self) -> OutboxWorker:
@@ -72,6 +79,9 @@ async def bootstrap_operators(db: Database, settings: Settings, clock: Clock) ->
 
 async def build_app(settings: Settings, clock: Clock | None = None) -> App:
     clock = clock or SystemClock()
+    # Policy and calendar first: a wrong file stops the start before anything is touched.
+    deadlines = DeadlineClock(Policy.load(settings.policy_path),
+                              BusinessCalendar.from_file(settings.calendar_path))
     db = await Database.open(settings.database_path)
     try:
         async with db.unit() as repos:
@@ -88,6 +98,7 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
     except BaseException:
         await db.close()
         raise
-    appeals = AppealService(DeadlinePolicy(), settings.default_timezone)
+    appeals = AppealService(deadlines, settings.default_timezone)
     dialog = Dialog(db, directory, faq, appeals, clock)
-    return App(settings, db, clock, directory, faq, appeals, dialog)
+    return App(settings, db, clock, directory, faq, appeals, dialog, deadlines,
+               ReminderService(db, clock, appeals), DigestService(db, clock, appeals))

@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     # The region's editable FAQ; created from the seed faq/data/faq.yaml on first start.
     faq_path: Path = Path("data/faq.yaml")
     default_timezone: str = "Europe/Moscow"
+    # The region's deadline policy laid over bot/appeals/policy_default.yaml (optional).
+    policy_path: Path | None = None
+    # Extra days off / working days the `holidays` calendar does not know (optional YAML).
+    calendar_path: Path | None = None
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_url: str | None = None
@@ -69,6 +73,15 @@ class Settings(BaseSettings):
                 if not str(item).lstrip("-").isdigit():
                     raise ValueError(f"ожидаются числовые id через запятую, получено {item!r}")
             return [str(item) for item in value]
+        return value
+
+    @field_validator("policy_path", "calendar_path", mode="before")
+    @classmethod
+    def _optional_file(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        if value is not None and not Path(str(value)).is_file():
+            raise ValueError(f"файл не найден: {value}")
         return value
 
     @field_validator("default_timezone")

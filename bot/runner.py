@@ -14,6 +14,7 @@ from typing import Protocol
 
 from bot.app import App
 from bot.delivery.outbox_worker import Sender
+from bot.scheduler import build_scheduler
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,8 @@ async def run_bot(app: App, transports: list[Transport]) -> None:
     for transport in transports:
         await transport.start()
         app.senders[transport.platform] = transport.sender
+    scheduler = build_scheduler(app)
+    scheduler.start()
     worker = app.outbox_worker()
     tasks = [asyncio.create_task(t.serve(stop), name=f"serve-{t.platform}") for t in transports]
     tasks.append(asyncio.create_task(
@@ -76,6 +79,7 @@ async def run_bot(app: App, transports: list[Transport]) -> None:
         await asyncio.gather(*tasks, return_exceptions=True)
     finally:
         stop.set()
+        scheduler.shutdown(wait=False)
         for transport in transports:
             await transport.close()
         log.info("medfront stopped")

@@ -5,7 +5,7 @@ Texts are plain (no markup): transports escape them before sending.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -32,6 +32,7 @@ BTN_TAKE = "🙋 Взять в работу"
 BTN_ANSWER = "💬 Ответить"
 BTN_REDIRECT = "↪️ Перенаправить"
 BTN_CLOSE = "✔️ Закрыть"
+BTN_EXTEND = "⏳ Продлить срок"
 BTN_OPEN_CARD = "№ {number} · {institution}"
 BTN_SOLVED = "✅ Вопрос решён"
 BTN_UNSOLVED = "❗ Вопрос не решён"
@@ -173,6 +174,14 @@ CITIZEN_REDIRECTED = (
     "решить ваш вопрос. Срок ответа не меняется: до {due}."
 )
 CITIZEN_CLOSED = "Обращение № {number} закрыто учреждением «{institution}»."
+CITIZEN_EXTENDED = (
+    "Срок рассмотрения обращения № {number} в «{institution}» продлён до {due} "
+    "(часть 2 статьи 12 Федерального закона № 59-ФЗ)."
+)
+CITIZEN_ESCALATED = (
+    "Срок ответа на обращение № {number} истёк. Обращение передано на контроль "
+    "министерства здравоохранения региона."
+)
 CITIZEN_TAKEN = "Обращение № {number} взято в работу в «{institution}»."
 RATE_THANKS = "Спасибо за оценку!"
 REOPENED = (
@@ -208,6 +217,11 @@ STAFF_ANSWER_SENT = "Ответ на обращение № {number} отпра�
 STAFF_TAKEN = "Обращение № {number} взято в работу."
 STAFF_ALREADY = "Обращение № {number} уже {status}."
 STAFF_CLOSED = "Обращение № {number} закрыто."
+STAFF_EXTENDED = "Срок по обращению № {number} продлён до {due}. Гражданин уведомлён."
+ALREADY_EXTENDED = "Срок по обращению № {number} уже продлевали: по закону это можно сделать один раз."
+STAFF_REDIRECT_LATE = (
+    "⚠️ Обращение перенаправлено позже 7 дней с регистрации (часть 3 статьи 8 № 59-ФЗ)."
+)
 STAFF_ASK_REDIRECT = "В какое учреждение перенаправить обращение № {number}? Напишите название."
 STAFF_REDIRECT_SAME = "Обращение уже в этом учреждении. Выберите другое."
 STAFF_REDIRECTED = "Обращение № {number} перенаправлено в «{institution}». Гражданин уведомлён."
@@ -229,6 +243,48 @@ STATS = (
 )
 STATS_SCOPE_ALL = "все учреждения"
 NO_DATA = "нет данных"
+
+# Deadlines, reminders, escalation, duty
+
+DEADLINE_NAMES = {"first_response": "первый ответ", "final": "ответ по существу"}
+REMINDER = (
+    "⏰ Напоминание: обращение № {number} («{institution}») — {what} до {deadline} "
+    "(осталось {left})."
+)
+OVERDUE_STAFF = (
+    "⚠️ Просрочено: обращение № {number} («{institution}») — {what} нужно было дать до "
+    "{deadline}. Обращение передано на контроль министерства."
+)
+ESCALATION = (
+    "🚨 Эскалация: «{institution}» не дало {what} по обращению № {number} в срок "
+    "(до {deadline})."
+)
+DIGEST_MORNING = (
+    "☀️ Доброе утро! Обращения «{institution}» на сегодня:\n"
+    "новых: {new}, срок сегодня: {due_today}, просрочено: {overdue}."
+)
+DIGEST_HANDOFF = (
+    "🗓 Передача дежурства на выходные ({first} – {last}).\n"
+    "Открытых обращений: {open}. Срок истекает во время дежурства: {due}."
+)
+DIGEST_LINE = "№ {number} · {institution} · {what} до {deadline}"
+DUTY_NOW = "Сейчас дежурит: {people}"
+DUTY_NOW_NOBODY = "На сегодня дежурный не назначен."
+DUTY_NEXT = "Следующее дежурство ({day}): {people}"
+DUTY_NEXT_NOBODY = "Следующие дежурства не назначены."
+DUTY_USAGE = (
+    "Дежурства:\n/duty — кто дежурит сейчас и следующим\n"
+    "/duty staff — список дежурных с номерами\n"
+    "/duty set 2026-12-31 2027-01-11 5 — назначить сотрудника № 5 на даты (включительно)\n"
+    "/duty rotate 2026-12-31 2027-01-11 5,7,9 — по очереди, по одному дню\n"
+    "/duty clear 2026-12-31 2027-01-11 — снять назначения"
+)
+DUTY_STAFF_TITLE = "Дежурные (номер · имя · платформа):"
+DUTY_STAFF_EMPTY = "Дежурных пока нет: пригласите их командой python -m bot invite --role duty."
+DUTY_SAVED = "Дежурства назначены: {count} дн."
+DUTY_CLEARED = "Назначения с {first} по {last} сняты."
+DUTY_BAD_DATES = "Неверные даты. Пример: /duty set 2026-12-31 2027-01-11 5"
+DUTY_UNKNOWN_STAFF = "Сотрудник № {ref} не найден среди дежурных: /duty staff."
 
 # Invites
 
@@ -264,6 +320,18 @@ def format_time(moment: datetime, timezone: str) -> str:
     hours = int(offset.total_seconds() // 3600) if offset is not None else 0
     zone = "МСК" if hours == 3 else f"UTC{hours:+d}"
     return f"{local:%d.%m.%Y %H:%M} ({zone})"
+
+
+def format_left(left: timedelta) -> str:
+    """'5 ч 30 мин', '2 дн 3 ч'; '0 мин' for anything past due."""
+    minutes = max(0, int(left.total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} дн {hours} ч"
+    if hours:
+        return f"{hours} ч {mins} мин"
+    return f"{mins} мин"
 
 
 def institution_card(inst: Institution, platform: str) -> str:

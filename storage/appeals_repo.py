@@ -25,6 +25,9 @@ def _appeal(row: aiosqlite.Row) -> Appeal:
         due_at=from_db(row["due_at"]),  # type: ignore[arg-type]
         first_response_at=from_db(row["first_response_at"]),
         answered_at=from_db(row["answered_at"]), closed_at=from_db(row["closed_at"]),
+        next_reminder_at=from_db(row["next_reminder_at"]), reminder_stage=row["reminder_stage"],
+        overdue_at=from_db(row["overdue_at"]), escalated_at=from_db(row["escalated_at"]),
+        extended_at=from_db(row["extended_at"]),
     )
 
 
@@ -62,7 +65,7 @@ class AppealRepo:
         allowed = {
             "status", "assignee_id", "rating", "institution_id", "first_response_at",
             "answered_at", "closed_at", "due_at", "first_response_due", "next_reminder_at",
-            "reminder_stage",
+            "reminder_stage", "overdue_at", "escalated_at", "extended_at",
         }
         unknown = set(fields) - allowed
         if unknown:
@@ -127,6 +130,39 @@ class AppealRepo:
                 "first_response_on_time", "first_responses", "avg_rating")
         return {k: (v if v is not None else (None if k == "avg_rating" else 0))
                 for k, v in zip(keys, row, strict=True)}
+
+    async def reminders_due(self, now: datetime, limit: int) -> list[Appeal]:
+        """Open appeals whose next reminder is due: the partial index keeps this
+        proportional to the number due, not to the number open."""
+        async with self._conn.execute(
+            "SELECT * FROM appeals WHERE next_reminder_at IS NOT NULL AND next_reminder_at <= ? "
+            "ORDER BY next_reminder_at LIMIT ?",
+            (to_db(now), limit),
+        ) as cur:
+            return [_appeal(row) for row in await cur.fetchall()]
+
+    async def set_reminder_states(self, rows: list[tuple[Any, ...]], now: datetime) -> None:
+        """Batch: (next_reminder_at, reminder_stage, overdue_at, escalated_at, id)."""
+        stamp = to_db(now)
+        await self._conn.executemany(
+            "UPDATE appeals SET next_reminder_at = ?, reminder_stage = ?, "
+            "overdue_at = COALESCE(overdue_at, ?), escalated_at = COALESCE(escalated_at, ?), "
+            "updated_at = ? WHERE id = ?",
+            [(to_db(a), b, to_db(c), to_db(d), stamp, e) for a, b, c, d, e in rows],
+        )
+
+    async def add_events(self, rows: list[tuple[int, str, dict[str, Any]]],
+                         now: datetime) -> None:
+        """Batch of system events: (appeal_id, kind, detail)."""
+        stamp = to_db(now)
+        await self._conn.executemany(
+            "INSERT INTO appeal_events (appeal_id, actor_id, kind, detail, created_at) "
+            "VALUES (?, NULL, ?, ?, ?)",
+            [(a, k, json.dumps(d, ensure_ascii=False), stamp) for a, k, d in rows],
+        )
+
+    async def open_of_institution(self, institution_id: str, limit: int = 200) -> list[Appeal]:
+        return await self.open_queue([institution_id], limit)
 
     # audit trail
 

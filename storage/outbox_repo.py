@@ -27,15 +27,27 @@ class OutboxRepo:
 
     async def add(
         self, platform: str, chat_id: str, payload: dict[str, Any], now: datetime, *,
-        appeal_id: int | None = None, kind: str = "message",
+        appeal_id: int | None = None, kind: str = "message", not_before: datetime | None = None,
     ) -> int:
+        """`not_before`: hold the message until then (e.g. the end of someone's night)."""
         cur = await self._conn.execute(
             "INSERT INTO outbox (platform, chat_id, payload, appeal_id, kind, not_before, "
             "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (platform, chat_id, json.dumps(payload, ensure_ascii=False), appeal_id, kind,
-             to_db(now), to_db(now)),
+             to_db(not_before or now), to_db(now)),
         )
         return int(cur.lastrowid)  # type: ignore[arg-type]
+
+    async def add_many(self, rows: list[tuple[str, str, dict[str, Any], int | None, str,
+                                              datetime]], now: datetime) -> None:
+        """Batch: (platform, chat_id, payload, appeal_id, kind, not_before)."""
+        stamp = to_db(now)
+        await self._conn.executemany(
+            "INSERT INTO outbox (platform, chat_id, payload, appeal_id, kind, not_before, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(p, c, json.dumps(pl, ensure_ascii=False), a, k, to_db(nb), stamp)
+             for p, c, pl, a, k, nb in rows],
+        )
 
     async def due(self, platforms: list[str], now: datetime, limit: int = 50) -> list[OutboxItem]:
         if not platforms:

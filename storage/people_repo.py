@@ -95,6 +95,12 @@ class PeopleRepo:
         ) as cur:
             return [ChatRef(row["platform"], row["chat_id"]) for row in await cur.fetchall()]
 
+    async def institutions_with_inbox(self) -> list[str]:
+        async with self._conn.execute(
+            "SELECT DISTINCT institution_id FROM inbox_chats ORDER BY institution_id"
+        ) as cur:
+            return [row[0] for row in await cur.fetchall()]
+
     async def institutions_of_group_chat(self, platform: str, chat_id: str) -> list[str]:
         """Institutions whose inbox is this staff group: its members act for them."""
         async with self._conn.execute(

@@ -69,6 +69,11 @@ class Appeal:
     first_response_at: datetime | None = None
     answered_at: datetime | None = None
     closed_at: datetime | None = None
+    next_reminder_at: datetime | None = None
+    reminder_stage: int = 0
+    overdue_at: datetime | None = None
+    escalated_at: datetime | None = None
+    extended_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:

@@ -6,6 +6,7 @@ import aiosqlite
 
 from storage.appeals_repo import AppealRepo
 from storage.dialog_repo import DialogStateRepo
+from storage.duty_repo import DutyRepo
 from storage.faq_stats_repo import FaqStatsRepo
 from storage.institutions_repo import InstitutionRepo
 from storage.outbox_repo import OutboxRepo
@@ -20,3 +21,4 @@ class Repositories:
         self.dialog = DialogStateRepo(conn)
         self.outbox = OutboxRepo(conn)
         self.faq_stats = FaqStatsRepo(conn)
+        self.duty = DutyRepo(conn)

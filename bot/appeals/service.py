@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from bot import texts
-from bot.appeals.deadlines import DeadlinePolicy
+from bot.appeals.deadlines import DeadlineClock
 from bot.dialog.types import Attachment, Button
 from directory.model import Institution
 from storage.records import Appeal, ChatRef, User
@@ -35,11 +35,14 @@ def card_buttons(appeal: Appeal) -> list[list[Button]]:
              Button(texts.BTN_CLOSE, f"st:close:{appeal.id}")],
         ]
     if appeal.status == "in_progress":
-        return [
+        rows = [
             [Button(texts.BTN_ANSWER, f"st:ans:{appeal.id}")],
             [Button(texts.BTN_REDIRECT, f"st:redir:{appeal.id}"),
              Button(texts.BTN_CLOSE, f"st:close:{appeal.id}")],
         ]
+        if appeal.extended_at is None:
+            rows.append([Button(texts.BTN_EXTEND, f"st:ext:{appeal.id}")])
+        return rows
     return []
 
 
@@ -51,8 +54,8 @@ def rating_buttons(appeal: Appeal) -> list[list[Button]]:
 
 
 class AppealService:
-    def __init__(self, policy: DeadlinePolicy, default_timezone: str) -> None:
-        self.policy = policy
+    def __init__(self, deadlines: DeadlineClock, default_timezone: str) -> None:
+        self.deadlines = deadlines
         self.default_timezone = default_timezone
 
     def timezone_of(self, inst: Institution | None) -> str:
@@ -142,13 +145,28 @@ class AppealService:
             now, appeal_id=appeal.id, kind="citizen",
         )
 
+    async def schedule_reminders(self, repos: Repositories, appeal: Appeal, now: datetime,
+                                 after: int | None = None) -> Appeal:
+        """Point the appeal at its next reminder rung (state in the row, not in memory)."""
+        if after is None:
+            after = appeal.reminder_stage - 1
+        stage = None
+        if appeal.is_open:
+            stage = self.deadlines.next_stage(
+                appeal.created_at, appeal.first_response_due, appeal.due_at, after=after,
+                first_response_done=appeal.first_response_at is not None, now=now)
+        if stage is None:
+            return await repos.appeals.update(appeal.id, now, next_reminder_at=None)
+        return await repos.appeals.update(appeal.id, now, next_reminder_at=stage.at,
+                                          reminder_stage=stage.number)
+
     # lifecycle
 
     async def file(
         self, repos: Repositories, citizen: User, chat: ChatRef, inst: Institution,
         category: str, text: str, attachments: list[Attachment], now: datetime,
     ) -> Appeal:
-        deadlines = self.policy.for_new_appeal(now, category, self.timezone_of(inst))
+        deadlines = self.deadlines.for_new_appeal(now, category, self.timezone_of(inst), inst.id)
         appeal = await repos.appeals.create(
             citizen_id=citizen.id, platform=chat.platform, chat_id=chat.chat_id,
             institution_id=inst.id, category=category, text=text, now=now,
@@ -158,6 +176,7 @@ class AppealService:
                                       institution_id=inst.id, category=category)
         await repos.appeals.add_message(appeal.id, "citizen", chat.platform, chat.chat_id, now,
                                         text=text, author_id=citizen.id)
+        appeal = await self.schedule_reminders(repos, appeal, now, after=-1)
         await self._post_card(repos, appeal, now,
                               attachments=[asdict(a) | {"platform": chat.platform}
                                            for a in attachments])
@@ -178,6 +197,7 @@ class AppealService:
             first_response_at=appeal.first_response_at or now,
         )
         await repos.appeals.add_event(appeal.id, "taken", now, actor.id)
+        appeal = await self.schedule_reminders(repos, appeal, now)
         inst = await self.institution(repos, appeal.institution_id)
         await self._tell_citizen(repos, appeal, texts.CITIZEN_TAKEN.format(
             number=appeal.number, institution=inst.display_name), now)
@@ -223,14 +243,39 @@ class AppealService:
         appeal = await repos.appeals.update(
             appeal.id, now, institution_id=target.id, status="new", assignee_id=None,
         )
+        late = self.redirect_is_late(old, now)
         await repos.appeals.add_event(appeal.id, "redirected", now, actor.id,
                                       from_institution=old.institution_id,
-                                      to_institution=target.id)
+                                      to_institution=target.id, **({"late": True} if late else {}))
         await self._tell_citizen(repos, appeal, texts.CITIZEN_REDIRECTED.format(
             number=appeal.number, institution=target.display_name,
             due=texts.format_time(appeal.due_at, self.timezone_of(target))), now)
         await self._post_card(repos, appeal, now)
         return appeal
+
+    async def extend(self, repos: Repositories, appeal: Appeal, actor: User,
+                     now: datetime) -> Appeal:
+        """The one extension 59-FZ allows; the citizen is told the new deadline."""
+        self._require_open(appeal)
+        if appeal.extended_at is not None:
+            raise AppealError(texts.ALREADY_EXTENDED.format(number=appeal.number))
+        inst = await self.institution(repos, appeal.institution_id)
+        tz = self.timezone_of(inst)
+        new_due = self.deadlines.extended(appeal.due_at, tz, inst.id)
+        appeal = await repos.appeals.update(appeal.id, now, due_at=new_due, extended_at=now)
+        await repos.appeals.add_event(appeal.id, "extended", now, actor.id,
+                                      due_at=new_due.isoformat())
+        # the final-deadline ladder starts again for the new date
+        appeal = await self.schedule_reminders(
+            repos, appeal, now, after=len(self.deadlines.policy.first_response_steps) - 1)
+        await self._tell_citizen(repos, appeal, texts.CITIZEN_EXTENDED.format(
+            number=appeal.number, institution=inst.display_name,
+            due=texts.format_time(new_due, tz)), now)
+        await self._refresh_cards(repos, appeal, now)
+        return appeal
+
+    def redirect_is_late(self, appeal: Appeal, now: datetime) -> bool:
+        return now > self.deadlines.redirect_deadline(appeal.created_at)
 
     async def close(self, repos: Repositories, appeal: Appeal, actor: User, now: datetime) -> Appeal:
         self._require_open(appeal)
@@ -262,6 +307,7 @@ class AppealService:
         appeal = await repos.appeals.update(appeal.id, now, status=status, answered_at=None,
                                             closed_at=None, rating=None)
         await repos.appeals.add_event(appeal.id, "reopened", now, appeal.citizen_id)
+        appeal = await self.schedule_reminders(repos, appeal, now)
         await self._post_card(
             repos, appeal, now, prefix=texts.CARD_REOPENED.format(number=appeal.number) + "\n\n"
         )

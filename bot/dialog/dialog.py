@@ -195,6 +195,8 @@ class Dialog:
             await s.queue(t)
         elif command == "/stats":
             await s.stats(t)
+        elif command == "/duty":
+            await s.duty(t, arg)
         elif command == "/gaps":
             await s.gaps(t)
         elif command == "/faqstats":

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from bot import texts
 from bot.appeals.service import AppealError, AppealService, card_buttons
@@ -11,7 +12,7 @@ from bot.dialog.citizen import CitizenFlows, cancel_row
 from bot.dialog.ports import FaqSource
 from bot.dialog.turn import Turn
 from bot.dialog.types import Attachment, Button
-from storage.records import Appeal
+from storage.records import Appeal, User
 from storage.repositories import Repositories
 
 INVITE_TTL = timedelta(days=7)
@@ -51,7 +52,7 @@ class StaffFlows:
             t.say(await self.appeals.card_text(t.repos, appeal), card_buttons(appeal),
                   appeal_card=appeal.id)
             return
-        if action in ("ans", "redir", "take", "close") and not appeal.is_open:
+        if action in ("ans", "redir", "take", "close", "ext") and not appeal.is_open:
             t.say(texts.APPEAL_NOT_OPEN.format(number=appeal.number,
                                                status=texts.STATUSES[appeal.status]))
             return
@@ -61,6 +62,11 @@ class StaffFlows:
         elif action == "close":
             await self.appeals.close(t.repos, appeal, t.user, t.now)
             t.say(texts.STAFF_CLOSED.format(number=appeal.number))
+        elif action == "ext":
+            appeal = await self.appeals.extend(t.repos, appeal, t.user, t.now)
+            inst = await t.repos.institutions.get(appeal.institution_id)
+            t.say(texts.STAFF_EXTENDED.format(number=appeal.number, due=texts.format_time(
+                appeal.due_at, self.appeals.timezone_of(inst))))
         elif action == "ans":
             t.go("staff_answer", appeal_id=appeal.id)
             t.say(texts.STAFF_ASK_ANSWER.format(number=appeal.number), [cancel_row()])
@@ -106,14 +112,15 @@ class StaffFlows:
         target = await t.repos.institutions.get(candidates[index])
         if appeal is None or target is None:
             return
+        late = self.appeals.redirect_is_late(appeal, t.now)
         try:
             await self.appeals.redirect(t.repos, appeal, t.user, target, t.now)
         except AppealError as exc:
             t.go("staff_redirect", appeal_id=appeal_id, candidates=candidates)
             t.say(str(exc), [cancel_row()])
             return
-        t.say(texts.STAFF_REDIRECTED.format(number=appeal.number,
-                                            institution=target.display_name))
+        text = texts.STAFF_REDIRECTED.format(number=appeal.number, institution=target.display_name)
+        t.say(text + ("\n" + texts.STAFF_REDIRECT_LATE if late else ""))
 
     async def queue(self, t: Turn) -> None:
         if not t.actor.is_staff:
@@ -160,6 +167,71 @@ class StaffFlows:
             received=figures["received"], answered=figures["answered"], on_time=on_time,
             rating=rating,
         ))
+
+    # duty roster
+
+    async def duty(self, t: Turn, arg: str) -> None:
+        words = arg.split()
+        if not words:
+            await self._duty_now(t)
+        elif not t.actor.is_operator:
+            t.say(texts.STAFF_ONLY)
+        elif words[0] == "staff":
+            people = await t.repos.duty.duty_staff()
+            t.say("\n".join([texts.DUTY_STAFF_TITLE] + [
+                f"{u.id} · {u.display_name or u.platform_user_id} · "
+                f"{texts.PLATFORM_NAMES.get(u.platform, u.platform)}" for u in people])
+                  if people else texts.DUTY_STAFF_EMPTY)
+        elif words[0] in ("set", "rotate", "clear") and len(words) >= 3:
+            await self._duty_change(t, words)
+        else:
+            t.say(texts.DUTY_USAGE)
+
+    async def _duty_now(self, t: Turn) -> None:
+        today = t.now.astimezone(ZoneInfo(self.appeals.default_timezone)).date()
+        now_people = await t.repos.duty.on_duty(today)
+        lines = [texts.DUTY_NOW.format(people=_names(now_people)) if now_people
+                 else texts.DUTY_NOW_NOBODY]
+        next_day = await t.repos.duty.next_duty_day(today)
+        if next_day is not None:
+            lines.append(texts.DUTY_NEXT.format(
+                day=f"{next_day:%d.%m.%Y}", people=_names(await t.repos.duty.on_duty(next_day))))
+        else:
+            lines.append(texts.DUTY_NEXT_NOBODY)
+        if t.actor.is_operator:
+            lines.append("\n" + texts.DUTY_USAGE)
+        t.say("\n".join(lines))
+
+    async def _duty_change(self, t: Turn, words: list[str]) -> None:
+        try:
+            first, last = date.fromisoformat(words[1]), date.fromisoformat(words[2])
+        except ValueError:
+            t.say(texts.DUTY_BAD_DATES)
+            return
+        if last < first or (last - first).days > 366:
+            t.say(texts.DUTY_BAD_DATES)
+            return
+        if words[0] == "clear":
+            await t.repos.duty.clear(first, last)
+            t.say(texts.DUTY_CLEARED.format(first=f"{first:%d.%m.%Y}", last=f"{last:%d.%m.%Y}"))
+            return
+        if len(words) < 4:
+            t.say(texts.DUTY_USAGE)
+            return
+        known = {u.id for u in await t.repos.duty.duty_staff()}
+        refs = [r.strip() for r in words[3].split(",") if r.strip()]
+        for ref in refs:
+            if not ref.isdigit() or int(ref) not in known:
+                t.say(texts.DUTY_UNKNOWN_STAFF.format(ref=ref[:20]))
+                return
+        people = [int(r) for r in refs]
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        if words[0] == "set":
+            pairs = [(d, p) for d in days for p in people]
+        else:  # rotate: one person a day, in turn
+            pairs = [(d, people[i % len(people)]) for i, d in enumerate(days)]
+        await t.repos.duty.assign(pairs, t.now)
+        t.say(texts.DUTY_SAVED.format(count=len(days)))
 
     # invites
 
@@ -217,3 +289,9 @@ class StaffFlows:
             t.say(texts.FAQ_RELOAD_FAILED.format(errors="\n".join(errors[:20])))
         else:
             t.say(texts.FAQ_RELOADED.format(count=len(self.faq.matcher.entries)))
+
+
+def _names(people: list[User]) -> str:
+    return ", ".join(
+        f"{u.display_name or u.platform_user_id} ({texts.PLATFORM_NAMES.get(u.platform, u.platform)})"
+        for u in people)

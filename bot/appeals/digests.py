@@ -1,0 +1,119 @@
+"""Digests: each working morning to every institution (new, due today, overdue); on the
+last working day before days off, the handoff to the duty staff. Each goes out once a day
+(digest_log), also if the bot was down at the usual time and catches up later."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot import texts
+from bot.appeals.calendar import zone
+from bot.appeals.service import AppealService
+from bot.clock import Clock
+from storage.db import Database
+from storage.records import Appeal
+
+MAX_LINES = 10
+
+
+def current_deadline(appeal: Appeal) -> tuple[str, datetime]:
+    """The deadline the institution is working against now."""
+    if appeal.first_response_at is None and appeal.first_response_due < appeal.due_at:
+        return "first_response", appeal.first_response_due
+    return "final", appeal.due_at
+
+
+class DigestService:
+    def __init__(self, db: Database, clock: Clock, appeals: AppealService) -> None:
+        self.db = db
+        self.clock = clock
+        self.appeals = appeals
+        self.policy = appeals.deadlines.policy
+        self.calendar = appeals.deadlines.calendar
+
+    async def run(self) -> int:
+        return await self.morning() + await self.handoff()
+
+    def _line(self, appeal: Appeal, name: str, tz: str) -> str:
+        target, deadline = current_deadline(appeal)
+        return texts.DIGEST_LINE.format(number=appeal.number, institution=name,
+                                        what=texts.DEADLINE_NAMES[target],
+                                        deadline=texts.format_time(deadline, tz))
+
+    async def morning(self) -> int:
+        now = self.clock.now()
+        sent = 0
+        async with self.db.unit() as repos:
+            for inst_id in await repos.people.institutions_with_inbox():
+                inst = await repos.institutions.get(inst_id)
+                if inst is None:
+                    continue
+                tz = self.appeals.timezone_of(inst)
+                local = now.astimezone(zone(tz))
+                hours = self.policy.hours_of(inst.id)
+                if (not self.calendar.is_working_day(local.date())
+                        or not self.policy.morning_digest <= local.time() < hours.end):
+                    continue
+                if not await repos.duty.digest_sent("morning", inst.id, local.date(), now):
+                    continue  # already sent today
+                open_appeals = await repos.appeals.open_of_institution(inst.id)
+                if not open_appeals:
+                    continue
+                deadlines = [current_deadline(a)[1] for a in open_appeals]
+                text = texts.DIGEST_MORNING.format(
+                    institution=inst.display_name,
+                    new=sum(a.status == "new" for a in open_appeals),
+                    due_today=sum(now <= d and d.astimezone(zone(tz)).date() == local.date()
+                                  for d in deadlines),
+                    overdue=sum(d < now for d in deadlines),
+                )
+                lines = [self._line(a, inst.display_name, tz) for a in open_appeals[:MAX_LINES]]
+                for chat in await repos.people.inbox_chats(inst.id):
+                    await repos.outbox.add(chat.platform, chat.chat_id,
+                                           {"text": "\n".join([text, "", *lines])}, now,
+                                           kind="digest")
+                    sent += 1
+        return sent
+
+    async def handoff(self) -> int:
+        now = self.clock.now()
+        tz = self.appeals.default_timezone
+        local = now.astimezone(zone(tz))
+        day = local.date()
+        if (not self.calendar.is_last_working_day_before_break(day)
+                or local.time() < self.policy.handoff_digest):
+            return 0
+        first, last = self.calendar.break_after(day)
+        sent = 0
+        async with self.db.unit() as repos:
+            if not await repos.duty.digest_sent("handoff", "", day, now):
+                return 0
+            people = {}
+            current = first
+            while current <= last:
+                for user in await repos.duty.on_duty(current):
+                    people[user.id] = user
+                current += timedelta(days=1)
+            if not people:
+                people = {u.id: u for u in await repos.duty.duty_staff()}
+            open_appeals = await repos.appeals.open_queue(None, limit=1000)
+            back_at = self.calendar.next_working_start(
+                datetime.combine(last, self.policy.working_hours.end, zone(tz)), tz,
+                self.policy.working_hours)
+            falling_due = [a for a in open_appeals if current_deadline(a)[1] < back_at]
+            names: dict[str, str] = {}
+            lines = []
+            for appeal in falling_due[:MAX_LINES]:
+                if appeal.institution_id not in names:
+                    inst = await repos.institutions.get(appeal.institution_id)
+                    names[appeal.institution_id] = inst.display_name if inst else appeal.institution_id
+                lines.append(self._line(appeal, names[appeal.institution_id], tz))
+            text = texts.DIGEST_HANDOFF.format(first=f"{first:%d.%m}", last=f"{last:%d.%m}",
+                                               open=len(open_appeals), due=len(falling_due))
+            for user in people.values():
+                if user.chat_id:
+                    await repos.outbox.add(user.platform, user.chat_id,
+                                           {"text": "\n".join([text, "", *lines])}, now,
+                                           kind="digest")
+                    sent += 1
+        return sent

@@ -1,0 +1,222 @@
+"""The deadline policy as data: a YAML file the region edits, validated at start.
+
+See bot/appeals/policy_default.yaml for every key with its default and meaning.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.appeals.calendar import WorkingHours
+
+DEFAULT_POLICY = Path(__file__).with_name("policy_default.yaml")
+CLOCKS = ("calendar", "working")
+_DURATION = re.compile(r"^\s*(-?)\s*(\d+(?:\.\d+)?)\s*(m|h|d)\s*$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+
+
+class PolicyError(ValueError):
+    """A wrong policy file: one line naming the key."""
+
+
+def parse_duration(text: str, key: str) -> timedelta:
+    """'24h', '30d', '90m', '-2h'."""
+    match = _DURATION.match(str(text))
+    if not match:
+        raise PolicyError(f"{key}: ожидается длительность вида 24h, 30d или 90m, получено {text!r}")
+    sign = -1 if match.group(1) else 1
+    return sign * timedelta(**{_UNITS[match.group(3)]: float(match.group(2))})
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderStep:
+    """When to remind: a share of the window ('50%') or an offset from the deadline ('-2h')."""
+
+    fraction: float | None = None
+    offset: timedelta | None = None
+
+    @classmethod
+    def parse(cls, text: str, key: str) -> ReminderStep:
+        text = str(text).strip()
+        if text.endswith("%"):
+            try:
+                value = float(text[:-1]) / 100
+            except ValueError:
+                raise PolicyError(f"{key}: неверная доля {text!r}") from None
+            if not 0 < value <= 1:
+                raise PolicyError(f"{key}: доля должна быть от 1% до 100%, получено {text!r}")
+            return cls(fraction=value)
+        if text == "0":
+            return cls(offset=timedelta(0))
+        offset = parse_duration(text, key)
+        if offset > timedelta(0):
+            raise PolicyError(f"{key}: напоминание после срока не имеет смысла: {text!r}")
+        return cls(offset=offset)
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryRules:
+    first_response: timedelta = timedelta(hours=24)
+    first_response_clock: str = "calendar"
+    final: timedelta = timedelta(days=30)
+    final_clock: str = "calendar"
+    roll_final_to_working_day: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    defaults: CategoryRules = field(default_factory=CategoryRules)
+    categories: dict[str, CategoryRules] = field(default_factory=dict)
+    working_hours: WorkingHours = field(default_factory=WorkingHours)
+    institution_hours: dict[str, WorkingHours] = field(default_factory=dict)
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(9, 0)
+    night_messages: bool = False
+    extension_max: timedelta = timedelta(days=30)
+    redirect_within: timedelta = timedelta(days=7)
+    first_response_steps: tuple[ReminderStep, ...] = ()
+    final_steps: tuple[ReminderStep, ...] = ()
+    morning_digest: time = time(9, 0)
+    handoff_digest: time = time(17, 0)
+
+    def rules(self, category: str) -> CategoryRules:
+        return self.categories.get(category, self.defaults)
+
+    def hours_of(self, institution_id: str) -> WorkingHours:
+        return self.institution_hours.get(institution_id, self.working_hours)
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Policy:
+        """The default policy, with the region's file (if any) laid over it."""
+        data = _read(DEFAULT_POLICY)
+        if path is not None:
+            region = _read(path)
+            unknown = set(region) - set(data)
+            if unknown:
+                raise PolicyError(f"{path}: неизвестный ключ {sorted(unknown)[0]!r}")
+            for key, value in region.items():
+                if isinstance(value, dict) and isinstance(data.get(key), dict):
+                    data[key] = {**data[key], **value}
+                else:
+                    data[key] = value
+        return _build(data, str(path or DEFAULT_POLICY))
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PolicyError(f"{path}: не удалось прочитать файл ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f", строка {mark.line + 1}" if mark else ""
+        raise PolicyError(f"{path}{line}: ошибка YAML") from None
+    if not isinstance(data, dict):
+        raise PolicyError(f"{path}: ожидается словарь ключей политики")
+    return data
+
+
+_RULE_KEYS = {"first_response", "first_response_clock", "final", "final_clock",
+              "roll_final_to_working_day"}
+
+
+def _rules(raw: Any, base: CategoryRules, where: str) -> CategoryRules:
+    if not isinstance(raw, dict):
+        raise PolicyError(f"{where}: ожидается словарь")
+    unknown = set(raw) - _RULE_KEYS
+    if unknown:
+        raise PolicyError(f"{where}: неизвестный ключ {sorted(unknown)[0]!r}")
+    changes: dict[str, Any] = {}
+    for key in ("first_response", "final"):
+        if key in raw:
+            value = parse_duration(raw[key], f"{where}.{key}")
+            if value <= timedelta(0):
+                raise PolicyError(f"{where}.{key}: срок должен быть положительным")
+            changes[key] = value
+    for key in ("first_response_clock", "final_clock"):
+        if key in raw:
+            if raw[key] not in CLOCKS:
+                raise PolicyError(f"{where}.{key}: ожидается calendar или working, "
+                                  f"получено {raw[key]!r}")
+            changes[key] = raw[key]
+    if "roll_final_to_working_day" in raw:
+        if not isinstance(raw["roll_final_to_working_day"], bool):
+            raise PolicyError(f"{where}.roll_final_to_working_day: ожидается true или false")
+        changes["roll_final_to_working_day"] = raw["roll_final_to_working_day"]
+    return replace(base, **changes)
+
+
+def _time(value: Any, key: str) -> time:
+    try:
+        return time.fromisoformat(str(value))
+    except ValueError:
+        raise PolicyError(f"{key}: ожидается время вида 09:00, получено {value!r}") from None
+
+
+def _hours(value: Any, key: str) -> WorkingHours:
+    try:
+        return WorkingHours.parse(str(value))
+    except ValueError as exc:
+        raise PolicyError(f"{key}: {exc}") from None
+
+
+def _build(data: dict[str, Any], source: str) -> Policy:
+    known = {"defaults", "categories", "working_hours", "institutions", "quiet_hours",
+             "night_messages", "extension", "redirect", "reminders", "digests"}
+    unknown = set(data) - known
+    if unknown:
+        raise PolicyError(f"{source}: неизвестный ключ {sorted(unknown)[0]!r}")
+    defaults = _rules(data.get("defaults") or {}, CategoryRules(), "defaults")
+    categories = {
+        str(name): _rules(raw, defaults, f"categories.{name}")
+        for name, raw in (data.get("categories") or {}).items()
+    }
+    institutions = {}
+    for inst_id, raw in (data.get("institutions") or {}).items():
+        if not isinstance(raw, dict) or set(raw) - {"working_hours"}:
+            raise PolicyError(f"institutions.{inst_id}: допустим только ключ working_hours")
+        institutions[str(inst_id)] = _hours(raw["working_hours"],
+                                            f"institutions.{inst_id}.working_hours")
+    quiet = str(data.get("quiet_hours", "21:00-09:00"))
+    try:
+        quiet_start, quiet_end = (_time(p.strip(), "quiet_hours") for p in quiet.split("-"))
+    except ValueError:
+        raise PolicyError(f"quiet_hours: ожидается интервал вида 21:00-09:00, получено {quiet!r}"
+                          ) from None
+    night = data.get("night_messages", False)
+    if not isinstance(night, bool):
+        raise PolicyError("night_messages: ожидается true или false")
+    extension = data.get("extension") or {}
+    redirect = data.get("redirect") or {}
+    reminders = data.get("reminders") or {}
+    digests = data.get("digests") or {}
+    steps = {}
+    for key in ("first_response", "final"):
+        raw = reminders.get(key, [])
+        if not isinstance(raw, list):
+            raise PolicyError(f"reminders.{key}: ожидается список, например ['50%', '-2h', '0']")
+        steps[key] = tuple(ReminderStep.parse(s, f"reminders.{key}") for s in raw)
+    extension_max = parse_duration(extension.get("max", "30d"), "extension.max")
+    if not timedelta(0) < extension_max <= timedelta(days=30):
+        raise PolicyError("extension.max: продление по 59-ФЗ — не больше 30 дней")
+    return Policy(
+        defaults=defaults,
+        categories=categories,
+        working_hours=_hours(data.get("working_hours", "09:00-18:00"), "working_hours"),
+        institution_hours=institutions,
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
+        night_messages=night,
+        extension_max=extension_max,
+        redirect_within=parse_duration(redirect.get("within", "7d"), "redirect.within"),
+        first_response_steps=steps["first_response"],
+        final_steps=steps["final"],
+        morning_digest=_time(digests.get("morning", "09:00"), "digests.morning"),
+        handoff_digest=_time(digests.get("handoff", "17:00"), "digests.handoff"),
+    )

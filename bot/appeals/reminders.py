@@ -1,0 +1,198 @@
+"""The reminder tick: fires due rungs of each appeal's ladder, escalates missed deadlines.
+
+State lives in the appeals table (next_reminder_at, reminder_stage): the tick reads the
+appeals that are due (a partial index, so its cost follows the number due, not the
+number open), writes their reminders to the outbox and moves them to their next rung in
+one transaction. After downtime it catches up; a rung fires once, also across restarts.
+
+Who is told: the institution's inbox in its working time; the duty staff on duty in
+non-working time; the ministry operators when a deadline is missed. Nothing reaches a
+person during their night (quiet hours): the outbox holds it until the morning.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from bot import texts
+from bot.appeals.calendar import zone
+from bot.appeals.deadlines import Stage
+from bot.appeals.service import AppealService, buttons_json
+from bot.clock import Clock
+from bot.dialog.types import Button
+from directory.model import Institution
+from storage.db import Database
+from storage.records import Appeal
+from storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    platform: str
+    chat_id: str
+    timezone: str  # for quiet hours
+
+
+def quiet_end(moment: datetime, tz: str, start: time, end: time) -> datetime:
+    """`moment` if it is not night in `tz`, else the end of that night."""
+    tzinfo = zone(tz)
+    local = moment.astimezone(tzinfo)
+    now = local.time()
+    crosses_midnight = start > end
+    in_quiet = (now >= start or now < end) if crosses_midnight else (start <= now < end)
+    if not in_quiet:
+        return moment
+    day = local.date()
+    if crosses_midnight and now >= start:
+        day += timedelta(days=1)
+    return datetime.combine(day, end, tzinfo)
+
+
+class _Recipients:
+    """Who receives what during one tick; looked up once per tick, not once per appeal."""
+
+    def __init__(self, repos: Repositories, service: ReminderService, now: datetime) -> None:
+        self.repos = repos
+        self.service = service
+        self.now = now
+        self._institutions: dict[str, Institution | None] = {}
+        self._inboxes: dict[str, list[Recipient]] = {}
+        self._operators: list[Recipient] | None = None
+        self._duty: list[Recipient] | None = None
+
+    async def institution(self, institution_id: str) -> Institution | None:
+        if institution_id not in self._institutions:
+            self._institutions[institution_id] = await self.repos.institutions.get(institution_id)
+        return self._institutions[institution_id]
+
+    async def operators(self) -> list[Recipient]:
+        if self._operators is None:
+            tz = self.service.default_tz
+            self._operators = [Recipient(c.platform, c.chat_id, tz)
+                               for c in await self.repos.people.staff_chats("operator")]
+        return self._operators
+
+    async def duty(self) -> list[Recipient]:
+        """The duty staff on duty today (region time); everyone with the duty role if the
+        roster is empty for today."""
+        if self._duty is None:
+            tz = self.service.default_tz
+            today = self.now.astimezone(zone(tz)).date()
+            people = await self.repos.duty.on_duty(today) or await self.repos.duty.duty_staff()
+            self._duty = [Recipient(u.platform, u.chat_id, tz) for u in people if u.chat_id]
+        return self._duty
+
+    async def inbox(self, inst: Institution, tz: str) -> list[Recipient]:
+        if inst.id not in self._inboxes:
+            chats = await self.repos.people.inbox_chats(inst.id)
+            self._inboxes[inst.id] = [Recipient(c.platform, c.chat_id, tz) for c in chats]
+        return self._inboxes[inst.id] or await self.operators()
+
+    async def staff(self, inst: Institution, tz: str) -> tuple[list[Recipient], datetime]:
+        """(who, not before): the institution in its working time, else the duty staff;
+        with nobody on duty, the institution at the start of its next working period."""
+        calendar = self.service.calendar
+        hours = self.service.policy.hours_of(inst.id)
+        if calendar.is_working_time(self.now, tz, hours):
+            return await self.inbox(inst, tz), self.now
+        duty = await self.duty()
+        if duty:
+            return duty, self.now
+        return await self.inbox(inst, tz), calendar.next_working_start(self.now, tz, hours)
+
+
+class ReminderService:
+    def __init__(self, db: Database, clock: Clock, appeals: AppealService) -> None:
+        self.db = db
+        self.clock = clock
+        self.appeals = appeals
+        self.deadlines = appeals.deadlines
+        self.policy = appeals.deadlines.policy
+        self.calendar = appeals.deadlines.calendar
+        self.default_tz = appeals.default_timezone
+
+    def _not_before(self, moment: datetime, tz: str) -> datetime:
+        if self.policy.night_messages:
+            return moment
+        return quiet_end(moment, tz, self.policy.quiet_start, self.policy.quiet_end)
+
+    async def tick(self, limit: int = 1000) -> int:
+        """Fire every rung that is due now; returns how many appeals were handled."""
+        now = self.clock.now()
+        async with self.db.unit() as repos:
+            due = await repos.appeals.reminders_due(now, limit)
+            if not due:
+                return 0
+            who = _Recipients(repos, self, now)
+            outbox: list[tuple[str, str, dict[str, Any], int | None, str, datetime]] = []
+            states: list[tuple[Any, ...]] = []
+            events: list[tuple[int, str, dict[str, Any]]] = []
+            for appeal in due:
+                stages = self.deadlines.stages(appeal.created_at, appeal.first_response_due,
+                                               appeal.due_at)
+                stage = next((s for s in stages if s.number == appeal.reminder_stage), None)
+                overdue = escalated = None
+                if stage is not None and appeal.is_open:
+                    inst = await who.institution(appeal.institution_id)
+                    if inst is not None:
+                        fired = await self._fire(appeal, stage, inst, who, now, outbox)
+                        events.append((appeal.id, fired, {"stage": stage.number}))
+                        if stage.is_deadline:
+                            escalated = now
+                            overdue = now if stage.target == "final" else None
+                nxt = None
+                if stage is not None and appeal.is_open:
+                    nxt = self.deadlines.next_stage(
+                        appeal.created_at, appeal.first_response_due, appeal.due_at,
+                        after=stage.number, first_response_done=appeal.first_response_at is not None,
+                        now=now)
+                states.append((nxt.at if nxt else None,
+                               nxt.number if nxt else appeal.reminder_stage + 1,
+                               overdue, escalated, appeal.id))
+            await repos.outbox.add_many(outbox, now)
+            await repos.appeals.set_reminder_states(states, now)
+            await repos.appeals.add_events(events, now)
+        return len(due)
+
+    async def _fire(self, appeal: Appeal, stage: Stage, inst: Institution, who: _Recipients,
+                    now: datetime, outbox: list[tuple[str, str, dict[str, Any], int | None, str,
+                                                      datetime]]) -> str:
+        tz = self.appeals.timezone_of(inst)
+        deadline = appeal.first_response_due if stage.target == "first_response" else appeal.due_at
+        what = texts.DEADLINE_NAMES[stage.target]
+        open_card = {"text": texts.BTN_OPEN_CARD.format(number=appeal.number,
+                                                        institution=inst.display_name)[:60],
+                     "payload": f"st:card:{appeal.id}"}
+        staff, not_before = await who.staff(inst, tz)
+        if stage.is_deadline:
+            text = texts.OVERDUE_STAFF.format(number=appeal.number, institution=inst.display_name,
+                                              what=what, deadline=texts.format_time(deadline, tz))
+            for r in await who.operators():
+                outbox.append((r.platform, r.chat_id, {"text": texts.ESCALATION.format(
+                    number=appeal.number, institution=inst.display_name, what=what,
+                    deadline=texts.format_time(deadline, tz)), "buttons": [[open_card]]},
+                    appeal.id, "escalation", self._not_before(now, r.timezone)))
+            if appeal.escalated_at is None:
+                outbox.append((appeal.platform, appeal.chat_id,
+                               {"text": texts.CITIZEN_ESCALATED.format(number=appeal.number),
+                                "buttons": buttons_json([[Button(texts.BTN_MY, "m:my")]])},
+                               appeal.id, "citizen", self._not_before(now, tz)))
+            kind = "overdue" if stage.target == "final" else "first_response_missed"
+        else:
+            text = texts.REMINDER.format(number=appeal.number, institution=inst.display_name,
+                                         what=what, deadline=texts.format_time(deadline, tz),
+                                         left=texts.format_left(deadline - now))
+            kind = "reminder"
+        operators = {(r.platform, r.chat_id) for r in await who.operators()}
+        for r in staff:
+            if stage.is_deadline and (r.platform, r.chat_id) in operators:
+                continue  # operators already got the escalation
+            outbox.append((r.platform, r.chat_id, {"text": text, "buttons": [[open_card]]},
+                           appeal.id, "reminder", max(not_before, self._not_before(not_before,
+                                                                                   r.timezone))))
+        return kind

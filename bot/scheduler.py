@@ -1,0 +1,50 @@
+"""Periodic jobs on APScheduler 3 (AsyncIOScheduler): the reminder tick, digests, retention.
+
+The jobs keep no state of their own: everything they need is in the database, so a
+restart (or a missed run) only delays them; coalescing runs one catch-up, not a burst.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.app import App
+
+log = logging.getLogger(__name__)
+
+REMINDER_EVERY = timedelta(seconds=30)
+DIGEST_EVERY = timedelta(minutes=5)
+RETENTION_EVERY = timedelta(hours=6)
+SEEN_UPDATES_KEEP = timedelta(days=7)
+
+
+async def reminder_job(app: App) -> None:
+    # A tick handles up to 1000 appeals; after downtime, keep going until caught up.
+    while await app.reminders.tick() >= 1000:
+        pass
+
+
+async def digest_job(app: App) -> None:
+    await app.digests.run()
+
+
+async def retention_job(app: App) -> None:
+    async with app.db.unit() as repos:
+        await repos.dialog.forget_updates_before(app.clock.now() - SEEN_UPDATES_KEEP)
+
+
+def build_scheduler(app: App) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    now = app.clock.now()
+    options = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+    scheduler.add_job(reminder_job, IntervalTrigger(seconds=REMINDER_EVERY.total_seconds()),
+                      args=[app], id="reminders", next_run_time=now, **options)
+    scheduler.add_job(digest_job, IntervalTrigger(seconds=DIGEST_EVERY.total_seconds()),
+                      args=[app], id="digests", next_run_time=now, **options)
+    scheduler.add_job(retention_job, IntervalTrigger(seconds=RETENTION_EVERY.total_seconds()),
+                      args=[app], id="retention", **options)
+    return scheduler

@@ -1,0 +1,61 @@
+"""The duty roster and the log of digests sent (each digest once a day)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+import aiosqlite
+
+from storage.records import User, to_db
+
+
+class DutyRepo:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def assign(self, days: Iterable[tuple[date, int]], now: datetime) -> int:
+        """(day, user id) pairs; returns how many were new."""
+        cur = await self._conn.executemany(
+            "INSERT OR IGNORE INTO duty_roster (day, user_id, created_at) VALUES (?, ?, ?)",
+            [(d.isoformat(), u, to_db(now)) for d, u in days],
+        )
+        return cur.rowcount
+
+    async def clear(self, first: date, last: date) -> None:
+        await self._conn.execute("DELETE FROM duty_roster WHERE day BETWEEN ? AND ?",
+                                 (first.isoformat(), last.isoformat()))
+
+    async def on_duty(self, day: date) -> list[User]:
+        async with self._conn.execute(
+            "SELECT u.* FROM duty_roster r JOIN users u ON u.id = r.user_id WHERE r.day = ? "
+            "ORDER BY u.id", (day.isoformat(),),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [User(r["id"], r["platform"], r["platform_user_id"], r["chat_id"],
+                     r["display_name"]) for r in rows]
+
+    async def next_duty_day(self, after: date) -> date | None:
+        async with self._conn.execute(
+            "SELECT MIN(day) FROM duty_roster WHERE day > ?", (after.isoformat(),)
+        ) as cur:
+            row = await cur.fetchone()
+        return date.fromisoformat(row[0]) if row and row[0] else None
+
+    async def duty_staff(self) -> list[User]:
+        """Everyone with the duty role (to pick from, and the fallback with no roster)."""
+        async with self._conn.execute(
+            "SELECT DISTINCT u.* FROM staff s JOIN users u ON u.id = s.user_id "
+            "WHERE s.role = 'duty' ORDER BY u.id"
+        ) as cur:
+            rows = await cur.fetchall()
+        return [User(r["id"], r["platform"], r["platform_user_id"], r["chat_id"],
+                     r["display_name"]) for r in rows]
+
+    async def digest_sent(self, kind: str, target: str, day: date, now: datetime) -> bool:
+        """Record a digest as sent; False if it was already sent that day."""
+        cur = await self._conn.execute(
+            "INSERT OR IGNORE INTO digest_log (kind, target, day, sent_at) VALUES (?, ?, ?, ?)",
+            (kind, target, day.isoformat(), to_db(now)),
+        )
+        return cur.rowcount == 1
