@@ -1,0 +1,479 @@
+"""The VK transport (vkbottle 4): VK events in, the core's replies out.
+
+- `build_labeler(...)`: a vkbottle BotLabeler made by a factory that closes over the core's
+  services (no module globals): `message_new` (text, attachments, replies, text-keyboard
+  payloads) and `message_event` (callback buttons, answered with sendMessageEventAnswer).
+- `VkTransport(app)`: the Transport of bot/runner.py. Long poll by default; the Callback
+  API when VK_CALLBACK_CONFIRMATION is set (aiohttp endpoint: answers "confirmation" with
+  the code, checks "secret", answers "ok" at once). `VK_API_URL` points it at another API.
+
+Translation (the core never sees VK objects): peer_id -> chat_id, from_id -> user_id,
+peer_id >= 2000000000 -> is_group, conversation_message_id -> message_id (the same id the
+sender records for what it sends, so a reply to a card finds its appeal), event_id ->
+update_id (a redelivered event is ignored by the core).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import re
+from collections import OrderedDict
+from typing import Any
+
+from aiohttp import ClientTimeout, web
+from vkbottle import API, AiohttpClient, Bot, BotPolling
+from vkbottle.bot import BotLabeler
+from vkbottle_types.events import GroupEventType
+
+from bot.app import App
+from bot.delivery.outbox_worker import Outgoing, SendError
+from bot.dialog.types import Attachment, Incoming
+from handlers.vk_sender import PLATFORM, VkSender, is_group_peer
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_BASE = "https://api.vk.ru"
+MAX_DIRECT_RETRIES = 2  # a direct reply hit by VK's per-second limit is retried this often
+
+_ATTACHMENT_KINDS = {"photo": "photo", "doc": "document"}
+_SKIPPED_ATTACHMENTS = {"sticker", "gift", "link"}
+
+
+def api_method_url(base: str | None) -> str:
+    """VK_API_URL is the API's base ("https://api.vk.ru" or a fake): methods are under
+    /method/."""
+    base = (base or DEFAULT_API_BASE).rstrip("/")
+    if not base.endswith("/method"):
+        base += "/method"
+    return base + "/"
+
+
+# ---- VK event -> Incoming ------------------------------------------------------------
+
+
+def _mention_re(group_id: int) -> re.Pattern[str]:
+    return re.compile(rf"^\s*\[(?:club|public){group_id}\|[^\]]*\][\s,:]*")
+
+
+def attachments_of(message: dict[str, Any], chat_id: str, message_id: str,
+                   ) -> tuple[Attachment, ...]:
+    """Photos and documents as "photo<owner>_<id>_<access_key>" refs (what messages.send
+    takes back); other kinds as "other"; stickers are not attachments."""
+    found = []
+    for item in message.get("attachments") or []:
+        if not isinstance(item, dict):
+            continue
+        kind = str(item.get("type", ""))
+        body = item.get(kind)
+        if kind in _SKIPPED_ATTACHMENTS or not isinstance(body, dict):
+            continue
+        owner, object_id = body.get("owner_id"), body.get("id")
+        if owner is None or object_id is None:
+            continue
+        ref = f"{kind}{owner}_{object_id}"
+        if body.get("access_key"):
+            ref += f"_{body['access_key']}"
+        found.append(Attachment(_ATTACHMENT_KINDS.get(kind, "other"), ref, chat_id, message_id))
+    return tuple(found)
+
+
+def _reply_target(message: dict[str, Any], peer_id: int, group_id: int) -> str | None:
+    """The conversation_message_id of the bot's message this one answers: a reply, or a
+    single forwarded message of the bot from this same conversation."""
+    reply = message.get("reply_message")
+    if isinstance(reply, dict) and reply.get("conversation_message_id"):
+        return str(reply["conversation_message_id"])
+    forwarded = message.get("fwd_messages") or []
+    if len(forwarded) == 1 and isinstance(forwarded[0], dict):
+        fwd = forwarded[0]
+        # A conversation_message_id means something only in its own conversation.
+        if (fwd.get("peer_id") == peer_id and fwd.get("from_id") == -group_id
+                and fwd.get("conversation_message_id")):
+            return str(fwd["conversation_message_id"])
+    return None
+
+
+def _payload_of(raw: Any) -> dict[str, Any] | None:
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return None
+    return raw if isinstance(raw, dict) else None
+
+
+def incoming_from_message(event: dict[str, Any], group_id: int,
+                          user_name: str = "") -> Incoming | None:
+    """A message_new event as the core's Incoming (None: nothing for the core)."""
+    obj = event.get("object") or {}
+    message = obj.get("message") if isinstance(obj.get("message"), dict) else obj
+    peer_id, from_id = message.get("peer_id"), message.get("from_id")
+    if not isinstance(peer_id, int) or not isinstance(from_id, int):
+        return None
+    if message.get("out") or from_id <= 0:
+        return None  # our own messages, other communities' bots
+    cmid = message.get("conversation_message_id")
+    chat_id = str(peer_id)
+    message_id = str(cmid) if cmid else None
+    text = str(message.get("text") or "")
+    is_group = is_group_peer(peer_id)
+    if is_group:
+        text = _mention_re(group_id).sub("", text, count=1)
+    payload: str | None = None
+    button = _payload_of(message.get("payload"))
+    if button is not None:
+        if isinstance(button.get("p"), str):
+            payload = button["p"]
+        elif button.get("command") == "start":  # VK's own «Начать» button
+            text = "/start"
+    action = message.get("action")
+    if (isinstance(action, dict) and action.get("type") == "chat_invite_user"
+            and action.get("member_id") == -group_id):
+        text = "/start"  # the community was added to a conversation: introduce itself
+    update_id = event.get("event_id") or (f"{peer_id}:{cmid}" if cmid else None)
+    return Incoming(
+        platform=PLATFORM, chat_id=chat_id, user_id=str(from_id), text=text.strip(),
+        payload=payload, reply_to_message_id=_reply_target(message, peer_id, group_id),
+        attachments=attachments_of(message, chat_id, message_id or ""),
+        user_name=user_name, is_group=is_group, message_id=message_id,
+        update_id=str(update_id) if update_id else None,
+    )
+
+
+def incoming_from_button(event: dict[str, Any], user_name: str = "") -> Incoming | None:
+    """A message_event (a callback button pressed) as the core's Incoming."""
+    obj = event.get("object") or {}
+    peer_id, user_id = obj.get("peer_id"), obj.get("user_id")
+    if not isinstance(peer_id, int) or not isinstance(user_id, int):
+        return None
+    data = _payload_of(obj.get("payload")) or {}
+    payload = data.get("p")
+    # A payload we did not make still reaches the core, which answers "stale button".
+    payload = payload if isinstance(payload, str) and payload else "?"
+    cmid = obj.get("conversation_message_id")
+    update_id = event.get("event_id") or (f"cb:{obj['event_id']}" if obj.get("event_id")
+                                          else None)
+    return Incoming(
+        platform=PLATFORM, chat_id=str(peer_id), user_id=str(user_id), payload=payload,
+        user_name=user_name, is_group=is_group_peer(peer_id),
+        message_id=str(cmid) if cmid else None,
+        update_id=str(update_id) if update_id else None,
+    )
+
+
+# ---- handlers ------------------------------------------------------------------------
+
+
+class UserNames:
+    """Citizens' names for the cards (users.get), cached; a failure gives no name."""
+
+    def __init__(self, api: Any, size: int = 10_000) -> None:
+        self.api = api
+        self.size = size
+        self._cache: OrderedDict[int, str] = OrderedDict()
+
+    async def get(self, user_id: int) -> str:
+        if user_id in self._cache:
+            self._cache.move_to_end(user_id)
+            return self._cache[user_id]
+        try:
+            response = await self.api.request("users.get", {"user_ids": str(user_id)})
+            person = response["response"][0]
+            name = " ".join(p for p in (person.get("first_name"), person.get("last_name")) if p)
+        except Exception as exc:  # a name is nice to have, never a reason to fail
+            log.info("users.get %s failed: %r", user_id, exc)
+            return ""
+        self._cache[user_id] = name
+        if len(self._cache) > self.size:
+            self._cache.popitem(last=False)
+        return name
+
+
+class GroupRef:
+    """The community's id, known once the token is checked (mentions, own messages)."""
+
+    def __init__(self, group_id: int = 0) -> None:
+        self.id = group_id
+
+
+def build_labeler(app: App, sender: VkSender, names: UserNames, group: GroupRef) -> BotLabeler:
+    """The VK handlers, closing over the core's services."""
+    labeler = BotLabeler()
+    dialog = app.dialog
+
+    async def deliver(incoming: Incoming) -> None:
+        replies = await dialog.handle(incoming)
+        for index, reply in enumerate(replies):
+            outgoing = Outgoing(incoming.chat_id, reply.text, reply.buttons, reply.attachments,
+                                PLATFORM, key=f"reply:{incoming.update_id}:{index}")
+            message_id = await _send_direct(sender, outgoing)
+            card_of = reply.meta.get("appeal_card")
+            if card_of is not None and message_id:
+                await dialog.remember_card(PLATFORM, incoming.chat_id, message_id, card_of)
+
+    @labeler.raw_event(GroupEventType.MESSAGE_NEW, dict)
+    async def on_message(event: dict[str, Any]) -> None:
+        try:
+            obj = event.get("object") or {}
+            message = obj.get("message") if isinstance(obj.get("message"), dict) else obj
+            from_id = message.get("from_id")
+            name = await names.get(from_id) if isinstance(from_id, int) and from_id > 0 else ""
+            incoming = incoming_from_message(event, group.id, name)
+            if incoming is not None:
+                await deliver(incoming)
+        except Exception:
+            log.exception("VK message_new failed: %r", _brief(event))
+
+    @labeler.raw_event(GroupEventType.MESSAGE_EVENT, dict)
+    async def on_button(event: dict[str, Any]) -> None:
+        try:
+            obj = event.get("object") or {}
+            await _answer_event(sender, obj)
+            user_id = obj.get("user_id")
+            name = await names.get(user_id) if isinstance(user_id, int) and user_id > 0 else ""
+            incoming = incoming_from_button(event, name)
+            if incoming is not None:
+                await deliver(incoming)
+        except Exception:
+            log.exception("VK message_event failed: %r", _brief(event))
+
+    return labeler
+
+
+async def _answer_event(sender: VkSender, obj: dict[str, Any]) -> None:
+    """Stop the button's spinner (VK shows it until the event is answered)."""
+    if not obj.get("event_id"):
+        return
+    try:
+        await sender.api.request("messages.sendMessageEventAnswer", {
+            "event_id": str(obj["event_id"]), "user_id": str(obj.get("user_id", "")),
+            "peer_id": str(obj.get("peer_id", ""))})
+    except Exception as exc:
+        log.info("sendMessageEventAnswer failed: %r", exc)
+
+
+async def _send_direct(sender: VkSender, outgoing: Outgoing) -> str:
+    """A reply in the chat being answered; a short wait on VK's per-second limit, else
+    logged (the citizen can ask again; nothing the core committed is lost)."""
+    for attempt in range(MAX_DIRECT_RETRIES + 1):
+        try:
+            return await sender.send(outgoing)
+        except SendError as exc:
+            if (exc.permanent or exc.retry_after is None or exc.retry_after > 5
+                    or attempt == MAX_DIRECT_RETRIES):
+                log.warning("VK reply to %s not sent: %s", outgoing.chat_id, exc)
+                return ""
+            await asyncio.sleep(exc.retry_after)
+    return ""
+
+
+def _brief(event: Any) -> Any:
+    if isinstance(event, dict):
+        return {k: event.get(k) for k in ("type", "event_id")}
+    return type(event).__name__
+
+
+# ---- the transport -------------------------------------------------------------------
+
+
+class _StatePolling(BotPolling):
+    """vkbottle's long poll, keeping its `ts` next to the database: after a restart the
+    events that came meanwhile are fetched (the core ignores any it already handled)."""
+
+    def __init__(self, api: Any, group_id: int, state_dir: Any) -> None:
+        super().__init__(api, group_id=group_id, skip_old_events=False)
+        self.state_dir = state_dir
+
+    @property
+    def ts_state_path(self) -> Any:
+        return self.state_dir / f"vk_longpoll_{self.group_id}.json"
+
+
+class VkTransport:
+    platform = PLATFORM
+
+    def __init__(self, app: App) -> None:
+        settings = app.settings
+        if settings.vk_group_token is None:
+            raise ValueError("VK_GROUP_TOKEN is not set")
+        self.app = app
+        self.http = AiohttpClient(timeout=ClientTimeout(total=30))
+        self.api = API(settings.vk_group_token.get_secret_value(), http_client=self.http)
+        self.api.API_URL = api_method_url(settings.vk_api_url)
+        self._sender = VkSender(self.api)
+        self.group = GroupRef()
+        self.names = UserNames(self.api)
+        self.labeler = build_labeler(app, self._sender, self.names, self.group)
+        self.bot = Bot(api=self.api, labeler=self.labeler)
+        self.callback_mode = settings.vk_callback_confirmation is not None
+        self.callback_port: int | None = None  # the bound port, in Callback API mode
+        self._tails: dict[str, asyncio.Task[None]] = {}
+        self._inflight: set[asyncio.Task[None]] = set()
+        self._accepting = False
+
+    @property
+    def sender(self) -> VkSender:
+        return self._sender
+
+    async def start(self) -> None:
+        """Check the token and learn the community's id."""
+        try:
+            response = await self.api.request("groups.getById", {})
+        except Exception as exc:
+            raise RuntimeError(f"VK: groups.getById failed, check VK_GROUP_TOKEN: {exc}") from exc
+        data = response.get("response")
+        groups = data.get("groups") if isinstance(data, dict) else data
+        if not groups:
+            raise RuntimeError("VK: VK_GROUP_TOKEN is not a community token")
+        self.group.id = int(groups[0]["id"])
+        log.info("VK: community %s (%s), %s", self.group.id, groups[0].get("name", ""),
+                 "Callback API" if self.callback_mode else "long poll")
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        try:
+            if self.callback_mode:
+                await self._serve_callback(stop)
+            else:
+                await self._serve_long_poll(stop)
+        finally:
+            await self.drain()
+
+    async def close(self) -> None:
+        await self.http.close()
+
+    # events, in order per conversation, in parallel across conversations
+
+    def submit(self, event: dict[str, Any]) -> asyncio.Task[None]:
+        """Route one event through vkbottle's router, after the previous event of the same
+        conversation (so one person's messages are handled in the order sent)."""
+        key = _conversation_key(event)
+        previous = self._tails.get(key)
+        task = asyncio.create_task(self._route_after(previous, event))
+        self._tails[key] = task
+        self._inflight.add(task)
+
+        def done(t: asyncio.Task[None]) -> None:
+            self._inflight.discard(t)
+            if self._tails.get(key) is t:
+                del self._tails[key]
+
+        task.add_done_callback(done)
+        return task
+
+    async def _route_after(self, previous: asyncio.Task[None] | None,
+                           event: dict[str, Any]) -> None:
+        if previous is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(previous)
+        await self.bot.process_event(event, self.api)
+
+    async def drain(self) -> None:
+        """Wait for the events being handled (graceful stop)."""
+        while self._inflight:
+            await asyncio.gather(*list(self._inflight), return_exceptions=True)
+
+    # long poll
+
+    async def _serve_long_poll(self, stop: asyncio.Event) -> None:
+        polling = _StatePolling(self.api, self.group.id, self.app.settings.database_path.parent)
+        polling.error_handler = self.bot.error_handler
+        events = polling.listen()
+        stopped = asyncio.create_task(stop.wait())
+        failures = 0
+        try:
+            while not stop.is_set():
+                batch = asyncio.create_task(_next(events))
+                await asyncio.wait({batch, stopped}, return_when=asyncio.FIRST_COMPLETED)
+                if not batch.done():  # stopping while waiting for VK: nothing taken yet
+                    batch.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                        await batch
+                    break
+                try:
+                    event = batch.result()
+                except Exception:  # e.g. groups.getLongPollServer failed: start over
+                    log.exception("VK long poll failed; retrying")
+                    failures += 1
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(asyncio.shield(stopped), min(2.0 ** failures, 60))
+                    events = polling.listen()
+                    continue
+                failures = 0
+                if event is None:
+                    break
+                updates = [u for u in event.get("updates", []) if isinstance(u, dict)]
+                # The whole batch is handled before the next request, which is when
+                # vkbottle saves the new ts: a crash mid-batch fetches it again.
+                await asyncio.gather(*(self.submit(u) for u in updates),
+                                     return_exceptions=True)
+        finally:
+            stopped.cancel()
+            with contextlib.suppress(Exception):
+                await events.aclose()
+
+    # Callback API
+
+    async def _serve_callback(self, stop: asyncio.Event) -> None:
+        settings = self.app.settings
+        web_app = web.Application(client_max_size=1024 * 1024)
+        web_app.router.add_post(settings.vk_callback_path, self._callback)
+        runner = web.AppRunner(web_app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, settings.vk_callback_host, settings.vk_callback_port)
+        await site.start()
+        addresses = runner.addresses
+        self.callback_port = addresses[0][1] if addresses else settings.vk_callback_port
+        self._accepting = True
+        log.info("VK Callback API on %s:%s%s", settings.vk_callback_host, self.callback_port,
+                 settings.vk_callback_path)
+        try:
+            await stop.wait()
+        finally:
+            self._accepting = False  # VK retries what we refuse now
+            await self.drain()
+            await runner.cleanup()
+
+    async def _callback(self, request: web.Request) -> web.Response:
+        settings = self.app.settings
+        try:
+            body = await request.json()
+        except Exception:
+            return web.Response(status=400, text="bad request")
+        if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+            return web.Response(status=400, text="bad request")
+        secret = settings.vk_callback_secret
+        if secret is not None and not hmac.compare_digest(
+                str(body.get("secret", "")).encode(), secret.get_secret_value().encode()):
+            log.warning("VK callback with a wrong secret from %s", request.remote)
+            return web.Response(status=403, text="forbidden")
+        group_id = body.get("group_id")
+        if self.group.id and group_id is not None and str(group_id) != str(self.group.id):
+            return web.Response(status=403, text="forbidden")
+        if body["type"] == "confirmation":
+            return web.Response(text=settings.vk_callback_confirmation or "")
+        if not self._accepting:
+            return web.Response(status=503, text="stopping")
+        self.submit(body)
+        return web.Response(text="ok")
+
+
+async def _next(events: Any) -> dict[str, Any] | None:
+    try:
+        return await anext(events)
+    except StopAsyncIteration:
+        return None
+
+
+def _conversation_key(event: dict[str, Any]) -> str:
+    obj = event.get("object")
+    if isinstance(obj, dict):
+        message = obj.get("message") if isinstance(obj.get("message"), dict) else obj
+        peer = message.get("peer_id")
+        if peer is not None:
+            return str(peer)
+    return f"event:{id(event)}"
+

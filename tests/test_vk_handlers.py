@@ -1,0 +1,294 @@
+"""The VK adapter through vkbottle's real router, fed with VK's event JSON, on a fake VK API."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot import texts
+from bot.app import App
+from handlers.vk import VkTransport, incoming_from_button, incoming_from_message
+from tests.chat import Chat, RecordingSender
+from tests.conftest import KOTELNICH
+from tests.fake_vk import FakeVk
+from tests.vk_helpers import VkPerson, vk_transport
+
+STAFF_CHAT = 2_000_000_001
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeVk]:
+    server = FakeVk()
+    await server.start()
+    yield server
+    await server.close()
+
+
+@pytest.fixture
+async def vk(app: App, fake: FakeVk) -> AsyncIterator[VkTransport]:
+    transport = await vk_transport(app, fake)
+    yield transport
+    await transport.close()
+
+
+@pytest.fixture
+def citizen(app: App, vk: VkTransport, fake: FakeVk) -> VkPerson:
+    return VkPerson(app, vk, fake, 501, name=("Иван", "Петров"))
+
+
+@pytest.fixture
+async def staff_chat(app: App, vk: VkTransport, fake: FakeVk) -> VkPerson:
+    """Kotelnich CRB's admin, who bound the institution's staff conversation (the community
+    added to a VK chat) with an invite, mentioning the community as chats require."""
+    admin = VkPerson(app, vk, fake, 601, peer_id=STAFF_CHAT, name=("Ольга", "Админ"))
+    await admin.accept_invite("admin", KOTELNICH, mention=True)
+    return admin
+
+
+async def test_start_shows_the_menu_as_an_inline_keyboard_of_callback_buttons(
+        citizen: VkPerson, fake: FakeVk) -> None:
+    replies = await citizen.say("/start")
+    assert replies[0].text.startswith("Здравствуйте")
+    menu = replies[-1]
+    assert menu.keyboard is not None and menu.keyboard["inline"] is True
+    button = menu.keyboard["buttons"][0][0]["action"]
+    assert button["type"] == "callback"
+    assert json.loads(button["payload"]) == {"p": "m:faq"}
+    assert menu.labels == [texts.BTN_FAQ, texts.BTN_FIND, texts.BTN_APPEAL, texts.BTN_MY,
+                           texts.BTN_HELP]
+    send = [params for method, params in fake.calls if method == "messages.send"][-1]
+    assert send["peer_ids"] == "501" and send["disable_mentions"] == "1"
+
+
+async def test_callback_button_is_answered_and_reaches_the_core(
+        citizen: VkPerson, fake: FakeVk) -> None:
+    await citizen.say("/start")
+    replies = await citizen.press("Задать вопрос")
+    assert [m.text for m in replies] == [texts.FAQ_ASK]
+    assert len(fake.event_answers) == 1
+    answer = fake.event_answers[0]
+    assert answer["user_id"] == "501" and answer["peer_id"] == "501" and answer["event_id"]
+
+
+async def test_faq_question_as_free_text(citizen: VkPerson) -> None:
+    (answer,) = await citizen.say("как записаться к врачу")
+    assert "Госуслуг" in answer.text and answer.text.endswith(texts.FAQ_ANSWER_FOOTER)
+    assert answer.labels == [texts.BTN_YES_HELPED, texts.BTN_NO_HELPED]
+    (thanks,) = await citizen.press(texts.BTN_YES_HELPED)
+    assert thanks.text == texts.FAQ_THANKS
+
+
+async def test_seven_categories_and_cancel_fit_vk_inline_limits(citizen: VkPerson) -> None:
+    await citizen.say("/appeal")
+    (question,) = await citizen.say("котельничская црб")
+    rows = question.rows
+    assert len(rows) <= 6 and sum(len(r) for r in rows) == 8
+    assert [label for label, _ in rows[-1]] == [texts.BTN_CANCEL]  # alone at the bottom
+    assert [p for row in rows for _, p in row][:7] == [f"cat:{k}" for k in texts.CATEGORIES]
+
+
+async def test_appeal_from_vk_to_a_vk_staff_chat_and_the_answer_back(
+        app: App, citizen: VkPerson, staff_chat: VkPerson, fake: FakeVk) -> None:
+    photo = fake.photo(501, 457239017, "a1b2c3")
+    confirmation = await citizen.file_appeal(attachments=[photo])
+    assert "зарегистрировано" in confirmation.text
+
+    card = staff_chat.last()
+    assert "Котельничская" in card.text and "Иван Петров" in card.text
+    assert "третий день" in card.text
+    assert card.attachment == "photo501_457239017_a1b2c3"  # re-sent by its VK reference
+    assert texts.BTN_TAKE in card.labels
+    assert card.message_id == 0 and card.cmid > 0  # in chats VK gives only the cmid
+
+    # The admin replies to the card in the chat (VK's reply_message names its cmid).
+    replies = await staff_chat.say("Телефон регистратуры починили, звоните.", reply_to=card)
+    assert any("отправлен" in m.text for m in replies), [m.text for m in replies]
+    answer = await fake.wait_sent(501, "Телефон регистратуры починили")
+    assert "1 ⭐" in answer.labels and texts.BTN_UNSOLVED in answer.labels
+    assert card.edits, "the card was not edited to its new status"
+    edit = [p for m, p in fake.calls if m == "messages.edit"][-1]
+    assert edit["peer_id"] == str(STAFF_CHAT) and edit["conversation_message_id"] == str(card.cmid)
+
+    thanks = await citizen.press("5 ⭐", on=answer)
+    assert thanks[0].text == texts.RATE_THANKS
+
+
+async def test_staff_buttons_in_a_chat_are_authorised_per_presser(
+        app: App, vk: VkTransport, fake: FakeVk, citizen: VkPerson,
+        staff_chat: VkPerson) -> None:
+    await citizen.file_appeal()
+    card = staff_chat.last()
+    replies = await staff_chat.press("Взять в работу", on=card)
+    assert any("взято в работу" in m.text for m in replies), [m.text for m in replies]
+    # A member of the staff chat may act; a stranger pressing a card in a private chat may not.
+    stranger = VkPerson(app, vk, fake, 999)
+    update = fake.press(999, card, "Ответить", inject=False)
+    update["object"]["peer_id"] = 999
+    replies = await stranger.feed(update)
+    assert [m.text for m in replies] == [texts.STAFF_NOT_ALLOWED]
+
+
+async def test_queue_and_reply_to_a_card_shown_directly(
+        citizen: VkPerson, staff_chat: VkPerson, fake: FakeVk) -> None:
+    await citizen.file_appeal()
+    (queue,) = await staff_chat.say(f"[club{fake.group_id}|@medfront] /queue")
+    assert "№" in queue.text
+    replies = await staff_chat.press("№", on=queue)
+    card = replies[-1]
+    assert texts.BTN_ANSWER in card.labels
+    await staff_chat.say("Ответ по карточке из очереди.", reply_to=card)
+    await fake.wait_sent(501, "Ответ по карточке из очереди.")
+
+
+async def test_private_staff_inbox_and_private_card_reply(
+        app: App, vk: VkTransport, fake: FakeVk, citizen: VkPerson) -> None:
+    admin = VkPerson(app, vk, fake, 602)
+    await admin.accept_invite("admin", KOTELNICH)
+    await citizen.file_appeal()
+    card = admin.last()
+    assert card.message_id > 0 and texts.BTN_TAKE in card.labels
+    await admin.press("Ответить", on=card)
+    await admin.say("Ответ через кнопку.")
+    await fake.wait_sent(501, "Ответ через кнопку.")
+
+
+async def test_group_chatter_is_ignored_but_commands_are_answered(
+        staff_chat: VkPerson) -> None:
+    assert await staff_chat.say("коллеги, кто сегодня дежурит?") == []
+    replies = await staff_chat.say("/help")
+    assert replies
+
+
+async def test_community_added_to_a_chat_introduces_itself(
+        app: App, vk: VkTransport, fake: FakeVk) -> None:
+    chat = VkPerson(app, vk, fake, 700, peer_id=2_000_000_005)
+    replies = await chat.say("", action={"type": "chat_invite_user",
+                                         "member_id": -fake.group_id})
+    assert replies and replies[0].text == texts.HELP
+
+
+async def test_vk_start_button_and_text_keyboard_payload(citizen: VkPerson) -> None:
+    replies = await citizen.say("Начать", payload={"command": "start"})
+    assert replies[0].text.startswith("Здравствуйте")
+    replies = await citizen.say(texts.BTN_MY, payload={"p": "m:my"})
+    assert replies[0].text == texts.MY_EMPTY
+
+
+async def test_redelivered_event_is_handled_once(citizen: VkPerson, fake: FakeVk) -> None:
+    update = fake.message_new(501, "/start", inject=False)
+    first = await citizen.feed(update)
+    again = await citizen.feed(update)
+    assert first and again == []
+
+
+async def test_bad_events_never_crash_and_odd_payloads_get_a_polite_answer(
+        citizen: VkPerson, fake: FakeVk, vk: VkTransport) -> None:
+    for junk in ({"type": "message_new"}, {"type": "message_new", "object": {"message": {}}},
+                 {"type": "message_new", "object": {"message": {"peer_id": "x"}}},
+                 {"type": "no_such_event", "object": {}}, {"type": "message_event"},
+                 {"type": "message_event", "object": {"peer_id": 501}}):
+        await vk.submit(junk)
+    update = fake.message_new(501, "", inject=False)
+    update["object"]["message"]["payload"] = "{not json"
+    replies = await citizen.feed(update)
+    assert replies  # treated as an empty text: a polite answer
+    for payload in ({"p": "st:take:999999"}, {"p": 5}, {"x": 1}, "garbage"):
+        update = {"type": "message_event", "object": {
+            "user_id": 501, "peer_id": 501, "event_id": "e1", "payload": payload,
+            "conversation_message_id": 1}, "event_id": f"ev-{payload!s}"}
+        replies = await citizen.feed(update)
+        assert replies, payload
+    replies = await citizen.say("Ещё вопрос: как записаться к врачу?")
+    assert replies
+
+
+async def test_a_blocked_citizen_does_not_stop_the_bot(citizen: VkPerson, fake: FakeVk) -> None:
+    fake.blocked.add(501)
+    assert await citizen.say("/start") == []
+    fake.blocked.clear()
+    assert await citizen.say("/start")
+
+
+async def test_attachments_and_replies_are_translated() -> None:
+    group_id = 77
+    update = {"type": "message_new", "event_id": "abc", "object": {"message": {
+        "from_id": 5, "peer_id": 2_000_000_003, "conversation_message_id": 12, "id": 0,
+        "text": "[club77|@medfront], ответ", "attachments": [
+            {"type": "photo", "photo": {"id": 2, "owner_id": 5, "access_key": "kk"}},
+            {"type": "doc", "doc": {"id": 3, "owner_id": -4, "title": "акт.pdf"}},
+            {"type": "sticker", "sticker": {"sticker_id": 1}},
+            {"type": "audio_message", "audio_message": {"id": 7, "owner_id": 5}},
+        ],
+        "fwd_messages": [],
+        "reply_message": {"from_id": -77, "conversation_message_id": 9, "text": "card"}}}}
+    inc = incoming_from_message(update, group_id, "Имя")
+    assert inc is not None
+    assert (inc.platform, inc.chat_id, inc.user_id, inc.is_group) == ("vk", "2000000003", "5",
+                                                                      True)
+    assert inc.text == "ответ" and inc.reply_to_message_id == "9" and inc.message_id == "12"
+    assert inc.update_id == "abc"
+    assert [(a.kind, a.ref) for a in inc.attachments] == [
+        ("photo", "photo5_2_kk"), ("document", "doc-4_3"), ("other", "audio_message5_7")]
+    assert inc.attachments[0].source_chat_id == "2000000003"
+
+    # A forward stands for a reply only when it is the bot's message from this chat.
+    message = update["object"]["message"]
+    del message["reply_message"]
+    message["fwd_messages"] = [{"from_id": -77, "conversation_message_id": 4,
+                                "peer_id": 2_000_000_003}]
+    assert incoming_from_message(update, group_id).reply_to_message_id == "4"
+    message["fwd_messages"][0]["peer_id"] = 42
+    assert incoming_from_message(update, group_id).reply_to_message_id is None
+
+    message["out"] = 1
+    assert incoming_from_message(update, group_id) is None
+
+    button = incoming_from_button({"type": "message_event", "object": {
+        "user_id": 5, "peer_id": 5, "event_id": "x1", "payload": {"p": "m:faq"},
+        "conversation_message_id": 3}})
+    assert button is not None
+    assert (button.payload, button.update_id, button.is_group) == ("m:faq", "cb:x1", False)
+
+
+async def test_citizen_on_vk_admin_on_telegram(app: App, vk: VkTransport, fake: FakeVk,
+                                               citizen: VkPerson) -> None:
+    recorder = RecordingSender()
+    app.senders["telegram"] = recorder.for_platform("telegram")
+    admin = Chat(app, recorder, "telegram", user_id="2001", name="Админ")
+    await admin.accept_invite("admin", KOTELNICH)
+    await citizen.file_appeal(attachments=[fake.photo(501, 11)])
+    card = recorder.last_to("2001")
+    assert "Иван Петров" in card.text and card.attachments  # Telegram notes them itself
+    await admin.say("Ответ из Telegram.", reply_to_message_id=card.message_id)
+    await app.outbox_worker().drain_once()
+    answer = await fake.wait_sent(501, "Ответ из Telegram.")
+    assert "1 ⭐" in answer.labels
+
+
+async def test_citizen_on_telegram_admin_on_vk(app: App, vk: VkTransport, fake: FakeVk,
+                                               staff_chat: VkPerson) -> None:
+    recorder = RecordingSender()
+    app.senders["telegram"] = recorder.for_platform("telegram")
+    citizen = Chat(app, recorder, "telegram", user_id="1001", name="Пётр")
+    await citizen.file_appeal()
+    card = staff_chat.last()
+    assert "Пётр" in card.text
+    await staff_chat.say("Ответ из ВКонтакте.", reply_to=card)
+    answer = recorder.last_to("1001")
+    assert "Ответ из ВКонтакте." in answer.text
+    assert any("rate:" in b.payload for row in answer.buttons for b in row)
+
+
+async def test_answer_with_a_vk_photo_reaches_a_telegram_citizen_as_a_note(
+        app: App, vk: VkTransport, fake: FakeVk, staff_chat: VkPerson) -> None:
+    recorder = RecordingSender()
+    app.senders["telegram"] = recorder.for_platform("telegram")
+    citizen = Chat(app, recorder, "telegram", user_id="1001")
+    await citizen.file_appeal()
+    card = staff_chat.last()
+    await staff_chat.say("Справка во вложении.", reply_to=card,
+                         attachments=[fake.photo(601, 5, "zz")])
+    answer = recorder.last_to("1001")
+    assert [a.ref for a in answer.attachments] == ["photo601_5_zz"]
