@@ -1,0 +1,86 @@
+"""Telegram update -> the core's Incoming (pure translation, no I/O)."""
+
+from __future__ import annotations
+
+from aiogram.types import CallbackQuery, Message, Update
+
+from bot.dialog.types import Attachment, Incoming
+
+PLATFORM = "telegram"
+GROUP_TYPES = ("group", "supergroup")
+# Media a citizen or an admin may attach; copyMessage passes any of them on as they are.
+OTHER_MEDIA = ("video", "audio", "voice", "video_note", "animation")
+
+
+def is_group(chat_type: str) -> bool:
+    return chat_type in GROUP_TYPES
+
+
+def attachments_of(message: Message) -> tuple[Attachment, ...]:
+    chat, mid = str(message.chat.id), str(message.message_id)
+    if message.photo:
+        largest = max(message.photo, key=lambda size: size.width * size.height)
+        return (Attachment("photo", largest.file_id, chat, mid),)
+    if message.document:
+        return (Attachment("document", message.document.file_id, chat, mid),)
+    for kind in OTHER_MEDIA:
+        media = getattr(message, kind, None)
+        if media is not None:
+            return (Attachment("other", media.file_id, chat, mid),)
+    return ()
+
+
+def is_service(message: Message) -> bool:
+    """A join, a pinned message, a title change...: nothing a person said to the bot."""
+    return not (message.text or message.caption or message.photo or message.document
+                or message.sticker or message.contact or message.location
+                or any(getattr(message, kind, None) for kind in OTHER_MEDIA))
+
+
+def from_message(message: Message, update_id: int) -> Incoming | None:
+    user = message.from_user
+    if user is None or user.is_bot:
+        # Channel posts, other bots, anonymous group admins (one shared id for all of them:
+        # it could never be trusted with a staff role).
+        return None
+    group = is_group(message.chat.type)
+    if is_service(message):
+        return None
+    reply_to = message.reply_to_message.message_id if message.reply_to_message else None
+    return Incoming(
+        platform=PLATFORM,
+        chat_id=str(message.chat.id),
+        user_id=str(user.id),
+        text=message.text or message.caption or "",
+        reply_to_message_id=str(reply_to) if reply_to is not None else None,
+        attachments=attachments_of(message),
+        user_name=user.full_name,
+        is_group=group,
+        message_id=str(message.message_id),
+        update_id=str(update_id),
+    )
+
+
+def from_callback(query: CallbackQuery, update_id: int) -> Incoming | None:
+    if not query.data:
+        return None  # a game button or an inline-mode message: not ours
+    chat = query.message.chat if query.message is not None else None
+    return Incoming(
+        platform=PLATFORM,
+        chat_id=str(chat.id) if chat is not None else str(query.from_user.id),
+        user_id=str(query.from_user.id),
+        payload=query.data,
+        user_name=query.from_user.full_name,
+        is_group=chat is not None and is_group(chat.type),
+        message_id=str(query.message.message_id) if query.message is not None else None,
+        update_id=str(update_id),
+    )
+
+
+def incoming_of(update: Update) -> Incoming | None:
+    """The core's view of an update, or None for updates the core has no use for."""
+    if update.message is not None:
+        return from_message(update.message, update.update_id)
+    if update.callback_query is not None:
+        return from_callback(update.callback_query, update.update_id)
+    return None
