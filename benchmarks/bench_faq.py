@@ -16,6 +16,7 @@ The speed figure for 300 entries adds seeded synthetic entries to the real ones.
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import statistics
@@ -191,36 +192,62 @@ def _decide_all(cfg: MatcherConfig, ranked: list) -> list[Outcome]:
     return outs
 
 
+def fit_confidence(
+    queries: list[Query], ranked: list, l2: float = 0.01, steps: int = 3000
+) -> tuple[float, float, float]:
+    """Logistic regression P(best entry is right) ~ score, margin on the given queries.
+
+    Out-of-scope queries count as "not right". Plain gradient descent: three weights
+    need no library. Returns (bias, score weight, margin weight) for MatcherConfig.
+    """
+    xs, ys = [], []
+    for q, r in zip(queries, ranked, strict=True):
+        if not r:
+            continue
+        top = r[0][1]
+        second = r[1][1] if len(r) > 1 else 0.0
+        xs.append((top / 100.0, (top - second) / 100.0))
+        ys.append(1.0 if q.expected and r[0][0].id == q.expected else 0.0)
+    b, ws, wm = 0.0, 0.0, 0.0
+    n = max(len(xs), 1)
+    for _ in range(steps):
+        gb = gs = gm = 0.0
+        for (xs_, xm), y in zip(xs, ys, strict=True):
+            z = b + ws * xs_ + wm * xm
+            p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+            gb += p - y
+            gs += (p - y) * xs_
+            gm += (p - y) * xm
+        b -= 2.0 * gb / n
+        ws -= 2.0 * (gs / n + l2 * ws)
+        wm -= 2.0 * (gm / n + l2 * wm)
+    return b, ws, wm
+
+
 def sweep(entries: list[FaqEntry], queries: list[Query]) -> None:
-    """Decision thresholds on the tune split: where wrong and oos answers stay low."""
+    """Decision on the tune split: confidence fit, then threshold and margin floor."""
     tune = [q for q in queries if q.split == "tune"]
     matcher = FaqMatcher(entries)
     ranked = [matcher.rank(q.text, limit=4) for q in tune]
     base = matcher.config
+    b, ws, wm = fit_confidence(tune, ranked)
+    print(f"\nConfidence fitted on the tune split: bias {b:.2f}, score {ws:.2f}, margin {wm:.2f} "
+          f"(config: {base.conf_bias:g}, {base.conf_score:g}, {base.conf_margin:g})")
     head = f"  {'right':>7} {'right/sug':>9} {'wrong':>7} {'oos ans':>8}"
 
     def line(cfg: MatcherConfig) -> str:
         m = metrics(tune, _decide_all(cfg, ranked))
         return f"  {m['right']:6.1f}% {m['top']:8.1f}% {m['wrong']:6.1f}% {m['oos']:7.1f}%"
 
-    print(f"\nSweep on the tune split: answer threshold x margin "
-          f"(lone tier fixed at >= {base.lone_threshold:g} and {base.lone_margin:g} ahead):")
-    print(f"  {'thr':>4} {'margin':>6}" + head)
-    for thr in (35, 40, 45, 50, 55, 60, 70):
-        for margin in (0, 4, 8, 12, 16):
-            cfg = replace(base, answer_threshold=thr, margin=margin)
-            mark = "  <- current" if (thr, margin) == (base.answer_threshold, base.margin) else ""
-            print(f"  {thr:>4} {margin:>6}" + line(cfg) + mark)
-    print(f"\nSweep on the tune split: lone tier (threshold x margin; main rule fixed at "
-          f">= {base.answer_threshold:g} and {base.margin:g} ahead; 'off' = no lone tier):")
-    print(f"  {'thr':>4} {'margin':>6}" + head)
-    for thr in (25, 30, 35, 40, None):
-        for margin in (10, 15, 20, 25) if thr else (0,):
-            cfg = replace(base, lone_threshold=thr or 101.0, lone_margin=margin if thr else 101.0)
+    print("\nSweep on the tune split: answer confidence x margin floor "
+          f"(score floor {base.answer_threshold:g}):")
+    print(f"  {'conf':>5} {'margin':>6}" + head)
+    for conf in (0.5, 0.6, 0.65, 0.7, 0.72, 0.75, 0.8, 0.85, 0.9):
+        for margin in (0, 4, 8):
+            cfg = replace(base, answer_confidence=conf, margin=margin)
             mark = ("  <- current"
-                    if (thr, margin) == (base.lone_threshold, base.lone_margin) else "")
-            label = f"{thr:>4} {margin:>6}" if thr else f"{'off':>4} {'':>6}"
-            print("  " + label + line(cfg) + mark)
+                    if (conf, margin) == (base.answer_confidence, base.margin) else "")
+            print(f"  {conf:>5} {margin:>6}" + line(cfg) + mark)
     print("\nSuggestion threshold on the tune split (in-scope with the right entry in the top 3 "
           "at or above it / out-of-scope with any suggestion):")
     for s in (15, 20, 25, 30, 35, 40):
@@ -250,6 +277,10 @@ def failures(queries: list[Query], outcomes: list[Outcome], split: str) -> None:
 def main(verbose: bool = False) -> None:
     entries = load_faq(FAQ_FILE)
     queries = load_all_queries()
+    # FAQ_HIDE_FRESH=1 while working on the matcher, so the blind split is looked at rarely.
+    hide_fresh = os.environ.get("FAQ_HIDE_FRESH") == "1"
+    if hide_fresh:
+        queries = [q for q in queries if q.split != "fresh"]
     print(f"FAQ: {len(entries)} entries; queries: {len(queries)} "
           f"({sum(q.split == 'tune' for q in queries)} tune, "
           f"{sum(q.split == 'holdout' for q in queries)} holdout, "
@@ -260,10 +291,6 @@ def main(verbose: bool = False) -> None:
     matcher = FaqMatcher(entries)
     ours = run_matcher(matcher, queries)
     base = run_baseline(make_baseline(entries), queries)
-    # FAQ_HIDE_FRESH=1 while working on the matcher, so the blind split is looked at rarely.
-    hide_fresh = os.environ.get("FAQ_HIDE_FRESH") == "1"
-    if hide_fresh:
-        queries = [q for q in queries if q.split != "fresh"]
     for split in ("tune", "holdout", "fresh", None):
         if split == "fresh" and hide_fresh:
             continue

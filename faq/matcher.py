@@ -23,6 +23,7 @@ How a question is scored against an entry:
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,18 +37,56 @@ from faq.analysis import Analyzer, Token
 from faq.loader import load_faq
 from faq.model import FaqEntry, FaqResult
 
-__all__ = ["FaqMatcher", "MatcherConfig"]
+__all__ = ["FaqMatcher", "MatcherConfig", "clauses", "confidence"]
+
+# Words that open the question inside a longer message ("... как вызвать врача на дом").
+_QUESTION_OPENERS = frozenset("""
+    как где куда когда сколько почему зачем кто кому что чем можно могут можете могу нужно
+    нужен нужна надо положено подскажите скажите помогите хочу имеют имею обязаны законно
+    есть ли какой какая какие каким какую
+""".split())
+_CLAUSE_BREAK = re.compile(r"[.!?;\n]+|,\s+(?:а|но|и)\s+")
+
+
+def clauses(text: str, min_words: int = 2, max_clauses: int = 6) -> list[str]:
+    """Clauses of a message that may carry its question, for messages of several clauses.
+
+    Split at sentence punctuation, and in an unpunctuated message at the words that open
+    a question ("как", "где", "можно", ...): each piece runs from its opener to the end
+    of its sentence. Returns [] for a message that is one short clause already.
+    """
+    out: list[str] = []
+    for sentence in _CLAUSE_BREAK.split(text):
+        ws = textnorm.words(sentence)
+        if len(ws) < min_words:
+            continue
+        out.append(" ".join(ws))
+        starts = [i for i, w in enumerate(ws) if w in _QUESTION_OPENERS and i > 0]
+        for i in starts:
+            if len(ws) - i >= min_words:
+                out.append(" ".join(ws[i:]))
+    if len(out) <= 1:
+        return []
+    # Question openers late in the message matter most; keep the count bounded.
+    return out[-max_clauses:]
 
 
 @dataclass(frozen=True, slots=True)
 class MatcherConfig:
-    answer_threshold: float = 45.0  # 0..100: answer only at or above this score ...
-    margin: float = 8.0  # ... and this far ahead of the second best entry
-    lone_threshold: float = 35.0  # ... or at or above this (lower) score when the second
-    lone_margin: float = 15.0  # best entry is at least this (larger) distance behind
+    # The answer decision: P(best entry is right) = logistic(conf_bias + conf_score * score/100
+    # + conf_margin * (score - second)/100), fitted on the tune split by benchmarks/bench_faq.py;
+    # answer when it is >= answer_confidence and the floors below hold, else suggest.
+    answer_confidence: float = 0.7
+    conf_bias: float = -0.81
+    conf_score: float = 3.0
+    conf_margin: float = 1.82
+    answer_threshold: float = 35.0  # floors: never answer below this score ...
+    margin: float = 8.0  # ... or closer than this to the second best entry
+    lone_threshold: float = 101.0  # (kept for compatibility: a second, lower tier; off)
+    lone_margin: float = 101.0
     suggest_threshold: float = 30.0  # entries at or above this are "did you mean"
     max_suggestions: int = 3
-    max_query_chars: int = 300  # longer input is cut before matching
+    max_query_chars: int = 600  # longer input keeps its beginning and its end (the question)
     phrase_share: float = 0.4  # weight of the best question/alt overlap vs whole-entry coverage
     tag_weight: float = 0.6  # field weights for the coverage part
     answer_weight: float = 0.35
@@ -57,6 +96,23 @@ class MatcherConfig:
     # (as a share of ln(1 + N), the weight of a word found in one entry only)
     phrase_tf: float = 0.3  # share of a phrase term's weight that depends on how many phrasings say it
     answer_df: float = 1.0  # how much an answer-only mention counts in document frequency
+    unknown_saturation: float = 2.0  # unknown words beyond this many add only logarithmically
+    # (a long message tells a story around its question; the story is not evidence against it)
+    fuzzy_share: float = 0.2  # weight of the character-level second opinion (rapidfuzz)
+    fuzzy_candidates: int = 5  # ... computed for this many leading candidates
+    fuzzy_floor: float = 30.0  # ... and in full only for word-level scores at or above this
+    story_foreign: float = 0.5  # share of off-topic mass outside a clause that counts against it
+    foreign_penalty: float = 1.0  # scores shrink by known / (known + this * off-topic mass)
+    phrase_recall: float = 0.7  # recall vs precision in the phrase part (0.5: geometric mean)
+    clause_factor: float = 0.9  # a clause of the message scores this share of a whole message
+
+
+def confidence(cfg: MatcherConfig, top: float, second: float) -> float:
+    """Calibrated probability that the best entry is the right answer (see MatcherConfig)."""
+    z = cfg.conf_bias + cfg.conf_score * top / 100.0 + cfg.conf_margin * (top - second) / 100.0
+    if z < -30.0:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 @cache
@@ -154,6 +210,9 @@ class FaqMatcher:
             for t, w in weights.items():
                 self._postings[t].append((idx, w))
         self._phrase_owner = [idx for idx, _ in phrases]
+        self._entry_concepts: list[list[str]] = [[] for _ in self._entries]
+        for idx, terms in phrases:
+            self._entry_concepts[idx].append(" ".join(terms))
         self._phrase_total = [
             sum(self._idf[t] * w for t, w in terms.items()) for _, terms in phrases
         ]
@@ -186,9 +245,12 @@ class FaqMatcher:
         top_score = ranked[0][1]
         second = ranked[1][1] if len(ranked) > 1 else 0.0
         close = [(e, s) for e, s in ranked if s >= cfg.suggest_threshold]
-        if (top_score >= cfg.answer_threshold and top_score - second >= cfg.margin) or (
-            top_score >= cfg.lone_threshold and top_score - second >= cfg.lone_margin
-        ):
+        sure = (
+            confidence(cfg, top_score, second) >= cfg.answer_confidence
+            and top_score >= cfg.answer_threshold
+            and top_score - second >= cfg.margin
+        )
+        if sure or (top_score >= cfg.lone_threshold and top_score - second >= cfg.lone_margin):
             # Confident: the other close entries are offered as "see also".
             rest = close[1 : 1 + cfg.max_suggestions]
             return FaqResult(
@@ -209,19 +271,86 @@ class FaqMatcher:
         """Best entries for a question with their scores (0..100), best first."""
         if not isinstance(text, str):
             return []
-        text = text[: self.config.max_query_chars]
+        cap = self.config.max_query_chars
+        if len(text) > cap:
+            # The question is usually at the start or at the end of a long message.
+            text = text[: cap // 3] + " . " + text[-(cap - cap // 3) :]
         if not text.strip() or not self._entries:
             return []
         best: list[tuple[float, int]] = []
+        best_reading = text
         for reading in textnorm.cyrillic_readings(text):
-            scored = self._score(reading)
+            scored = self._score_message(reading)
             if scored and (not best or scored[0][0] > best[0][0]):
-                best = scored
+                best, best_reading = scored, reading
+        if best and self.config.fuzzy_share > 0.0:
+            best = self._fuzzy_rescore(best_reading, best)
         return [(self._entries[i], s) for s, i in best[:limit]]
 
-    def _score(self, text: str) -> list[tuple[float, int]]:
+    def _fuzzy_rescore(
+        self, text: str, scored: list[tuple[float, int]]
+    ) -> list[tuple[float, int]]:
+        """Blend a character-level second opinion into the leading candidates' scores.
+
+        rapidfuzz.s token_sort_ratio between the message and each phrasing of the entry,
+        both as concept strings (lemmas after synonyms, stop words dropped), so it sees
+        what the word-level score may miss: a typo left uncorrected, a word split or
+        glued, a different order. Only the top few candidates are rescored (speed).
+        """
+        cfg = self.config
+        k = cfg.fuzzy_candidates
+        q = self._concept_string(text)
+        if not q:
+            return scored
+        share = cfg.fuzzy_share
+        head = []
+        for s, i in scored[:k]:
+            fz = max(
+                (fuzz.token_sort_ratio(q, p) for p in self._entry_concepts[i]), default=0.0
+            )
+            # The fuzzy opinion only scales with the word-level evidence: it can reorder
+            # close candidates and firm up a right one, not make something out of nothing.
+            head.append(((1.0 - share) * s + share * fz * min(1.0, s / cfg.fuzzy_floor), i))
+        head.sort(key=lambda x: (-x[0], x[1]))
+        tail = scored[k:]
+        return head + tail
+
+    def _concept_string(self, text: str) -> str:
+        return " ".join(self._terms(text))
+
+    def _score_message(self, text: str) -> list[tuple[float, int]]:
+        """The whole message, and each clause of a long one: the best reading per entry."""
+        segments = clauses(text)
+        merged: dict[int, float] = {}
+        for s, i in self._score(text):
+            merged[i] = s
+        if len(segments) > 1:
+            factor = self.config.clause_factor
+            # Words of other services anywhere in the message still speak against a clause:
+            # in "не убирают снег во дворе куда жаловаться" the clause "куда жаловаться" is
+            # about the snow.
+            # Outside the clause they count for less: a story may mention a lift or a bus.
+            foreign = self.config.story_foreign * self._foreign_mass(text)
+            for seg in segments:
+                for s, i in self._score(seg, foreign):
+                    s *= factor
+                    if s > merged.get(i, 0.0):
+                        merged[i] = s
+        scored = [(s, i) for i, s in merged.items()]
+        scored.sort(key=lambda x: (-x[0], x[1]))
+        return scored
+
+    def _terms(self, text: str) -> dict[str, float]:
         tokens = [tok for w in textnorm.words(text) if (tok := self._token(w)) is not None]
-        terms = self._an.terms(tokens)
+        return self._an.terms(tokens)
+
+    def _foreign_mass(self, text: str) -> float:
+        return sum(
+            self._idf_off_topic * w for t, w in self._terms(text).items() if t in self._off_topic
+        )
+
+    def _score(self, text: str, foreign_extra: float = 0.0) -> list[tuple[float, int]]:
+        terms = self._terms(text)
         if not terms:
             return []
         idf, unknown = self._idf, self._idf_unknown
@@ -229,7 +358,19 @@ class FaqMatcher:
         qw = {
             t: (foreign if t in off_topic else idf.get(t, unknown)) * w for t, w in terms.items()
         }
+        # Words nobody in the FAQ uses: the first few count fully (one is enough to say
+        # "сантехник" is not a doctor), the rest of a long story adds little.
+        unknown_terms = [t for t in terms if t not in idf and t not in off_topic]
+        sat = self.config.unknown_saturation
+        if len(unknown_terms) > sat:
+            scale = (sat + math.log(1.0 + len(unknown_terms) - sat)) / len(unknown_terms)
+            for t in unknown_terms:
+                qw[t] *= scale
         q_total = sum(qw.values())
+        if foreign_extra > 0.0:
+            # Off-topic words of the whole message not in this clause.
+            q_total += max(0.0, foreign_extra - sum(
+                q for t, q in qw.items() if t in off_topic))
         if q_total <= 0.0:
             return []
 
@@ -250,13 +391,23 @@ class FaqMatcher:
 
         dice: dict[int, float] = defaultdict(float)
         totals, owners = self._phrase_total, self._phrase_owner
+        alpha = self.config.phrase_recall
         for p, ov in overlap.items():
-            d = 2.0 * ov / (q_total + totals[p])
+            # How much of the phrasing the message says (recall) and how much of the message
+            # the phrasing explains (precision); a long message is judged more by recall.
+            recall = ov / totals[p] if totals[p] > 0 else 0.0
+            precision = ov / q_total
+            d = recall**alpha * precision ** (1.0 - alpha)
             if d > dice[owners[p]]:
                 dice[owners[p]] = d
         # A question made of one common word ("врач") says too little to be sure of anything.
         evidence = sum(q for t, q in qw.items() if t in self._postings)
         specific = min(1.0, evidence / self._min_evidence) if self._min_evidence > 0 else 1.0
+        # Words of another service (housing, taxes, transport, ...) are evidence against every
+        # entry, also against one whose phrasing the rest of the message matches well.
+        foreign_mass = foreign_extra + sum(q for t, q in qw.items() if t in off_topic)
+        if foreign_mass > 0.0:
+            specific *= evidence / (evidence + self.config.foreign_penalty * foreign_mass)
         share = self.config.phrase_share
         scored = []
         for idx, cov in coverage.items():

@@ -223,3 +223,45 @@ def test_empty_faq_matches_nothing() -> None:
     m = FaqMatcher.from_entries([])
     r = m.match("как вызвать врача на дом")
     assert r.answer is None and r.suggestions == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("здравствуйте у меня отец после инсульта не ходит везти его в поликлинику мы не можем "
+         "5 этаж без лифта как вызвать доктора на дом", "doctor_home_visit"),
+        ("добрый день у меня температура третий день на работе требуют справку "
+         "как открыть больничный", "sick_leave"),
+    ],
+)
+def test_long_message_with_the_question_inside(matcher: FaqMatcher, text: str, expected: str) -> None:
+    # The story around the question (even "лифт", a housing word) does not hide it.
+    r = matcher.match(text)
+    assert (r.answer is not None and r.answer.id == expected) or expected in {
+        e.id for e in r.suggestions
+    }
+
+
+def test_clauses_split_at_question_openers() -> None:
+    from faq.matcher import clauses
+
+    parts = clauses("у мамы давление двести третий день как вызвать врача на дом")
+    assert "как вызвать врача на дом" in parts
+    assert clauses("скорая") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["где купить полис осаго", "не убирают снег во дворе куда жаловаться",
+     "во сколько открывается налоговая", "записаться на маникюр"],
+)
+def test_near_miss_of_other_services_is_not_answered(matcher: FaqMatcher, text: str) -> None:
+    assert matcher.match(text).answer is None
+
+
+def test_confidence_is_monotone() -> None:
+    from faq.matcher import MatcherConfig, confidence
+
+    cfg = MatcherConfig()
+    assert confidence(cfg, 80, 20) > confidence(cfg, 60, 20) > confidence(cfg, 60, 55)
+    assert 0.0 <= confidence(cfg, 0, 0) <= confidence(cfg, 100, 0) <= 1.0
