@@ -314,6 +314,7 @@ class VkTransport:
         self._tails: dict[str, asyncio.Task[None]] = {}
         self._inflight: set[asyncio.Task[None]] = set()
         self._accepting = False
+        self.ready = asyncio.Event()  # set once updates are being received
 
     @property
     def sender(self) -> VkSender:
@@ -384,6 +385,7 @@ class VkTransport:
         events = polling.listen()
         stopped = asyncio.create_task(stop.wait())
         failures = 0
+        self.ready.set()
         try:
             while not stop.is_set():
                 batch = asyncio.create_task(_next(events))
@@ -406,10 +408,12 @@ class VkTransport:
                 if event is None:
                     break
                 updates = [u for u in event.get("updates", []) if isinstance(u, dict)]
-                # The whole batch is handled before the next request, which is when
-                # vkbottle saves the new ts: a crash mid-batch fetches it again.
+                # The whole batch is handled before its ts is saved: a crash mid-batch
+                # fetches it again (and the core skips what it already handled).
                 await asyncio.gather(*(self.submit(u) for u in updates),
                                      return_exceptions=True)
+                if "ts" in event:
+                    await asyncio.to_thread(polling.save_server_ts, {"ts": event["ts"]})
         finally:
             stopped.cancel()
             with contextlib.suppress(Exception):
@@ -428,6 +432,7 @@ class VkTransport:
         addresses = runner.addresses
         self.callback_port = addresses[0][1] if addresses else settings.vk_callback_port
         self._accepting = True
+        self.ready.set()
         log.info("VK Callback API on %s:%s%s", settings.vk_callback_host, self.callback_port,
                  settings.vk_callback_path)
         try:

@@ -180,23 +180,23 @@ class FakeVk:
     def to(self, peer_id: int) -> list[SentMessage]:
         return [m for m in self.sent if m.peer_id == peer_id]
 
-    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
+    async def wait_for(self, predicate: Callable[[], Any], within: float = 10.0) -> Any:
         """Wait until predicate() is truthy (re-checked on every change); returns it."""
         async def waiter() -> Any:
             async with self._changed:
                 while not (result := predicate()):
                     await self._changed.wait()
                 return result
-        return await asyncio.wait_for(waiter(), timeout)
+        return await asyncio.wait_for(waiter(), within)
 
     async def wait_sent(self, peer_id: int, contains: str = "", count: int = 1,
-                        timeout: float = 10.0) -> SentMessage:
+                        within: float = 10.0) -> SentMessage:
         """The count-th message to peer_id containing `contains`."""
         def found() -> SentMessage | None:
             hits = [m for m in self.to(peer_id) if contains in m.text]
             return hits[count - 1] if len(hits) >= count else None
         try:
-            return await self.wait_for(found, timeout)
+            return await self.wait_for(found, within)
         except TimeoutError:
             texts = [m.text[:80] for m in self.to(peer_id)]
             raise AssertionError(
