@@ -29,6 +29,7 @@ from vkbottle import API, AiohttpClient, Bot, BotPolling
 from vkbottle.bot import BotLabeler
 from vkbottle_types.events import GroupEventType
 
+from bot import texts
 from bot.app import App
 from bot.delivery.outbox_worker import Outgoing, SendError
 from bot.dialog.types import Attachment, Incoming
@@ -130,10 +131,8 @@ def incoming_from_message(event: dict[str, Any], group_id: int,
             payload = button["p"]
         elif button.get("command") == "start":  # VK's own «Начать» button
             text = "/start"
-    action = message.get("action")
-    if (isinstance(action, dict) and action.get("type") == "chat_invite_user"
-            and action.get("member_id") == -group_id):
-        text = "/start"  # the community was added to a conversation: introduce itself
+    if isinstance(message.get("action"), dict):
+        return None  # a service message (someone joined, a title changed, ...)
     update_id = event.get("event_id") or (f"{peer_id}:{cmid}" if cmid else None)
     return Incoming(
         platform=PLATFORM, chat_id=chat_id, user_id=str(from_id), text=text.strip(),
@@ -222,11 +221,33 @@ def build_labeler(app: App, sender: VkSender, names: UserNames, group: GroupRef)
             message = obj.get("message") if isinstance(obj.get("message"), dict) else obj
             from_id = message.get("from_id")
             name = await names.get(from_id) if isinstance(from_id, int) and from_id > 0 else ""
+            action = message.get("action")
+            if (isinstance(action, dict) and action.get("type") == "chat_invite_user"
+                    and action.get("member_id") == -group.id):
+                # The community was added to a conversation: say how to make it an inbox.
+                await _send_direct(sender, Outgoing(
+                    str(message.get("peer_id")), texts.TELEGRAM_GROUP_HELLO,
+                    source_platform=PLATFORM, key=f"hello:{event.get('event_id')}"))
+                return
             incoming = incoming_from_message(event, group.id, name)
             if incoming is not None:
                 await deliver(incoming)
         except Exception:
             log.exception("VK message_new failed: %r", _brief(event))
+
+    @labeler.raw_event(GroupEventType.MESSAGE_EDIT, dict)
+    async def on_edit(event: dict[str, Any]) -> None:
+        """As in Telegram: an edit of a sent message is not seen; say so in private."""
+        try:
+            message = event.get("object") or {}
+            peer_id, from_id = message.get("peer_id"), message.get("from_id")
+            if (isinstance(peer_id, int) and isinstance(from_id, int) and from_id > 0
+                    and not message.get("out") and not is_group_peer(peer_id)):
+                await _send_direct(sender, Outgoing(
+                    str(peer_id), texts.TELEGRAM_EDIT_IGNORED, source_platform=PLATFORM,
+                    key=f"edit:{event.get('event_id')}"))
+        except Exception:
+            log.exception("VK message_edit failed: %r", _brief(event))
 
     @labeler.raw_event(GroupEventType.MESSAGE_EVENT, dict)
     async def on_button(event: dict[str, Any]) -> None:

@@ -166,7 +166,22 @@ async def test_community_added_to_a_chat_introduces_itself(
     chat = VkPerson(app, vk, fake, 700, peer_id=2_000_000_005)
     replies = await chat.say("", action={"type": "chat_invite_user",
                                          "member_id": -fake.group_id})
-    assert replies and replies[0].text == texts.HELP
+    assert [m.text for m in replies] == [texts.TELEGRAM_GROUP_HELLO]
+    other = await chat.say("", action={"type": "chat_title_update", "text": "Штаб"})
+    assert other == []
+
+
+async def test_an_edited_message_is_answered_as_in_telegram(
+        citizen: VkPerson, fake: FakeVk) -> None:
+    update = {"type": "message_edit", "event_id": "ed1", "object": {
+        "from_id": 501, "peer_id": 501, "out": 0, "conversation_message_id": 3, "id": 3,
+        "text": "исправил", "attachments": [], "date": 1}}
+    replies = await citizen.feed(update)
+    assert [m.text for m in replies] == [texts.TELEGRAM_EDIT_IGNORED]
+    own = {"type": "message_edit", "event_id": "ed2", "object": {
+        "from_id": -fake.group_id, "peer_id": 501, "out": 1, "conversation_message_id": 4,
+        "text": "карточка", "date": 1}}
+    assert await citizen.feed(own) == []
 
 
 async def test_vk_start_button_and_text_keyboard_payload(citizen: VkPerson) -> None:
