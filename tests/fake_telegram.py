@@ -79,8 +79,9 @@ class FakeTelegram:
         self.updates: list[dict[str, Any]] = []
         self.chat_types: dict[int, str] = {}
         self.fail: dict[str, list[ApiError]] = {}  # method -> errors to raise, in order
-        self._polls_open = asyncio.Event()  # cleared: getUpdates blocks, offset not applied
-        self._polls_open.set()
+        # getUpdates calls that would confirm this update hang, offset not applied
+        self._hold_confirming: int | None = None
+        self._polls_open = asyncio.Event()
         self.waiting_polls = 0
         self.confirmed_offset = 0
         self._update_ids = itertools.count(1000)
@@ -126,6 +127,11 @@ class FakeTelegram:
 
     def calls_of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
+
+    def times_delivered(self, update_id: int) -> int:
+        """How many getUpdates answers carried this update."""
+        return sum(1 for c in self.calls_of("getUpdates")
+                   for u in (c.result or []) if u["update_id"] == update_id)
 
     async def wait_message(self, chat_id: int, contains: str = "", after: int = 0,
                            wait: float = 10.0) -> Sent:
@@ -212,12 +218,14 @@ class FakeTelegram:
                         "text": original.text if original else "..."},
         }})
 
-    def hold_polls(self) -> None:
-        """From now on getUpdates calls hang without confirming their offset (the bot's
-        confirmation "never arrives") until release_polls()."""
+    def hold_confirmation(self, update: dict[str, Any]) -> None:
+        """getUpdates calls that would confirm this update hang without applying their
+        offset (the confirmation "never arrives") until release_polls()."""
+        self._hold_confirming = update["update_id"]
         self._polls_open.clear()
 
     def release_polls(self) -> None:
+        self._hold_confirming = None
         self._polls_open.set()
 
     async def deliver(self) -> None:
@@ -259,11 +267,12 @@ class FakeTelegram:
         return True
 
     async def api_getUpdates(self, p: dict[str, Any]) -> Any:
-        self.calls.append(Call("getUpdates", p))
-        if not self._polls_open.is_set():  # as if this request never reached Telegram
-            await self._polls_open.wait()
-            return []
+        call = Call("getUpdates", p)
+        self.calls.append(call)
         offset = int(p.get("offset") or 0)
+        if self._hold_confirming is not None and offset > self._hold_confirming:
+            await self._polls_open.wait()  # as if this request never reached Telegram
+            return []
         if offset:
             self.confirmed_offset = max(self.confirmed_offset, offset)
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
@@ -278,7 +287,8 @@ class FakeTelegram:
                     ready = [u for u in self.updates if u["update_id"] >= offset]
                     left = deadline - time.monotonic()
                     if ready or left <= 0:
-                        return ready[:limit]
+                        call.result = ready[:limit]
+                        return call.result
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._changed.wait(), left)
         finally:

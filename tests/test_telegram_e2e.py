@@ -1,0 +1,186 @@
+"""End to end: the real bot process (`python -m bot run`) against a fake Bot API on
+127.0.0.1. A staff member accepts an invite, a citizen files an appeal, the admin replies
+to the card, the citizen gets the answer and rates it. The bot is SIGKILLed after the
+appeal was filed and before the admin answered, at the worst moment for polling: the
+update was handled but its offset never reached Telegram. Restarted on the same database,
+it gets that update again and the admin's reply sent while it was dead: nothing is lost
+and nothing is sent twice. A graceful SIGTERM at the end confirms the last offset.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import sys
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+from tests.conftest import KOTELNICH
+from tests.fake_telegram import FakeBotApiServer, FakeTelegram, Sent
+
+TOKEN = "123:TEST"
+CITIZEN = 1001
+ADMIN = 2001
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeBotApiServer]:
+    srv = FakeBotApiServer(FakeTelegram(), TOKEN)
+    await srv.start()
+    yield srv
+    await srv.stop()
+
+
+class BotProcess:
+    def __init__(self, tmp: Path, api_url: str) -> None:
+        self.tmp = tmp
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "VK_"))},
+            "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api_url,
+            "DATABASE_PATH": str(tmp / "bot.sqlite3"), "FAQ_PATH": str(tmp / "faq.yaml"),
+            "OUTBOX_POLL_INTERVAL": "0.05", "TELEGRAM_POLL_TIMEOUT": "1",
+            "PYTHONPATH": str(PROJECT_ROOT), "LOG_LEVEL": "INFO",
+        }
+        self.proc: asyncio.subprocess.Process | None = None
+        self.starts = 0
+
+    async def cli(self, *args: str) -> str:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", *args, env=self.env, cwd=self.tmp,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await asyncio.wait_for(proc.communicate(), 30)
+        assert proc.returncode == 0, err.decode()
+        return out.decode()
+
+    async def start(self, fake: FakeTelegram) -> None:
+        polls = len(fake.calls_of("getUpdates"))
+        self.starts += 1
+        log = (self.tmp / f"bot{self.starts}.log").open("wb")
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", env=self.env, cwd=self.tmp,
+            stdout=log, stderr=log)
+        log.close()
+        try:
+            await fake.wait_until(lambda: len(fake.calls_of("getUpdates")) > polls, 20)
+        except TimeoutError:
+            raise AssertionError(self.log()) from None
+
+    def log(self) -> str:
+        return "\n".join(p.read_text(errors="replace") for p in sorted(self.tmp.glob("bot*.log")))
+
+    async def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.kill()  # SIGKILL: no cleanup at all
+        await asyncio.wait_for(self.proc.wait(), 10)
+
+    async def terminate(self) -> int:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
+        return await asyncio.wait_for(self.proc.wait(), 15)
+
+    def cleanup(self) -> None:
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.kill()
+
+    def query(self, sql: str) -> list[tuple]:
+        with sqlite3.connect(self.tmp / "bot.sqlite3") as conn:
+            return conn.execute(sql).fetchall()
+
+    async def outbox_drained(self) -> None:
+        """Every outbox row sent (the bot process offers no event: poll the database)."""
+        deadline = time.monotonic() + 10
+        while self.query("SELECT count(*) FROM outbox WHERE status != 'sent'")[0][0]:
+            assert time.monotonic() < deadline, self.query("SELECT * FROM outbox")
+            await asyncio.sleep(0.05)
+
+
+async def says(fake: FakeTelegram, chat: int, text: str, expect: str, **kw) -> Sent:
+    before = len(fake.to(chat))
+    fake.message(chat, chat, text, **kw)
+    return await fake.wait_message(chat, expect, after=before)
+
+
+async def presses(fake: FakeTelegram, chat: int, message: Sent, prefix: str,
+                  expect: str) -> Sent:
+    before = len(fake.to(chat))
+    fake.press(chat, chat, message.message_id, message.payload(prefix))
+    return await fake.wait_message(chat, expect, after=before)
+
+
+async def test_invite_appeal_answer_rating_survive_sigkill(server: FakeBotApiServer,
+                                                           tmp_path: Path) -> None:
+    fake = server.fake
+    bot = BotProcess(tmp_path, server.url)
+    try:
+        await bot.start(fake)
+        assert fake.calls_of("getMe") and fake.calls_of("deleteWebhook")
+        assert any(c.params.get("scope", {}).get("type") == "default"
+                   for c in fake.calls_of("setMyCommands"))
+
+        # a staff member accepts an invite in a private chat
+        token = (await bot.cli("invite", "--institution", KOTELNICH, "--role", "admin")).strip()
+        await says(fake, ADMIN, f"/start inv_{token}", "Готово")
+
+        # a citizen files an appeal (with HTML in the text)
+        await says(fake, CITIZEN, "/appeal", "")
+        m = await says(fake, CITIZEN, "котельничская црб", "тему")
+        m = await presses(fake, CITIZEN, m, "cat:registry", "")
+        m = await says(fake, CITIZEN, "Не берут трубку <b>третий</b> день & никто не отвечает",
+                       "")
+        m = await presses(fake, CITIZEN, m, "consent:yes", "")
+        # SIGKILL right after "send" was handled (appeal filed, reply and card delivered)
+        # but before the bot's next getUpdates confirmed it: Telegram will send it again
+        before = len(fake.to(CITIZEN))
+        send = fake.press(CITIZEN, CITIZEN, m.message_id, m.payload("confirm:send"))
+        fake.hold_confirmation(send)
+        await fake.wait_message(CITIZEN, "зарегистрировано", after=before)
+        card = await fake.wait_message(ADMIN, "Обращение №")
+        assert "Не берут трубку <b>третий</b> день & никто" in card.text
+        assert "&lt;b&gt;" in card.html
+        await bot.outbox_drained()
+        await bot.kill()
+        fake.release_polls()
+        assert fake.confirmed_offset <= send["update_id"]
+
+        # the admin replies to the card while the bot is dead; then it restarts
+        reply = fake.message(ADMIN, ADMIN, "Телефон регистратуры починили.",
+                             reply_to=card.message_id)
+        await bot.start(fake)
+        answer = await fake.wait_message(CITIZEN, "Телефон регистратуры починили")
+        await fake.wait_message(ADMIN, "отправлен гражданину")
+        await fake.wait_until(lambda: card.edits)  # the card shows the new status
+        await fake.wait_until(lambda: fake.confirmed_offset > reply["update_id"])
+        assert fake.times_delivered(send["update_id"]) == 2  # redelivered, and ignored
+
+        # the citizen rates the answer
+        five = next(p for p in answer.payloads() if p.startswith("rate:") and p.endswith(":5"))
+        before = len(fake.to(CITIZEN))
+        fake.press(CITIZEN, CITIZEN, answer.message_id, five)
+        await fake.wait_message(CITIZEN, "Спасибо за оценку", after=before)
+
+        # a graceful stop right after an update: its offset is confirmed before exit
+        last = fake.message(CITIZEN, CITIZEN, "/my")
+        await fake.wait_message(CITIZEN, "№", after=len(fake.to(CITIZEN)))
+        await bot.outbox_drained()
+        assert await bot.terminate() == 0
+        assert fake.confirmed_offset > last["update_id"]
+
+        # exactly once: no chat got the same message twice
+        counts = Counter((m.chat_id, m.text) for m in fake.sent)
+        assert [k for k, n in counts.items() if n > 1] == [], bot.log()
+        assert sum("Спасибо за оценку" in m.text for m in fake.to(CITIZEN)) == 1
+        assert sum("Обращение №" in m.text for m in fake.to(ADMIN)) == 1
+        assert sum("Телефон регистратуры починили" in t for t in fake.texts_to(CITIZEN)) == 1
+        assert sum("зарегистрировано" in t for t in fake.texts_to(CITIZEN)) == 1
+        assert bot.query("SELECT status, rating FROM appeals") == [("closed", 5)]
+        assert bot.query("SELECT count(*) FROM outbox WHERE status != 'sent'") == [(0,)]
+        assert len(fake.calls_of("answerCallbackQuery")) >= 4
+    finally:
+        bot.cleanup()

@@ -1,0 +1,46 @@
+"""Webhook mode: the aiohttp app checks Telegram's secret-token header, then handles."""
+
+from __future__ import annotations
+
+from aiogram import Bot
+from aiohttp.test_utils import TestClient, TestServer
+
+from handlers.telegram import TelegramTransport
+from tests.fake_telegram import FakeTelegram, recording_session
+
+SECRET = "s3cret_token-1"
+
+
+async def test_webhook_refuses_wrong_secret_and_handles_right_one(app) -> None:
+    fake = FakeTelegram()
+    transport = TelegramTransport(app, bot=Bot("123:TEST", session=recording_session(fake)))
+    transport.webhook_secret = SECRET
+    update = fake.message(1001, 1001, "/start")
+    path = app.settings.telegram_webhook_path
+    async with TestClient(TestServer(transport.webhook_app(), host="127.0.0.1")) as client:
+        for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
+            response = await client.post(path, json=update, headers=headers)
+            assert response.status == 401
+        assert fake.to(1001) == []
+
+        response = await client.post(path, json=update,
+                                     headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+        assert response.status == 200
+        assert fake.to(1001) and fake.to(1001)[-1].buttons  # handled before the response
+
+        response = await client.post(path, data=b"not json",
+                                     headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+        assert response.status == 400
+    await transport.close()
+
+
+async def test_webhook_mode_start_sets_the_webhook_with_secret(app) -> None:
+    fake = FakeTelegram()
+    transport = TelegramTransport(app, bot=Bot("123:TEST", session=recording_session(fake)))
+    transport.webhook_url, transport.webhook_secret = "https://bot.example.org/tg", SECRET
+    await transport.start()
+    call = fake.calls_of("setWebhook")[-1]
+    assert call.params["url"] == "https://bot.example.org/tg"
+    assert call.params["secret_token"] == SECRET
+    assert fake.calls_of("deleteWebhook") == []
+    await transport.close()
