@@ -82,6 +82,7 @@ class FakeVk:
         self.delays: dict[str, float] = {}
         self.entered: dict[str, asyncio.Event] = {}
         self.polling = asyncio.Event()  # set by the first long-poll request
+        self.lp_requests = 0
         self.lp_key = secrets.token_hex(8)
         self._cmids: dict[int, int] = {}
         self._message_ids = itertools.count(1)
@@ -347,6 +348,8 @@ class FakeVk:
         if request.method == "POST":
             params.update({k: str(v) for k, v in (await request.post()).items()})
         self.polling.set()
+        self.lp_requests += 1
+        await self._notify()
         if params.get("key") != self.lp_key:
             return web.json_response({"failed": 2})
         try:

@@ -1,0 +1,203 @@
+"""End to end: the real bot process (`python -m bot run`) with VK_API_URL pointed at a fake
+VK API on 127.0.0.1 (tests/fake_vk.py), and with TELEGRAM_API_URL at the fake Bot API
+(tests/fake_telegram.py) when both platforms run in one process.
+
+A citizen in VK files an appeal; the admin answers in VK (first run) or in Telegram (second
+run, both tokens in one process); the answer comes back to the citizen in VK. SIGTERM ends
+the process cleanly after the work in flight is finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+from tests.conftest import KOTELNICH
+from tests.fake_telegram import FakeBotApiServer, FakeTelegram
+from tests.fake_vk import FakeVk, SentMessage
+
+TG_TOKEN = "123:TEST"
+CITIZEN = 501
+VK_ADMIN = 601
+TG_ADMIN = 2001
+
+
+@pytest.fixture
+async def vk() -> AsyncIterator[FakeVk]:
+    fake = FakeVk()
+    fake.names[CITIZEN] = ("Мария", "Иванова")
+    await fake.start()
+    yield fake
+    await fake.close()
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeBotApiServer]:
+    server = FakeBotApiServer(FakeTelegram(), TG_TOKEN)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+class BotProcess:
+    def __init__(self, tmp: Path, vk: FakeVk, telegram: FakeBotApiServer | None = None) -> None:
+        self.tmp = tmp
+        self.vk = vk
+        self.telegram = telegram
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "VK_"))},
+            "VK_GROUP_TOKEN": vk.token, "VK_API_URL": vk.base_url,
+            "DATABASE_PATH": str(tmp / "bot.sqlite3"), "FAQ_PATH": str(tmp / "faq.yaml"),
+            "OUTBOX_POLL_INTERVAL": "0.05", "PYTHONPATH": str(PROJECT_ROOT),
+            "LOG_LEVEL": "INFO",
+        }
+        if telegram is not None:
+            self.env.update(TELEGRAM_BOT_TOKEN=TG_TOKEN, TELEGRAM_API_URL=telegram.url,
+                            TELEGRAM_POLL_TIMEOUT="1")
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def cli(self, *args: str) -> str:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", *args, env=self.env, cwd=self.tmp,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        try:
+            out, err = await asyncio.wait_for(proc.communicate(), 30)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+        assert proc.returncode == 0, err.decode()
+        return out.decode()
+
+    async def start(self) -> None:
+        polls = self.vk.lp_requests
+        log = (self.tmp / "bot.log").open("ab")
+        try:
+            self.proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "run", env=self.env, cwd=self.tmp,
+                stdout=log, stderr=log)
+        finally:
+            log.close()
+        try:
+            await self.vk.wait_for(lambda: self.vk.lp_requests > polls, 20)
+            if self.telegram is not None:
+                fake = self.telegram.fake
+                await fake.wait_until(lambda: fake.calls_of("getUpdates"), 20)
+        except TimeoutError:
+            raise AssertionError(self.log()) from None
+
+    def log(self) -> str:
+        path = self.tmp / "bot.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    async def terminate(self) -> int:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
+        return await asyncio.wait_for(self.proc.wait(), 15)
+
+    def cleanup(self) -> None:
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.kill()
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        with sqlite3.connect(self.tmp / "bot.sqlite3") as conn:
+            return conn.execute(sql).fetchall()
+
+    async def outbox_drained(self) -> None:
+        """Every outbox row sent (the process offers no event to wait on: poll the file)."""
+        deadline = time.monotonic() + 10
+        while self.query("SELECT count(*) FROM outbox WHERE status != 'sent'")[0][0]:
+            assert time.monotonic() < deadline, self.query("SELECT * FROM outbox")
+            await asyncio.sleep(0.05)
+
+
+async def says(vk: FakeVk, user: int, text: str, expect: str = "", **kw: Any) -> SentMessage:
+    count = len([m for m in vk.to(user) if expect in m.text])
+    vk.message_new(user, text, **kw)
+    return await vk.wait_sent(user, expect, count=count + 1)
+
+
+async def presses(vk: FakeVk, user: int, on: SentMessage, label: str,
+                  expect: str = "") -> SentMessage:
+    count = len([m for m in vk.to(user) if expect in m.text])
+    vk.press(user, on, label)
+    return await vk.wait_sent(user, expect, count=count + 1)
+
+
+async def file_appeal(vk: FakeVk) -> None:
+    await says(vk, CITIZEN, "/appeal", "учреждени")
+    m = await says(vk, CITIZEN, "котельничская црб", "тему")
+    m = await presses(vk, CITIZEN, m, "Регистратура", "Опишите")
+    m = await says(vk, CITIZEN, "Третий день не дозвониться в регистратуру",
+                   attachments=[vk.photo(CITIZEN, 4567, "ak")])
+    m = await presses(vk, CITIZEN, vk.to(CITIZEN)[-1], "Согласен")
+    await presses(vk, CITIZEN, m, "Отправить", "зарегистрировано")
+
+
+async def test_vk_citizen_and_vk_admin(vk: FakeVk, tmp_path: Path) -> None:
+    bot = BotProcess(tmp_path, vk)
+    try:
+        await bot.start()
+        assert [m for m, _ in vk.calls[:2]] == ["groups.getById", "groups.getLongPollServer"]
+        token = (await bot.cli("invite", "--institution", KOTELNICH, "--role", "admin")).strip()
+        await says(vk, VK_ADMIN, f"/start inv_{token}", "Готово")
+
+        await file_appeal(vk)
+        card = await vk.wait_sent(VK_ADMIN, "Обращение №")
+        assert "Мария Иванова" in card.text and card.attachment == "photo501_4567_ak"
+        await bot.outbox_drained()
+
+        await says(vk, VK_ADMIN, "Дозвониться можно по новому номеру 8-800.", "отправлен",
+                   reply_to=card)
+        answer = await vk.wait_sent(CITIZEN, "по новому номеру 8-800")
+        await vk.wait_for(lambda: card.edits)  # the card shows the new status
+        await presses(vk, CITIZEN, answer, "5 ⭐", "Спасибо за оценку")
+        await bot.outbox_drained()
+        assert bot.query("SELECT status, rating FROM appeals") == [("closed", 5)]
+        assert len(vk.event_answers) == 4  # every button press was answered
+
+        assert await bot.terminate() == 0, bot.log()
+        assert "Traceback" not in bot.log(), bot.log()
+    finally:
+        bot.cleanup()
+
+
+async def test_vk_citizen_and_telegram_admin_in_one_process_then_sigterm(
+        vk: FakeVk, telegram: FakeBotApiServer, tmp_path: Path) -> None:
+    tg = telegram.fake
+    bot = BotProcess(tmp_path, vk, telegram)
+    try:
+        await bot.start()
+        token = (await bot.cli("invite", "--institution", KOTELNICH, "--role", "admin")).strip()
+        tg.message(TG_ADMIN, TG_ADMIN, f"/start inv_{token}")
+        await tg.wait_message(TG_ADMIN, "Готово")
+
+        await file_appeal(vk)
+        card = await tg.wait_message(TG_ADMIN, "Обращение №")
+        assert "Мария Иванова" in card.text and "ВКонтакте" in card.text  # photo: a note
+        tg.message(TG_ADMIN, TG_ADMIN, "Ответ из Telegram: номер починили.",
+                   reply_to=card.message_id)
+        answer = await vk.wait_sent(CITIZEN, "Ответ из Telegram: номер починили.")
+        assert "5 ⭐" in answer.labels
+        await tg.wait_message(TG_ADMIN, "отправлен")
+        await bot.outbox_drained()
+
+        # SIGTERM while a reply is on its way to VK: it is finished, then the process ends.
+        vk.delays["messages.send"] = 1.0
+        vk.entered["messages.send"] = asyncio.Event()
+        vk.message_new(CITIZEN, "/my")
+        await asyncio.wait_for(vk.entered["messages.send"].wait(), 10)
+        assert await bot.terminate() == 0, bot.log()
+        assert any("№" in m.text for m in vk.to(CITIZEN)[-1:]), [m.text for m in vk.to(CITIZEN)]
+        assert "Traceback" not in bot.log(), bot.log()
+    finally:
+        bot.cleanup()
