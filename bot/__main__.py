@@ -148,6 +148,12 @@ async def _invite(settings: Settings, role: str, institution_id: str | None) -> 
     db = await Database.open(settings.database_path)
     try:
         async with db.unit() as repos:
+            empty = await repos.institutions.count() == 0
+        if empty:  # a fresh database: load the directory as the first `run` would
+            from bot.app import import_directory
+
+            await import_directory(db, settings.directory_csv, SystemClock())
+        async with db.unit() as repos:
             if institution_id and await repos.institutions.get(institution_id) is None:
                 return _fail(f"Учреждение с id «{institution_id}» не найдено "
                              "(импортируйте справочник: python -m bot import-directory CSV).")

@@ -46,10 +46,13 @@ def test_wrong_setting_at_start_is_one_line_not_a_traceback(tmp_path: Path) -> N
 
 
 def test_tokens_are_secret(monkeypatch) -> None:
-    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:secret")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:s3cr3t-t0ken")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_URL", "https://bot.example.org/tg")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "w3bh00k-s3cr3t")
     settings = load_settings(_env_file=None)
-    assert "secret" not in repr(settings)
-    assert settings.telegram_bot_token.get_secret_value() == "123:secret"
+    assert "s3cr3t" not in repr(settings)  # field names may say "secret"; values must not show
+    assert settings.telegram_bot_token.get_secret_value() == "123:s3cr3t-t0ken"
+    assert settings.telegram_webhook_secret.get_secret_value() == "w3bh00k-s3cr3t"
 
 
 def test_invite_prints_a_token_accepted_by_start(tmp_path: Path) -> None:

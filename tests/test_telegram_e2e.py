@@ -119,13 +119,14 @@ async def test_invite_appeal_answer_rating_survive_sigkill(server: FakeBotApiSer
     fake = server.fake
     bot = BotProcess(tmp_path, server.url)
     try:
+        # the invite is made before the bot ever ran (a fresh database)
+        token = (await bot.cli("invite", "--institution", KOTELNICH, "--role", "admin")).strip()
         await bot.start(fake)
         assert fake.calls_of("getMe") and fake.calls_of("deleteWebhook")
         assert any(c.params.get("scope", {}).get("type") == "default"
                    for c in fake.calls_of("setMyCommands"))
 
-        # a staff member accepts an invite in a private chat
-        token = (await bot.cli("invite", "--institution", KOTELNICH, "--role", "admin")).strip()
+        # a staff member accepts the invite in a private chat
         await says(fake, ADMIN, f"/start inv_{token}", "Готово")
 
         # a citizen files an appeal (with HTML in the text)
