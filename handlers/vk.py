@@ -207,8 +207,11 @@ def build_labeler(app: App, sender: VkSender, names: UserNames, group: GroupRef)
     async def deliver(incoming: Incoming) -> None:
         replies = await dialog.handle(incoming)
         for index, reply in enumerate(replies):
+            # Keyed by the event, so a retried send is not shown twice; no event id: random.
+            key = f"reply:{incoming.update_id}:{index}" if incoming.update_id else ""
+            source = str(reply.meta.get("attachments_platform", PLATFORM))
             outgoing = Outgoing(incoming.chat_id, reply.text, reply.buttons, reply.attachments,
-                                PLATFORM, key=f"reply:{incoming.update_id}:{index}")
+                                source, key=key)
             message_id = await _send_direct(sender, outgoing)
             card_of = reply.meta.get("appeal_card")
             if card_of is not None and message_id:
@@ -227,7 +230,8 @@ def build_labeler(app: App, sender: VkSender, names: UserNames, group: GroupRef)
                 # The community was added to a conversation: say how to make it an inbox.
                 await _send_direct(sender, Outgoing(
                     str(message.get("peer_id")), texts.TELEGRAM_GROUP_HELLO,
-                    source_platform=PLATFORM, key=f"hello:{event.get('event_id')}"))
+                    source_platform=PLATFORM,
+                    key=f"hello:{event['event_id']}" if event.get("event_id") else ""))
                 return
             incoming = incoming_from_message(event, group.id, name)
             if incoming is not None:
@@ -245,7 +249,7 @@ def build_labeler(app: App, sender: VkSender, names: UserNames, group: GroupRef)
                     and not message.get("out") and not is_group_peer(peer_id)):
                 await _send_direct(sender, Outgoing(
                     str(peer_id), texts.TELEGRAM_EDIT_IGNORED, source_platform=PLATFORM,
-                    key=f"edit:{event.get('event_id')}"))
+                    key=f"edit:{event['event_id']}" if event.get("event_id") else ""))
         except Exception:
             log.exception("VK message_edit failed: %r", _brief(event))
 

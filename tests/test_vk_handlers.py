@@ -307,3 +307,15 @@ async def test_answer_with_a_vk_photo_reaches_a_telegram_citizen_as_a_note(
                          attachments=[fake.photo(601, 5, "zz")])
     answer = recorder.last_to("1001")
     assert [a.ref for a in answer.attachments] == ["photo601_5_zz"]
+
+
+async def test_events_without_ids_are_each_answered(citizen: VkPerson, fake: FakeVk) -> None:
+    """No event_id and no conversation_message_id (an old API version): nothing to dedupe
+    by, and the replies must not share a random_id either (VK would drop the second)."""
+    replies = []
+    for _ in range(2):
+        update = fake.message_new(501, "/help", inject=False)
+        update.pop("event_id", None)
+        del update["object"]["message"]["conversation_message_id"]
+        replies += await citizen.feed(update)
+    assert [m.text for m in replies] == [texts.HELP, texts.HELP]
