@@ -64,6 +64,8 @@ class BusinessCalendar:
             mark = getattr(exc, "problem_mark", None)
             line = f", строка {mark.line + 1}" if mark else ""
             raise CalendarError(f"{path}{line}: ошибка YAML") from None
+        except ValueError as exc:  # PyYAML builds dates itself and fails on 2026-13-01
+            raise CalendarError(f"{path}: days_off/working_days: неверная дата ({exc})") from None
         if not isinstance(data, dict) or set(data) - {"days_off", "working_days"}:
             raise CalendarError(f"{path}: ожидаются только ключи days_off и working_days")
         parsed: dict[str, set[date]] = {}

@@ -117,6 +117,8 @@ def _read(path: Path) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         line = f", строка {mark.line + 1}" if mark else ""
         raise PolicyError(f"{path}{line}: ошибка YAML") from None
+    except ValueError as exc:  # e.g. a malformed date PyYAML tried to build
+        raise PolicyError(f"{path}: неверное значение ({exc})") from None
     if not isinstance(data, dict):
         raise PolicyError(f"{path}: ожидается словарь ключей политики")
     return data

@@ -133,11 +133,16 @@ class ReminderService:
             states: list[tuple[Any, ...]] = []
             events: list[tuple[int, str, dict[str, Any]]] = []
             for appeal in due:
-                stages = self.deadlines.stages(appeal.created_at, appeal.first_response_due,
-                                               appeal.due_at)
-                stage = next((s for s in stages if s.number == appeal.reminder_stage), None)
+                # The rung to fire: the stored one, or the latest one passed since (downtime).
+                stage = None
+                if appeal.is_open:
+                    stage = self.deadlines.next_stage(
+                        appeal.created_at, appeal.first_response_due, appeal.due_at,
+                        after=appeal.reminder_stage - 1,
+                        first_response_done=appeal.first_response_at is not None, now=now)
                 overdue = escalated = None
-                if stage is not None and appeal.is_open:
+                nxt = None
+                if stage is not None and stage.at <= now:
                     inst = await who.institution(appeal.institution_id)
                     if inst is not None:
                         fired = await self._fire(appeal, stage, inst, who, now, outbox)
@@ -145,14 +150,14 @@ class ReminderService:
                         if stage.is_deadline:
                             escalated = now
                             overdue = now if stage.target == "final" else None
-                nxt = None
-                if stage is not None and appeal.is_open:
                     nxt = self.deadlines.next_stage(
                         appeal.created_at, appeal.first_response_due, appeal.due_at,
                         after=stage.number, first_response_done=appeal.first_response_at is not None,
                         now=now)
+                elif stage is not None:
+                    nxt = stage  # moved later (e.g. an extension): just wait for it
                 states.append((nxt.at if nxt else None,
-                               nxt.number if nxt else appeal.reminder_stage + 1,
+                               nxt.number if nxt else appeal.reminder_stage,
                                overdue, escalated, appeal.id))
             await repos.outbox.add_many(outbox, now)
             await repos.appeals.set_reminder_states(states, now)
