@@ -14,7 +14,7 @@ from bot.appeals.deadlines import DeadlineClock
 from bot.appeals.policy import Policy, PolicyError
 from bot.appeals.reminders import quiet_end
 from directory.model import Institution
-from tests.chat import Chat, RecordingSender
+from tests.chat import Chat
 from tests.conftest import KOTELNICH
 
 KIROV = ZoneInfo("Europe/Kirov")
