@@ -9,7 +9,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.records import Appeal, AppealEvent, ThreadMessage, from_db, to_db
+from storage.records import Appeal, AppealEvent, DueReminder, ThreadMessage, from_db, to_db
 
 OPEN_STATUSES = ("new", "in_progress")
 
@@ -54,6 +54,19 @@ class AppealRepo:
         appeal = await self.get(appeal_id)  # type: ignore[arg-type]
         assert appeal is not None
         return appeal
+
+    async def bulk_insert(self, rows: list[dict[str, Any]]) -> None:
+        """Many appeals at once (a migration of historical appeals, load tests).
+        Each row: the columns of create() plus number, status, next_reminder_at, reminder_stage."""
+        columns = ("number", "citizen_id", "platform", "chat_id", "institution_id", "category",
+                   "text", "status", "created_at", "updated_at", "first_response_due", "due_at",
+                   "next_reminder_at", "reminder_stage")
+        await self._conn.executemany(
+            f"INSERT INTO appeals ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' for _ in columns)})",
+            [tuple(to_db(r[c]) if isinstance(r[c], datetime) else r[c] for c in columns)
+             for r in rows],
+        )
 
     async def get(self, appeal_id: int) -> Appeal | None:
         async with self._conn.execute("SELECT * FROM appeals WHERE id = ?", (appeal_id,)) as cur:
@@ -131,15 +144,21 @@ class AppealRepo:
         return {k: (v if v is not None else (None if k == "avg_rating" else 0))
                 for k, v in zip(keys, row, strict=True)}
 
-    async def reminders_due(self, now: datetime, limit: int) -> list[Appeal]:
+    async def reminders_due(self, now: datetime, limit: int) -> list[DueReminder]:
         """Open appeals whose next reminder is due: the partial index keeps this
         proportional to the number due, not to the number open."""
         async with self._conn.execute(
-            "SELECT * FROM appeals WHERE next_reminder_at IS NOT NULL AND next_reminder_at <= ? "
+            "SELECT id, number, platform, chat_id, institution_id, created_at, "
+            "first_response_due, due_at, first_response_at IS NOT NULL, escalated_at IS NOT NULL, "
+            "reminder_stage FROM appeals WHERE next_reminder_at IS NOT NULL "
+            "AND next_reminder_at <= ? AND status IN ('new', 'in_progress') "
             "ORDER BY next_reminder_at LIMIT ?",
             (to_db(now), limit),
         ) as cur:
-            return [_appeal(row) for row in await cur.fetchall()]
+            rows = await cur.fetchall()
+        parse = datetime.fromisoformat
+        return [DueReminder(r[0], r[1], r[2], r[3], r[4], parse(r[5]), parse(r[6]), parse(r[7]),
+                            bool(r[8]), bool(r[9]), r[10]) for r in rows]
 
     async def set_reminder_states(self, rows: list[tuple[Any, ...]], now: datetime) -> None:
         """Batch: (next_reminder_at, reminder_stage, overdue_at, escalated_at, id)."""

@@ -56,6 +56,7 @@ class Database:
         await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         await conn.execute("PRAGMA journal_mode = WAL")
         await conn.execute("PRAGMA synchronous = NORMAL")
+        await conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: a region's hot pages stay in memory
         await conn.execute("PRAGMA foreign_keys = ON")
         db = cls(conn, path)
         if migrate:

@@ -29,6 +29,13 @@ class DeadlineClock:
     def __init__(self, policy: Policy, calendar: BusinessCalendar) -> None:
         self.policy = policy
         self.calendar = calendar
+        # (number, target, step, is_deadline) of every rung: fixed by the policy.
+        self._rungs = [
+            (n, target, step, step.fraction is None and step.offset == timedelta(0))
+            for n, (target, step) in enumerate(
+                [("first_response", s) for s in policy.first_response_steps]
+                + [("final", s) for s in policy.final_steps])
+        ]
 
     def _add(self, start: datetime, amount: timedelta, clock: str, tz: str,
              hours: WorkingHours) -> datetime:
@@ -69,15 +76,12 @@ class DeadlineClock:
 
     def stages(self, created_at: datetime, first_response_due: datetime,
                due_at: datetime) -> list[Stage]:
-        first = self.policy.first_response_steps
-        final = self.policy.final_steps
-        out = [Stage(i, _step_time(s, created_at, first_response_due), "first_response",
-                     s.fraction is None and s.offset == timedelta(0))
-               for i, s in enumerate(first)]
-        out += [Stage(len(first) + i, _step_time(s, created_at, due_at), "final",
-                      s.fraction is None and s.offset == timedelta(0))
-                for i, s in enumerate(final)]
-        return out
+        return [
+            Stage(n, _step_time(step, created_at,
+                                first_response_due if target == "first_response" else due_at),
+                  target, is_deadline)
+            for n, target, step, is_deadline in self._rungs
+        ]
 
     def next_stage(self, created_at: datetime, first_response_due: datetime, due_at: datetime,
                    *, after: int, first_response_done: bool, now: datetime) -> Stage | None:
@@ -86,17 +90,31 @@ class DeadlineClock:
         After downtime several rungs may be due at once; only the latest of them fires
         (one reminder, not a flood), and a deadline among them always does.
         """
+        return self.plan(created_at, first_response_due, due_at, after=after,
+                         first_response_done=first_response_done, now=now)[0]
+
+    def plan(self, created_at: datetime, first_response_due: datetime, due_at: datetime,
+             *, after: int, first_response_done: bool, now: datetime,
+             ) -> tuple[Stage | None, Stage | None]:
+        """(the rung to fire now or next, the rung after it): one pass for the tick."""
         candidates = [
             s for s in self.stages(created_at, first_response_due, due_at)
             if s.number > after and not (first_response_done and s.target == "first_response")
         ]
         if not candidates:
-            return None
+            return None, None
         passed = [s for s in candidates if s.at <= now]
-        if passed:
-            deadlines = [s for s in passed if s.is_deadline]
-            return deadlines[0] if deadlines else passed[-1]
-        return min(candidates, key=lambda s: (s.at, s.number))
+        if not passed:
+            return min(candidates, key=lambda s: (s.at, s.number)), None
+        deadlines = [s for s in passed if s.is_deadline]
+        fire = deadlines[0] if deadlines else passed[-1]
+        later = [s for s in candidates if s.number > fire.number]
+        if not later:
+            return fire, None
+        passed_later = [s for s in later if s.at <= now]
+        if passed_later:  # a second overdue rung waits for the next tick (at once)
+            return fire, passed_later[0]
+        return fire, min(later, key=lambda s: (s.at, s.number))
 
 
 def _step_time(step: ReminderStep, start: datetime, deadline: datetime) -> datetime:

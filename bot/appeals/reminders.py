@@ -25,7 +25,7 @@ from bot.clock import Clock
 from bot.dialog.types import Button
 from directory.model import Institution
 from storage.db import Database
-from storage.records import Appeal
+from storage.records import DueReminder
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,7 @@ class _Recipients:
         self._inboxes: dict[str, list[Recipient]] = {}
         self._operators: list[Recipient] | None = None
         self._duty: list[Recipient] | None = None
+        self._staff: dict[str, tuple[list[Recipient], datetime]] = {}
 
     async def institution(self, institution_id: str) -> Institution | None:
         if institution_id not in self._institutions:
@@ -96,6 +97,11 @@ class _Recipients:
     async def staff(self, inst: Institution, tz: str) -> tuple[list[Recipient], datetime]:
         """(who, not before): the institution in its working time, else the duty staff;
         with nobody on duty, the institution at the start of its next working period."""
+        if inst.id not in self._staff:
+            self._staff[inst.id] = await self._staff_now(inst, tz)
+        return self._staff[inst.id]
+
+    async def _staff_now(self, inst: Institution, tz: str) -> tuple[list[Recipient], datetime]:
         calendar = self.service.calendar
         hours = self.service.policy.hours_of(inst.id)
         if calendar.is_working_time(self.now, tz, hours):
@@ -134,28 +140,21 @@ class ReminderService:
             events: list[tuple[int, str, dict[str, Any]]] = []
             for appeal in due:
                 # The rung to fire: the stored one, or the latest one passed since (downtime).
-                stage = None
-                if appeal.is_open:
-                    stage = self.deadlines.next_stage(
-                        appeal.created_at, appeal.first_response_due, appeal.due_at,
-                        after=appeal.reminder_stage - 1,
-                        first_response_done=appeal.first_response_at is not None, now=now)
+                fire, nxt = self.deadlines.plan(
+                    appeal.created_at, appeal.first_response_due, appeal.due_at,
+                    after=appeal.reminder_stage - 1,
+                    first_response_done=appeal.first_response_done, now=now)
                 overdue = escalated = None
-                nxt = None
-                if stage is not None and stage.at <= now:
+                if fire is not None and fire.at > now:
+                    nxt = fire  # moved later (e.g. an extension): just wait for it
+                elif fire is not None:
                     inst = await who.institution(appeal.institution_id)
                     if inst is not None:
-                        fired = await self._fire(appeal, stage, inst, who, now, outbox)
-                        events.append((appeal.id, fired, {"stage": stage.number}))
-                        if stage.is_deadline:
+                        kind = await self._fire(appeal, fire, inst, who, now, outbox)
+                        events.append((appeal.id, kind, {"stage": fire.number}))
+                        if fire.is_deadline:
                             escalated = now
-                            overdue = now if stage.target == "final" else None
-                    nxt = self.deadlines.next_stage(
-                        appeal.created_at, appeal.first_response_due, appeal.due_at,
-                        after=stage.number, first_response_done=appeal.first_response_at is not None,
-                        now=now)
-                elif stage is not None:
-                    nxt = stage  # moved later (e.g. an extension): just wait for it
+                            overdue = now if fire.target == "final" else None
                 states.append((nxt.at if nxt else None,
                                nxt.number if nxt else appeal.reminder_stage,
                                overdue, escalated, appeal.id))
@@ -164,7 +163,7 @@ class ReminderService:
             await repos.appeals.add_events(events, now)
         return len(due)
 
-    async def _fire(self, appeal: Appeal, stage: Stage, inst: Institution, who: _Recipients,
+    async def _fire(self, appeal: DueReminder, stage: Stage, inst: Institution, who: _Recipients,
                     now: datetime, outbox: list[tuple[str, str, dict[str, Any], int | None, str,
                                                       datetime]]) -> str:
         tz = self.appeals.timezone_of(inst)
@@ -182,7 +181,7 @@ class ReminderService:
                     number=appeal.number, institution=inst.display_name, what=what,
                     deadline=texts.format_time(deadline, tz)), "buttons": [[open_card]]},
                     appeal.id, "escalation", self._not_before(now, r.timezone)))
-            if appeal.escalated_at is None:
+            if not appeal.escalated:
                 outbox.append((appeal.platform, appeal.chat_id,
                                {"text": texts.CITIZEN_ESCALATED.format(number=appeal.number),
                                 "buttons": buttons_json([[Button(texts.BTN_MY, "m:my")]])},
