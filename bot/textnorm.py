@@ -111,3 +111,12 @@ def is_known_word(word: str) -> bool:
     if not word or not _CYRILLIC.search(word):
         return False
     return bool(_morph().word_is_known(word.lower()))
+
+
+@lru_cache(maxsize=200_000)
+def is_noun(word: str) -> bool:
+    """True if the dictionary reads this Russian word (most likely) as a known noun."""
+    if not word or not _CYRILLIC.search(word):
+        return False
+    parse = _morph().parse(word)[0]
+    return parse.tag.POS == "NOUN" and bool(_morph().word_is_known(word.lower()))

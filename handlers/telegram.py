@@ -145,6 +145,8 @@ class CoreBridge(BaseMiddleware):
                 card_of = reply.meta.get("appeal_card")
                 if card_of is not None and message_id:
                     await dialog.remember_card(PLATFORM, chat_id, message_id, int(card_of))
+            if replies:
+                await dialog.mark_replied(PLATFORM, str(event.update_id))
         except Exception:
             log.exception("rendering replies of update %s failed", event.update_id)
         return None

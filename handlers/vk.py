@@ -216,6 +216,8 @@ def build_labeler(app: App, sender: VkSender, names: UserNames, group: GroupRef)
             card_of = reply.meta.get("appeal_card")
             if card_of is not None and message_id:
                 await dialog.remember_card(PLATFORM, incoming.chat_id, message_id, card_of)
+        if replies and incoming.update_id:
+            await dialog.mark_replied(PLATFORM, incoming.update_id)
 
     @labeler.raw_event(GroupEventType.MESSAGE_NEW, dict)
     async def on_message(event: dict[str, Any]) -> None:

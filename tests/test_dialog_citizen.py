@@ -234,6 +234,26 @@ async def test_redelivered_update_is_not_handled_twice(citizen: Chat, app) -> No
     payload = citizen.button("Отправить").payload
     first = await citizen.send(payload=payload, update_id="u-1")
     assert "зарегистрировано" in first[0].text
+    await app.dialog.mark_replied("telegram", "u-1")  # the transport sent the replies
     assert await citizen.send(payload=payload, update_id="u-1") == []  # the same update again
+    async with app.db.unit() as repos:
+        assert len(await repos.appeals.of_citizen(1)) == 1
+
+
+async def test_redelivered_update_whose_replies_were_not_sent_replies_again(
+    citizen: Chat, app
+) -> None:
+    """Killed after the turn committed but before the replies went out: the redelivered
+    update acts once and the citizen still gets the answer."""
+    await citizen.say("/appeal")
+    await citizen.say("котельничская црб")
+    await citizen.press("Регистратура")
+    await citizen.say("Не берут трубку в регистратуре")
+    await citizen.press("Согласен")
+    payload = citizen.button("Отправить").payload
+    first = await citizen.send(payload=payload, update_id="u-2")
+    again = await citizen.send(payload=payload, update_id="u-2")  # no mark_replied: crash
+    assert [r.text for r in again] == [r.text for r in first]
+    assert again[0].buttons == first[0].buttons and again[0].meta == first[0].meta
     async with app.db.unit() as repos:
         assert len(await repos.appeals.of_citizen(1)) == 1

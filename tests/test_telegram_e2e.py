@@ -93,9 +93,17 @@ class BotProcess:
         with sqlite3.connect(self.tmp / "bot.sqlite3") as conn:
             return conn.execute(sql).fetchall()
 
+    async def replied(self, update_id: int) -> None:
+        """The bot recorded that the replies of this update went out."""
+        deadline = time.monotonic() + 30
+        sql = f"SELECT replied FROM seen_updates WHERE update_key = '{update_id}'"
+        while self.query(sql) != [(1,)]:
+            assert time.monotonic() < deadline, self.query(sql)
+            await asyncio.sleep(0.05)
+
     async def outbox_drained(self) -> None:
         """Every outbox row sent (the bot process offers no event: poll the database)."""
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while self.query("SELECT count(*) FROM outbox WHERE status != 'sent'")[0][0]:
             assert time.monotonic() < deadline, self.query("SELECT * FROM outbox")
             await asyncio.sleep(0.05)
@@ -146,6 +154,7 @@ async def test_invite_appeal_answer_rating_survive_sigkill(server: FakeBotApiSer
         assert "Не берут трубку <b>третий</b> день & никто" in card.text
         assert "&lt;b&gt;" in card.html
         await bot.outbox_drained()
+        await bot.replied(send["update_id"])
         await bot.kill()
         fake.release_polls()
         assert fake.confirmed_offset <= send["update_id"]

@@ -114,7 +114,7 @@ class BotProcess:
 
     async def outbox_drained(self) -> None:
         """Every outbox row sent (the process offers no event to wait on: poll the file)."""
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while self.query("SELECT count(*) FROM outbox WHERE status != 'sent'")[0][0]:
             assert time.monotonic() < deadline, self.query("SELECT * FROM outbox")
             await asyncio.sleep(0.05)

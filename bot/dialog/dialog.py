@@ -19,7 +19,7 @@ from bot.dialog.citizen import CitizenFlows, menu_buttons
 from bot.dialog.ports import DirectorySource, FaqSource
 from bot.dialog.staff import StaffFlows
 from bot.dialog.turn import Turn
-from bot.dialog.types import Incoming, Reply
+from bot.dialog.types import Incoming, Reply, replies_from_json, replies_to_json
 from storage.db import Database
 from storage.records import DialogState
 
@@ -72,13 +72,21 @@ class Dialog:
             await repos.appeals.add_message(appeal_id, "card", platform, chat_id,
                                             self.clock.now(), message_id=message_id)
 
+    async def mark_replied(self, platform: str, update_id: str) -> None:
+        """The transport sent the replies of this update: a redelivery gets nothing."""
+        async with self.db.unit() as repos:
+            await repos.dialog.mark_replied(platform, update_id)
+
     async def _handle(self, inc: Incoming) -> list[Reply]:
         now = self.clock.now()
         async with self.db.unit() as repos:
             if inc.update_id is not None and not await repos.dialog.first_time(
                     inc.platform, inc.update_id, now):
-                log.info("ignoring redelivered update %s:%s", inc.platform, inc.update_id)
-                return []
+                # Handled before. If the crash came before its replies went out, send them now.
+                kept = await repos.dialog.unsent_replies(inc.platform, inc.update_id)
+                log.info("redelivered update %s:%s (%s)", inc.platform, inc.update_id,
+                         "replies again" if kept else "ignored")
+                return replies_from_json(kept) if kept else []
             private_chat = "" if inc.is_group else inc.chat_id
             user = await repos.people.ensure_user(inc.platform, inc.user_id, private_chat,
                                                   inc.user_name, now)
@@ -95,6 +103,9 @@ class Dialog:
                 turn.say(str(exc))
             if turn.state != before:
                 await repos.dialog.set(inc.platform, inc.user_id, turn.state, now)
+            if inc.update_id is not None and turn.replies:
+                await repos.dialog.keep_replies(inc.platform, inc.update_id,
+                                                replies_to_json(turn.replies))
             return turn.replies
 
     async def _route(self, t: Turn) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
@@ -53,3 +54,15 @@ class Reply:
 
 def button_rows(buttons: list[Button], per_row: int = 1) -> list[list[Button]]:
     return [buttons[i:i + per_row] for i in range(0, len(buttons), per_row)]
+
+
+def replies_to_json(replies: list[Reply]) -> str:
+    return json.dumps([{"text": r.text, "buttons": [[asdict(b) for b in row] for row in r.buttons],
+                        "attachments": [asdict(a) for a in r.attachments], "meta": r.meta}
+                       for r in replies], ensure_ascii=False)
+
+
+def replies_from_json(data: str) -> list[Reply]:
+    return [Reply(r["text"], [[Button(**b) for b in row] for row in r["buttons"]],
+                  tuple(Attachment(**a) for a in r["attachments"]), r["meta"])
+            for r in json.loads(data)]
