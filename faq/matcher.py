@@ -34,10 +34,11 @@ from rapidfuzz import fuzz, process
 
 from bot import textnorm
 from faq.analysis import Analyzer, Token
+from faq.gate import MEDICAL, POLITE, POLITE_CONTENT, derive_keys
 from faq.loader import load_faq
 from faq.model import FaqEntry, FaqResult
 
-__all__ = ["FaqMatcher", "MatcherConfig", "clauses", "confidence"]
+__all__ = ["FaqMatcher", "MatcherConfig", "MessageFacts", "clauses", "confidence"]
 
 # Words that open the question inside a longer message ("... как вызвать врача на дом").
 _QUESTION_OPENERS = frozenset("""
@@ -105,6 +106,26 @@ class MatcherConfig:
     foreign_penalty: float = 1.0  # scores shrink by known / (known + this * off-topic mass)
     phrase_recall: float = 0.7  # recall vs precision in the phrase part (0.5: geometric mean)
     clause_factor: float = 0.9  # a clause of the message scores this share of a whole message
+    # The second look before answering (faq.gate): the best entry is answered only when the
+    # message says one of its key concepts and, if it names things the FAQ does not know,
+    # has a medical sense; otherwise it is only suggested.
+    key_gate: bool = True
+    key_generic_share: float = 0.25  # concepts in more than this share of entries are not keys
+    key_max: int = 4  # key concepts per entry (the most repeated, then the rarest)
+    max_unknown_share: float = 0.5  # share of the message's words the FAQ does not know ...
+    max_unknown_share_medical: float = 0.75  # ... above which it is not answered
+    foreign_nouns: int = 1  # this many unknown nouns without a medical word: another domain
+
+
+@dataclass(frozen=True, slots=True)
+class MessageFacts:
+    """What the gate needs to know about a message (from FaqMatcher.facts)."""
+
+    concepts: frozenset[str]  # concepts said with weight >= broader (not only weak words)
+    content: bool  # says anything the FAQ knows beyond weak words and small talk
+    medical: bool  # has a word of faq.gate.MEDICAL
+    unknown_share: float  # share of its words the FAQ does not know (or of other services)
+    unknown_nouns: int  # dictionary nouns the FAQ does not know ("почта", "борщ")
 
 
 def confidence(cfg: MatcherConfig, top: float, second: float) -> float:
@@ -227,20 +248,38 @@ class FaqMatcher:
         self._vocab_list = sorted(w for w in vocab if len(w) >= 3 and not w.isdigit())
         # Off-topic words the operator's FAQ itself asks about are not off topic.
         topical_terms = set().union(*topical_sets) if topical_sets else set()
+        self._topical_terms = frozenset(topical_terms)
         self._off_topic = an.off_topic - topical_terms
         self._known_lemmas = set(self._idf) | set(an.synonyms) | an.phrase_words | an.weak
+        keys = derive_keys(
+            self._entries, an, self._idf,
+            generic_share=cfg.key_generic_share, max_keys=cfg.key_max,
+        )
+        self._keys = {e.id: k for e, k in zip(self._entries, keys, strict=True)}
+
+    def key_concepts(self, entry_id: str) -> frozenset[str]:
+        """The concepts of which a message must say one for this entry to be answered."""
+        keys = self._keys.get(entry_id)
+        return keys.any if keys else frozenset()
 
     # -- matching -----------------------------------------------------------------
 
     def match(self, text: str) -> FaqResult:
         """Answer (when confident), up to 3 suggestions and the confidence of the best entry."""
-        ranked = self.rank(text, limit=self.config.max_suggestions + 1)
-        return self.decide(ranked)
+        ranked, reading = self._rank(text, limit=self.config.max_suggestions + 1)
+        if not ranked:
+            return FaqResult(answer=None)
+        return self.decide(ranked, self.facts(reading) if self.config.key_gate else None)
 
-    def decide(self, ranked: list[tuple[FaqEntry, float]]) -> FaqResult:
-        """Apply the thresholds to candidates from rank()."""
+    def decide(
+        self, ranked: list[tuple[FaqEntry, float]], facts: MessageFacts | None = None
+    ) -> FaqResult:
+        """Apply the thresholds to candidates from rank(), and the gate when facts are given."""
         cfg = self.config
         if not ranked:
+            return FaqResult(answer=None)
+        if facts is not None and not facts.content:
+            # Greetings, thanks, "добрый день": nothing to answer or to suggest.
             return FaqResult(answer=None)
         top_score = ranked[0][1]
         second = ranked[1][1] if len(ranked) > 1 else 0.0
@@ -249,8 +288,10 @@ class FaqMatcher:
             confidence(cfg, top_score, second) >= cfg.answer_confidence
             and top_score >= cfg.answer_threshold
             and top_score - second >= cfg.margin
-        )
-        if sure or (top_score >= cfg.lone_threshold and top_score - second >= cfg.lone_margin):
+        ) or (top_score >= cfg.lone_threshold and top_score - second >= cfg.lone_margin)
+        if sure and facts is not None:
+            sure = self.passes_gate(ranked[0][0], facts)
+        if sure:
             # Confident: the other close entries are offered as "see also".
             rest = close[1 : 1 + cfg.max_suggestions]
             return FaqResult(
@@ -267,16 +308,82 @@ class FaqMatcher:
             scores=tuple(round(s, 1) for _, s in close),
         )
 
+    def passes_gate(self, entry: FaqEntry, facts: MessageFacts) -> bool:
+        """May this entry be answered to this message? (faq.gate; else it is only suggested)"""
+        cfg = self.config
+        if facts.unknown_share > (
+            cfg.max_unknown_share_medical if facts.medical else cfg.max_unknown_share
+        ):
+            return False  # mostly words the FAQ does not know: about something else
+        if not facts.medical and facts.unknown_nouns >= cfg.foreign_nouns:
+            return False  # names something the FAQ does not know and nothing about health
+        key = self._keys.get(entry.id)
+        if key is None:
+            return True
+        # Fails when none of what the entry is about is in the message.
+        return not key.any or not key.any.isdisjoint(facts.concepts)
+
+    def facts(self, text: str) -> MessageFacts:
+        """What the gate looks at in a message (one reading of it: see rank())."""
+        tokens = [tok for w in textnorm.words(text) if (tok := self._token(w)) is not None]
+        terms = self._an.terms(tokens)
+        idf, off_topic, weak = self._idf, self._off_topic, self._an.weak
+        # Counted in words, not IDF: a common known word ("поликлиника") is as much a sign of
+        # being on topic as a rare one.
+        known = foreign = 0.0
+        unknown_terms: list[str] = []
+        for t, w in terms.items():
+            if t in off_topic:
+                foreign += w
+            elif t in idf:
+                known += w
+            else:
+                unknown_terms.append(t)
+        medical = any(t in MEDICAL for t in terms) or any(
+            tok.lemma in MEDICAL or tok.surface in MEDICAL for tok in tokens
+        )
+        sat = self.config.unknown_saturation
+        k = len(unknown_terms)
+        # As in the score: a long story's many unknown words add up only logarithmically.
+        unknown = foreign + (k if k <= sat else sat + math.log(1.0 + k - sat))
+        total = known + unknown
+        # Nouns the FAQ does not know, or knows only from its answer texts ("почта" is in
+        # "запрос почтой"), name what a message is about when it is not health.
+        topical = self._topical_terms
+        nouns = sum(
+            1
+            for t in terms
+            if t not in MEDICAL
+            and (t in off_topic or (t not in topical and textnorm.is_noun(t)))
+        )
+        content = any(t in idf and t not in weak for t in terms)
+        if content and any(tok.surface in POLITE for tok in tokens):
+            # "спасибо большое, вы очень помогли": thanks, not a question.
+            content = any(
+                t in idf and t not in weak and t not in POLITE_CONTENT for t in terms
+            )
+        return MessageFacts(
+            concepts=frozenset(t for t, w in terms.items() if w >= 0.5),
+            content=content,
+            medical=medical,
+            unknown_share=unknown / total if total > 0 else 1.0,
+            unknown_nouns=nouns,
+        )
+
     def rank(self, text: str, limit: int = 5) -> list[tuple[FaqEntry, float]]:
         """Best entries for a question with their scores (0..100), best first."""
+        return self._rank(text, limit)[0]
+
+    def _rank(self, text: str, limit: int) -> tuple[list[tuple[FaqEntry, float]], str]:
+        """rank() and the reading of the text (layout, transliteration) it was scored as."""
         if not isinstance(text, str):
-            return []
+            return [], ""
         cap = self.config.max_query_chars
         if len(text) > cap:
             # The question is usually at the start or at the end of a long message.
             text = text[: cap // 3] + " . " + text[-(cap - cap // 3) :]
         if not text.strip() or not self._entries:
-            return []
+            return [], text
         best: list[tuple[float, int]] = []
         best_reading = text
         for reading in textnorm.cyrillic_readings(text):
@@ -285,7 +392,7 @@ class FaqMatcher:
                 best, best_reading = scored, reading
         if best and self.config.fuzzy_share > 0.0:
             best = self._fuzzy_rescore(best_reading, best)
-        return [(self._entries[i], s) for s, i in best[:limit]]
+        return [(self._entries[i], s) for s, i in best[:limit]], best_reading
 
     def _fuzzy_rescore(
         self, text: str, scored: list[tuple[float, int]]
@@ -444,7 +551,7 @@ class FaqMatcher:
         # Unknown to the FAQ: a typo of a vocabulary word? A real dictionary word needs a
         # closer match than a non-word ("сантехника" is not a typo of anything here).
         if textnorm.is_known_word(word):
-            cutoff = 90.0
+            cutoff = 95.0
         else:
             cutoff = 80.0 if len(word) <= 5 else 75.0
         hit = process.extractOne(

@@ -1,0 +1,152 @@
+"""The second look before answering: is the message really about the best entry, and about health?
+
+The score ranks entries by how much of the message they explain; a wrong entry can still
+come first on words that are not what it is about ("рецепт" in "рецепт борща" scores the
+free-medicines entry, "работа" in "как устроиться на работу в больницу" the opening-hours
+entry). Before an entry is given as the answer, two checks, both cheap set look-ups:
+
+* Key concepts. Every entry is about a few concepts that its phrasings keep saying: the
+  concepts shared by at least two of its question, alternative phrasings and tags, minus
+  the weak and the very common ones (the most repeated, then the rarest by IDF, first),
+  and the concepts that no other entry's phrasings say. The message must say
+  at least one of them (any synonym counts: synonyms are one concept). Derived from the
+  FAQ automatically, so an operator's new entry gets its keys too; KEY_OVERRIDES below
+  corrects the few seed entries where the phrasings alone give the wrong keys.
+* A medical sense. A message that names something the FAQ does not know ("почта",
+  "сбербанк", "борщ") and says nothing about health is about something else, even when
+  its other words ("режим работы", "рецепт") are FAQ words. MEDICAL lists the words that
+  give a message a health sense; it is a lexicon, not a list of the FAQ's topics.
+
+A failed check never drops the entry: it is offered as a suggestion instead of answered.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+
+from faq.analysis import Analyzer
+from faq.model import FaqEntry
+
+__all__ = ["KEY_OVERRIDES", "MEDICAL", "POLITE", "POLITE_CONTENT", "EntryKeys", "derive_keys"]
+
+
+@dataclass(frozen=True, slots=True)
+class EntryKeys:
+    core: frozenset[str]  # shared by its phrasings (and the manual additions)
+    any: frozenset[str]  # core and the concepts only this entry's phrasings say
+
+# Concepts (after synonyms) that by themselves say the message is about health care.
+# Words outside the FAQ vocabulary are here too ("перелом", "инфаркт"): a story about a
+# broken arm is about health although no entry says "перелом".
+MEDICAL = frozenset("""
+    врач терапевт педиатр лечащий_врач специалист фельдшер медсестра медработник медик
+    поликлиника больница регистратура црб фап роддом травмпункт диспансер санаторий
+    скорая неотложный минздрав здравоохранение медицинский медицина лечебный
+    омс вмп мсэ квота инвалидность диспансеризация медосмотр прививка больничный
+    лекарство аптека стоматолог зубы пломба протезирование
+    анализ обследование мрт кт узи рентген флюорография экг госпитализация операция
+    лечение лечить вылечить заболеть болеть болезнь больной боль заболевание пациент
+    здоровье температура давление инсульт инфаркт перелом сломать травма ушиб рана
+    беременность беременный роды кровь диагноз рак онкология диабет ковид грипп орви
+    простуда кашель ветрянка сердце желчный гинекология хирургия родить
+    медкарта медкарточка медкомиссия медосвидетельствование медполис бюллетень травмпункт
+    окулист офтальмолог кардиолог невролог лор хирург эндокринолог гинеколог уролог
+    дерматолог психиатр онколог травматолог гастроэнтеролог ревматолог аллерголог
+    психотерапевт нефролог лора
+""".split())
+# ("лора": the dictionary reads "к лору" as the name Лора.)
+
+# Greetings and thanks. A message with one of them whose other words are only these
+# pleasantries ("спасибо большое вы мне очень помогли") is small talk: not answered and
+# given no suggestions.
+POLITE = frozenset("""
+    спасибо спс пасиб благодарю благодарить благодарность привет приветствую здравствуйте
+    здравствуй добрый доброе доброго свидания пока hi hello thanks
+""".split())
+POLITE_CONTENT = frozenset("""
+    помощь помочь большой огромный очень хороший отлично понятно ясно ответ день утро вечер
+    все всё весь вы бот
+""".split())
+
+# Manual corrections for entries whose phrasings alone give the wrong key concepts.
+# entry id -> {"add": concepts that also count, "drop": derived concepts that do not}.
+# Keep it short: the derivation is the rule, this is the exception.
+KEY_OVERRIDES: dict[str, dict[str, frozenset[str]]] = {
+    # "работа" is the job more often than the opening hours ("устроиться на работу в
+    # больницу"); the hours are said with режим/график/часы/выходные/суббота.
+    "working_hours": {
+        "add": frozenset("""режим час часы выходной суббота воскресенье воскресение праздник
+                            праздничный""".split()),
+        "drop": frozenset({"работа"}),
+    },
+    # The free-medicines entry is also asked as "инсулин не дают в аптеке", "по рецепту".
+    "free_medicines": {"add": frozenset({"лекарство", "льготный", "аптека"}),
+                       "drop": frozenset()},
+}
+
+
+def derive_keys(
+    entries: Iterable[FaqEntry],
+    analyzer: Analyzer,
+    idf: Mapping[str, float],
+    *,
+    generic_share: float = 0.25,
+    max_keys: int = 4,
+    exclusive: bool = True,
+    overrides: Mapping[str, Mapping[str, frozenset[str]]] | None = None,
+    terms: Callable[[str], dict[str, float]] | None = None,
+) -> list[EntryKeys]:
+    """Key concepts of each entry (see the module docstring), in the order of `entries`."""
+    entries = list(entries)
+    overrides = KEY_OVERRIDES if overrides is None else overrides
+
+    def strong_terms(text: str) -> set[str]:
+        found = terms(text) if terms else analyzer.terms(analyzer.tokens(text))
+        # Weak words (0.3) and broader concepts (0.5) are not what an entry is about.
+        return {t for t, w in found.items() if w >= 1.0 and t not in analyzer.weak}
+
+    per_entry: list[list[set[str]]] = []
+    topical_df: dict[str, int] = defaultdict(int)
+    for e in entries:
+        sets = [strong_terms(t) for t in (e.question, *e.alt)]
+        if e.tags:
+            sets.append(strong_terms(" ".join(e.tags)))
+        per_entry.append(sets)
+        for t in set().union(*sets):
+            topical_df[t] += 1
+
+    n = max(len(entries), 1)
+    keys: list[EntryKeys] = []
+    for e, sets in zip(entries, per_entry, strict=True):
+        count: dict[str, int] = defaultdict(int)
+        for s in sets:
+            for t in s:
+                count[t] += 1
+        question = sets[0]
+        shared = [t for t, c in count.items() if c >= 2] if len(sets) > 1 else list(question)
+        # Concepts most entries say ("врач", "поликлиника") tell the entries apart
+        # only with more words; a key concept must be rarer (unless nothing else is left).
+        specific = [t for t in shared if topical_df[t] / n <= generic_share or n < 4]
+
+        def rank(ts: list[str]) -> list[str]:
+            return sorted(ts, key=lambda t: (-count[t], -idf.get(t, 0.0), t))
+
+        chosen = rank(specific)[:max_keys]
+        if not chosen:
+            # Nothing specific is shared: the question's rarest concepts, then anything shared.
+            chosen = sorted(question, key=lambda t: (-idf.get(t, 0.0), t))[:2] or rank(shared)[:2]
+        core = set(chosen)
+        fix = overrides.get(e.id)
+        if fix:
+            core = (core | set(fix.get("add", ()))) - set(fix.get("drop", ()))
+        own: set[str] = set()
+        if exclusive:
+            # A concept that no other entry's phrasings say is this entry's own ("нагрубить",
+            # "командировка"), however few of its phrasings say it.
+            own = {t for s in sets for t in s if topical_df[t] == 1}
+            if fix:
+                own -= set(fix.get("drop", ()))
+        keys.append(EntryKeys(frozenset(core), frozenset(own | core)))
+    return keys
