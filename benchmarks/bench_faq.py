@@ -16,6 +16,7 @@ The speed figure for 300 entries adds seeded synthetic entries to the real ones.
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 import random
@@ -180,12 +181,19 @@ def _clear_caches() -> None:
     textnorm.is_known_word.cache_clear()
 
 
-def _decide_all(cfg: MatcherConfig, ranked: list) -> list[Outcome]:
-    probe = FaqMatcher.__new__(FaqMatcher)
+def _decide_all(
+    cfg: MatcherConfig, ranked: list, matcher: FaqMatcher | None = None, facts: list | None = None
+) -> list[Outcome]:
+    """Decisions under another config from precomputed rank() lists (and gate facts)."""
+    if matcher is not None:
+        probe = copy.copy(matcher)
+    else:
+        probe = FaqMatcher.__new__(FaqMatcher)
     probe.config = cfg
     outs = []
-    for r in ranked:
-        res = FaqMatcher.decide(probe, r)
+    for k, r in enumerate(ranked):
+        fact = facts[k] if facts is not None and cfg.key_gate else None
+        res = FaqMatcher.decide(probe, r, fact)
         outs.append(
             Outcome(res.answer.id if res.answer else None, tuple(e.id for e in res.suggestions), 0.0)
         )
@@ -224,11 +232,74 @@ def fit_confidence(
     return b, ws, wm
 
 
+def _rank_and_facts(matcher: FaqMatcher, queries: list[Query]) -> tuple[list, list]:
+    ranked, facts = [], []
+    for q in queries:
+        r, reading = matcher._rank(q.text, limit=matcher.config.max_suggestions + 1)
+        ranked.append(r)
+        facts.append(matcher.facts(reading) if r else None)
+    return ranked, facts
+
+
+def gate_sweep(entries: list[FaqEntry], queries: list[Query]) -> None:
+    """The second-stage gate (faq.gate) on the tune split: off, its parts, its knobs."""
+    tune = [q for q in queries if q.split == "tune"]
+    base = MatcherConfig()
+    head = f"  {'right':>7} {'right/sug':>9} {'wrong':>7} {'oos ans':>8} {'oos sug':>8}"
+
+    def line(cfg: MatcherConfig, matcher: FaqMatcher, ranked: list, facts: list) -> str:
+        outs = _decide_all(cfg, ranked, matcher, facts)
+        m = metrics(tune, outs)
+        oos = [o for q, o in zip(tune, outs, strict=True) if not q.expected]
+        sug = 100.0 * sum(bool(o.suggestions) for o in oos) / max(len(oos), 1)
+        return (f"  {m['right']:6.1f}% {m['top']:8.1f}% {m['wrong']:6.1f}% {m['oos']:7.1f}% "
+                f"{sug:7.1f}%")
+
+    matcher = FaqMatcher(entries, base)
+    ranked, facts = _rank_and_facts(matcher, tune)
+    off = 9.0  # a share or a count that is never reached: that check is off
+    rows = [
+        ("no gate", replace(base, key_gate=False)),
+        ("keys only", replace(base, max_unknown_share=off, max_unknown_share_medical=off,
+                              foreign_nouns=99)),
+        ("domain only", "domain"),
+        ("full gate (current)", base),
+    ]
+    print(f"\nSecond-stage gate on the tune split ({sum(1 for q in tune if q.expected)} in-scope"
+          f" + {sum(1 for q in tune if not q.expected)} out-of-scope):")
+    print(f"  {'':<34}" + head)
+    for name, cfg in rows:
+        if cfg == "domain":
+            # Keys that every message has: only the domain checks remain.
+            probe = copy.copy(matcher)
+            probe._keys = {}
+            print(f"  {name:<34}" + line(base, probe, ranked, facts))
+            continue
+        print(f"  {name:<34}" + line(cfg, matcher, ranked, facts))
+    print("  unknown share (non-medical / medical), foreign nouns:")
+    for share in (0.34, 0.5, 0.67):
+        for med in (0.6, 0.75, 0.9):
+            for nouns in (1, 2):
+                cfg = replace(base, max_unknown_share=share, max_unknown_share_medical=med,
+                              foreign_nouns=nouns)
+                mark = "  <- current" if cfg == base else ""
+                print(f"  {f'{share:g} / {med:g}, {nouns}':<34}" + line(cfg, matcher, ranked, facts)
+                      + mark)
+    print("  key derivation (generic share, keys per entry):")
+    for gshare in (0.1, 0.25, 0.5):
+        for kmax in (2, 4, 8):
+            cfg = replace(base, key_generic_share=gshare, key_max=kmax)
+            m2 = FaqMatcher(entries, cfg)
+            r2, f2 = _rank_and_facts(m2, tune)
+            mark = "  <- current" if cfg == base else ""
+            print(f"  {f'{gshare:g}, {kmax}':<34}" + line(cfg, m2, r2, f2) + mark)
+
+
 def sweep(entries: list[FaqEntry], queries: list[Query]) -> None:
     """Decision on the tune split: confidence fit, then threshold and margin floor."""
     tune = [q for q in queries if q.split == "tune"]
     matcher = FaqMatcher(entries)
-    ranked = [matcher.rank(q.text, limit=4) for q in tune]
+    ranked, facts = _rank_and_facts(matcher, tune)
     base = matcher.config
     b, ws, wm = fit_confidence(tune, ranked)
     print(f"\nConfidence fitted on the tune split: bias {b:.2f}, score {ws:.2f}, margin {wm:.2f} "
@@ -236,7 +307,7 @@ def sweep(entries: list[FaqEntry], queries: list[Query]) -> None:
     head = f"  {'right':>7} {'right/sug':>9} {'wrong':>7} {'oos ans':>8}"
 
     def line(cfg: MatcherConfig) -> str:
-        m = metrics(tune, _decide_all(cfg, ranked))
+        m = metrics(tune, _decide_all(cfg, ranked, matcher, facts))
         return f"  {m['right']:6.1f}% {m['top']:8.1f}% {m['wrong']:6.1f}% {m['oos']:7.1f}%"
 
     print("\nSweep on the tune split: answer confidence x margin floor "
@@ -321,6 +392,7 @@ def main(verbose: bool = False) -> None:
           f"max {1000 * max(o.seconds for o in warm):.3f} ms)")
 
     sweep(entries, queries)
+    gate_sweep(entries, queries)
     failures(queries, ours, "tune")
     if verbose:
         failures(queries, ours, "holdout")
