@@ -23,8 +23,8 @@ A failed check never drops the entry: it is offered as a suggestion instead of a
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 
 from faq.analysis import Analyzer
 from faq.model import FaqEntry
@@ -130,13 +130,11 @@ def derive_keys(
         # only with more words; a key concept must be rarer (unless nothing else is left).
         specific = [t for t in shared if topical_df[t] / n <= generic_share or n < 4]
 
-        def rank(ts: list[str]) -> list[str]:
-            return sorted(ts, key=lambda t: (-count[t], -idf.get(t, 0.0), t))
-
-        chosen = rank(specific)[:max_keys]
+        chosen = _by_weight(specific, count, idf)[:max_keys]
         if not chosen:
             # Nothing specific is shared: the question's rarest concepts, then anything shared.
-            chosen = sorted(question, key=lambda t: (-idf.get(t, 0.0), t))[:2] or rank(shared)[:2]
+            chosen = (sorted(question, key=lambda t: (-idf.get(t, 0.0), t))[:2]
+                      or _by_weight(shared, count, idf)[:2])
         core = set(chosen)
         fix = overrides.get(e.id)
         if fix:
@@ -150,3 +148,8 @@ def derive_keys(
                 own -= set(fix.get("drop", ()))
         keys.append(EntryKeys(frozenset(core), frozenset(own | core)))
     return keys
+
+
+def _by_weight(ts: list[str], count: Mapping[str, int], idf: Mapping[str, float]) -> list[str]:
+    """The most repeated concepts first, then the rarest (highest IDF)."""
+    return sorted(ts, key=lambda t: (-count[t], -idf.get(t, 0.0), t))
