@@ -18,6 +18,10 @@ How a question is scored against an entry:
    second by >= margin, or when it is >= lone_threshold and far ahead (>= lone_margin) of
    the second; entries scoring >= suggest_threshold are suggestions.
    The values are measured by benchmarks/bench_faq.py (tune split), not guessed.
+6. Before answering, a second look (faq.gate): the message must say one of the best
+   entry's key concepts (derived from its phrasings) and, if it names things the FAQ does
+   not know, have a medical sense; otherwise the entry is only suggested. Greetings and
+   thanks get neither an answer nor suggestions.
 """
 
 from __future__ import annotations
