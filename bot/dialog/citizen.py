@@ -58,6 +58,11 @@ class CitizenFlows:
 
     # menu
 
+    def stale(self, t: Turn) -> None:
+        """A button from an old message, or one we did not make: back to the menu."""
+        t.go("idle")
+        t.say(texts.STALE_BUTTON, menu_buttons())
+
     def menu(self, t: Turn, text: str = texts.MENU) -> None:
         t.go("idle")
         t.say(text, menu_buttons())
@@ -103,7 +108,7 @@ class CitizenFlows:
     async def suggestion_chosen(self, t: Turn, entry_id: str) -> None:
         entry = self.faq.matcher.get(entry_id)
         if entry is None:
-            t.say(texts.STALE_BUTTON, menu_buttons())
+            self.stale(t)
             return
         t.go("idle")
         self.show_entry(t, entry)
@@ -122,7 +127,7 @@ class CitizenFlows:
         t.go("find_query")
         t.say(texts.FIND_ASK, [cancel_row()])
 
-    def _search(self, t: Turn, query: str, limit: int = 5) -> list[Match] | None:
+    def search(self, t: Turn, query: str, limit: int = 5) -> list[Match] | None:
         """Matches, or None after telling the citizen why the query cannot be searched."""
         if len(fold(query)) < 2:
             t.say(texts.FIND_TOO_SHORT, [cancel_row()])
@@ -133,22 +138,29 @@ class CitizenFlows:
             return None
         return matches
 
-    def _choice_buttons(self, matches: list[Match]) -> list[list[Button]]:
+    def choice_buttons(self, matches: list[Match]) -> list[list[Button]]:
         rows = [[Button(m.institution.display_name[:60], f"pick:{i}")]
                 for i, m in enumerate(matches)]
         return rows + [cancel_row()]
 
-    async def find(self, t: Turn, query: str) -> None:
-        matches = self._search(t, query)
+    async def _choose_institution(self, t: Turn, query: str, pick_state: str,
+                                  ) -> Institution | None:
+        """The clear winner of a search; else None, after offering the top 3 as buttons."""
+        matches = self.search(t, query)
         if matches is None:
-            return
+            return None
         winner = Directory.clear_winner(matches)
         if winner is not None:
-            self.show_institution(t, winner.institution)
-            return
+            return winner.institution
         top = matches[:3]
-        t.go("find_pick", candidates=[m.institution.id for m in top])
-        t.say(texts.FIND_CHOOSE, self._choice_buttons(top))
+        t.go(pick_state, candidates=[m.institution.id for m in top])
+        t.say(texts.FIND_CHOOSE, self.choice_buttons(top))
+        return None
+
+    async def find(self, t: Turn, query: str) -> None:
+        inst = await self._choose_institution(t, query, "find_pick")
+        if inst is not None:
+            self.show_institution(t, inst)
 
     def show_institution(self, t: Turn, inst: Institution) -> None:
         t.go("inst_shown", institution_id=inst.id)
@@ -161,13 +173,11 @@ class CitizenFlows:
         """A button from a list of candidates, in whichever flow showed it."""
         candidates = t.data("candidates") or []
         if not 0 <= index < len(candidates):
-            t.say(texts.STALE_BUTTON, menu_buttons())
-            t.go("idle")
+            self.stale(t)
             return
         inst = await t.repos.institutions.get(candidates[index])
         if inst is None or not inst.active:
-            t.say(texts.STALE_BUTTON, menu_buttons())
-            t.go("idle")
+            self.stale(t)
             return
         if t.state.state == "find_pick":
             self.show_institution(t, inst)
@@ -184,22 +194,14 @@ class CitizenFlows:
         inst_id = t.data("institution_id") if t.state.state == "inst_shown" else None
         inst = await t.repos.institutions.get(inst_id) if inst_id else None
         if inst is None or not inst.active:
-            t.say(texts.STALE_BUTTON, menu_buttons())
-            t.go("idle")
+            self.stale(t)
             return
         self.ask_category(t, inst)
 
     async def appeal_institution(self, t: Turn, query: str) -> None:
-        matches = self._search(t, query)
-        if matches is None:
-            return
-        winner = Directory.clear_winner(matches)
-        if winner is not None:
-            self.ask_category(t, winner.institution)
-            return
-        top = matches[:3]
-        t.go("appeal_pick", candidates=[m.institution.id for m in top])
-        t.say(texts.FIND_CHOOSE, self._choice_buttons(top))
+        inst = await self._choose_institution(t, query, "appeal_pick")
+        if inst is not None:
+            self.ask_category(t, inst)
 
     def ask_category(self, t: Turn, inst: Institution) -> None:
         t.go("appeal_category", institution_id=inst.id)
@@ -209,8 +211,7 @@ class CitizenFlows:
 
     def category_chosen(self, t: Turn, key: str) -> None:
         if t.state.state != "appeal_category" or key not in texts.CATEGORIES:
-            t.say(texts.STALE_BUTTON, menu_buttons())
-            t.go("idle")
+            self.stale(t)
             return
         t.go("appeal_text", **t.state.data, category=key)
         t.say(texts.APPEAL_ASK_TEXT, [cancel_row()])
@@ -258,8 +259,7 @@ class CitizenFlows:
 
     async def consent(self, t: Turn, agreed: bool) -> None:
         if t.state.state != "appeal_consent":
-            t.say(texts.STALE_BUTTON, menu_buttons())
-            t.go("idle")
+            self.stale(t)
             return
         if not agreed:
             t.go("idle")
@@ -284,8 +284,7 @@ class CitizenFlows:
 
     async def confirm(self, t: Turn, action: str) -> None:
         if t.state.state != "appeal_confirm":
-            t.say(texts.STALE_BUTTON, menu_buttons())
-            t.go("idle")
+            self.stale(t)
             return
         if action == "edit":
             t.go("appeal_text", **{k: v for k, v in t.state.data.items() if k != "text"})
@@ -293,8 +292,7 @@ class CitizenFlows:
             return
         inst = await t.repos.institutions.get(t.data("institution_id"))
         if inst is None:
-            t.go("idle")
-            t.say(texts.STALE_BUTTON, menu_buttons())
+            self.stale(t)
             return
         appeal = await self.appeals.file(
             t.repos, t.user, t.chat, inst, t.data("category"), t.data("text"),

@@ -182,26 +182,12 @@ class Dialog:
                 t.say(texts.HELP)
             else:
                 c.start(t)
-        elif command == "/menu":
-            c.menu(t)
-        elif command == "/help":
-            c.help(t)
+        elif command in ("/faq", "/find") and arg:
+            await (c.answer_question if command == "/faq" else c.find)(t, arg)
+        elif command in ("/menu", "/help", "/faq", "/find", "/appeal", "/my"):
+            await self._menu_button(t, command[1:])
         elif command == "/cancel":
             self._cancel(t)
-        elif command == "/faq":
-            if arg:
-                await c.answer_question(t, arg)
-            else:
-                c.ask_question(t)
-        elif command == "/find":
-            if arg:
-                await c.find(t, arg)
-            else:
-                c.ask_institution_name(t)
-        elif command == "/appeal":
-            c.start_appeal(t)
-        elif command == "/my":
-            await c.my_appeals(t)
         elif command == "/queue":
             await s.queue(t)
         elif command == "/stats":
@@ -238,7 +224,7 @@ class Dialog:
             elif t.state.state in ("find_pick", "appeal_pick"):
                 await c.picked(t, number)
             else:
-                t.say(texts.STALE_BUTTON, menu_buttons())
+                c.stale(t)
         elif head == "apl":
             await c.appeal_here(t)
         elif head == "cat":
@@ -259,7 +245,7 @@ class Dialog:
             await s.action(t, rest.partition(":")[0], number)
         else:
             # A payload we did not make (an old client, tampering): never a traceback.
-            t.say(texts.STALE_BUTTON, menu_buttons())
+            c.stale(t)
 
     async def _menu_button(self, t: Turn, item: str) -> None:
         c = self.citizen

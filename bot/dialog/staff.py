@@ -92,14 +92,13 @@ class StaffFlows:
 
     async def redirect_search(self, t: Turn, query: str) -> None:
         appeal_id = t.data("appeal_id")
-        matches = self.citizen._search(t, query)
+        matches = self.citizen.search(t, query)
         if matches is None:
             return
+        # Every match as a button, even a clear winner: a redirect deserves a look.
         t.go("staff_redirect", appeal_id=appeal_id,
              candidates=[m.institution.id for m in matches])
-        rows = [[Button(m.institution.display_name[:60], f"pick:{i}")]
-                for i, m in enumerate(matches)]
-        t.say(texts.FIND_CHOOSE, [*rows, cancel_row()])
+        t.say(texts.FIND_CHOOSE, self.citizen.choice_buttons(matches))
 
     async def redirect_to(self, t: Turn, index: int) -> None:
         candidates = t.data("candidates") or []
