@@ -118,7 +118,8 @@ class MatcherConfig:
     key_max: int = 4  # key concepts per entry (the most repeated, then the rarest)
     max_unknown_share: float = 0.5  # share of the message's words the FAQ does not know ...
     max_unknown_share_medical: float = 0.75  # ... above which it is not answered
-    foreign_nouns: int = 1  # this many unknown nouns without a medical word: another domain
+    foreign_nouns: int = 1  # this many unknown nouns (and no fewer than the entry's key concepts
+    # said) without a medical word: another domain
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,13 +320,15 @@ class FaqMatcher:
             cfg.max_unknown_share_medical if facts.medical else cfg.max_unknown_share
         ):
             return False  # mostly words the FAQ does not know: about something else
-        if not facts.medical and facts.unknown_nouns >= cfg.foreign_nouns:
-            return False  # names something the FAQ does not know and nothing about health
         key = self._keys.get(entry.id)
-        if key is None:
-            return True
+        said = len(key.any & facts.concepts) if key else 0
+        if not facts.medical and facts.unknown_nouns >= max(cfg.foreign_nouns, said):
+            # Names as many things the FAQ does not know as it says of the entry, and nothing
+            # about health: "режим работы почты", "рецепт борща" (but "как отменить запись,
+            # если сайт не работает" says two of its entry's key concepts).
+            return False
         # Fails when none of what the entry is about is in the message.
-        return not key.any or not key.any.isdisjoint(facts.concepts)
+        return key is None or not key.any or said > 0
 
     def facts(self, text: str) -> MessageFacts:
         """What the gate looks at in a message (one reading of it: see rank())."""
