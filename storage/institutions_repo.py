@@ -60,6 +60,14 @@ class InstitutionRepo:
             row = await cur.fetchone()
         return _from_row(row) if row else None
 
+    async def get_many(self, ids: list[str]) -> dict[str, Institution]:
+        if not ids:
+            return {}
+        async with self._conn.execute(
+            f"SELECT * FROM institutions WHERE id IN ({', '.join('?' for _ in ids)})", ids
+        ) as cur:
+            return {row["id"]: _from_row(row) for row in await cur.fetchall()}
+
     async def list(self, *, active_only: bool = True) -> list[Institution]:
         sql = "SELECT * FROM institutions"
         if active_only:

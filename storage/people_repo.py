@@ -95,6 +95,20 @@ class PeopleRepo:
         ) as cur:
             return [ChatRef(row["platform"], row["chat_id"]) for row in await cur.fetchall()]
 
+    async def inbox_chats_of(self, institution_ids: list[str]) -> dict[str, list[ChatRef]]:
+        """Inbox chats of several institutions at once (those without one are absent)."""
+        if not institution_ids:
+            return {}
+        marks = ", ".join("?" for _ in institution_ids)
+        out: dict[str, list[ChatRef]] = {}
+        async with self._conn.execute(
+            f"SELECT institution_id, platform, chat_id FROM inbox_chats "
+            f"WHERE institution_id IN ({marks}) ORDER BY id", institution_ids,
+        ) as cur:
+            for row in await cur.fetchall():
+                out.setdefault(row[0], []).append(ChatRef(row[1], row[2]))
+        return out
+
     async def institutions_with_inbox(self) -> list[str]:
         async with self._conn.execute(
             "SELECT DISTINCT institution_id FROM inbox_chats ORDER BY institution_id"

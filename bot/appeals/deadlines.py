@@ -98,23 +98,27 @@ class DeadlineClock:
              ) -> tuple[Stage | None, Stage | None]:
         """(the rung to fire now or next, the rung after it): one pass for the tick."""
         candidates = [
-            s for s in self.stages(created_at, first_response_due, due_at)
-            if s.number > after and not (first_response_done and s.target == "first_response")
+            Stage(n, _step_time(step, created_at,
+                                first_response_due if target == "first_response" else due_at),
+                  target, is_deadline)
+            for n, target, step, is_deadline in self._rungs
+            if n > after and not (first_response_done and target == "first_response")
         ]
         if not candidates:
             return None, None
         passed = [s for s in candidates if s.at <= now]
         if not passed:
-            return min(candidates, key=lambda s: (s.at, s.number)), None
-        deadlines = [s for s in passed if s.is_deadline]
-        fire = deadlines[0] if deadlines else passed[-1]
+            return min(candidates, key=_order), None
+        fire = next((s for s in passed if s.is_deadline), passed[-1])
         later = [s for s in candidates if s.number > fire.number]
         if not later:
             return fire, None
-        passed_later = [s for s in later if s.at <= now]
-        if passed_later:  # a second overdue rung waits for the next tick (at once)
-            return fire, passed_later[0]
-        return fire, min(later, key=lambda s: (s.at, s.number))
+        # A second rung already passed waits for the next tick, which comes at once.
+        return fire, next((s for s in later if s.at <= now), None) or min(later, key=_order)
+
+
+def _order(stage: Stage) -> tuple[datetime, int]:
+    return stage.at, stage.number
 
 
 def _step_time(step: ReminderStep, start: datetime, deadline: datetime) -> datetime:

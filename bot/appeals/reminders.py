@@ -66,6 +66,19 @@ class _Recipients:
         self._duty: list[Recipient] | None = None
         self._staff: dict[str, tuple[list[Recipient], datetime]] = {}
 
+    async def preload(self, institution_ids: set[str]) -> None:
+        """Two queries for the whole tick instead of two per institution."""
+        ids = sorted(institution_ids)
+        found = await self.repos.institutions.get_many(ids)
+        chats = await self.repos.people.inbox_chats_of(ids)
+        for inst_id in ids:
+            inst = found.get(inst_id)
+            self._institutions[inst_id] = inst
+            if inst is not None:
+                tz = self.service.appeals.timezone_of(inst)
+                self._inboxes[inst_id] = [Recipient(c.platform, c.chat_id, tz)
+                                          for c in chats.get(inst_id, [])]
+
     async def institution(self, institution_id: str) -> Institution | None:
         if institution_id not in self._institutions:
             self._institutions[institution_id] = await self.repos.institutions.get(institution_id)
@@ -135,6 +148,7 @@ class ReminderService:
             if not due:
                 return 0
             who = _Recipients(repos, self, now)
+            await who.preload({a.institution_id for a in due})
             outbox: list[tuple[str, str, dict[str, Any], int | None, str, datetime]] = []
             states: list[tuple[Any, ...]] = []
             events: list[tuple[int, str, dict[str, Any]]] = []
