@@ -311,6 +311,11 @@ FAQ_RELOADED = "FAQ перечитан: {count} записей."
 FAQ_RELOAD_FAILED = "FAQ не перечитан, оставлена прежняя версия. Ошибки:\n{errors}"
 
 PLATFORM_NAMES = {"telegram": "Telegram", "vk": "ВКонтакте", "console": "консоль"}
+# "sent in ...": the prepositional case
+PLATFORM_NAMES_IN = {"telegram": "Telegram", "vk": "ВКонтакте", "console": "консоли"}
+ANOTHER_MESSENGER = "другом мессенджере"
+ATTACHMENT_KINDS = {"photo": "фото", "document": "документ"}
+ATTACHMENT_ELSEWHERE = "📎 {count} влож. ({kinds}) — отправлены в {platform}, здесь их показать нельзя."
 
 
 def format_time(moment: datetime, timezone: str) -> str:

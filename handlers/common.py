@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
+from bot import texts
 from bot.dialog.types import Attachment
-
-ATTACHMENT_ELSEWHERE = "📎 {count} влож. ({kinds}) — отправлены в {platform}, здесь их показать нельзя."
-KIND_NAMES = {"photo": "фото", "document": "документ"}
-PLATFORM_NAMES = {"telegram": "Telegram", "vk": "ВКонтакте", "console": "консоли"}
 
 
 def split_text(text: str, limit: int) -> list[str]:
@@ -31,7 +28,7 @@ def split_text(text: str, limit: int) -> list[str]:
 
 def foreign_attachments_note(attachments: tuple[Attachment, ...], source_platform: str) -> str:
     """A file id of one messenger means nothing in another: say what was attached, and where."""
-    kinds = ", ".join(sorted({KIND_NAMES.get(a.kind, a.kind) for a in attachments}))
-    return ATTACHMENT_ELSEWHERE.format(
+    kinds = ", ".join(sorted({texts.ATTACHMENT_KINDS.get(a.kind, a.kind) for a in attachments}))
+    return texts.ATTACHMENT_ELSEWHERE.format(
         count=len(attachments), kinds=kinds,
-        platform=PLATFORM_NAMES.get(source_platform, source_platform))
+        platform=texts.PLATFORM_NAMES_IN.get(source_platform, texts.ANOTHER_MESSENGER))

@@ -187,8 +187,8 @@ class VkSender:
             refs = vk_attachment_refs(message.attachments) if native else []
             if len(refs) < len(message.attachments):
                 foreign = tuple(a for a in message.attachments if a.ref not in refs)
-                note = foreign_attachments_note(
-                    foreign, message.source_platform if not native else "другом мессенджере")
+                note = foreign_attachments_note(foreign, message.source_platform if not native
+                                                else "")
                 text = f"{text}\n\n{note}" if text else note
         pieces = split_text(text, MAX_TEXT) if text else [""]
         keyboards = fit_keyboard(message.buttons)
