@@ -395,6 +395,7 @@ TELEGRAM_CITIZEN_COMMANDS = {
 TELEGRAM_STAFF_COMMANDS = {
     "queue": "Очередь открытых обращений",
     "stats": "Статистика по обращениям",
+    "duty": "Кто дежурит сейчас и следующим",
 }
 TELEGRAM_OPERATOR_COMMANDS = {
     "gaps": "Частые вопросы без ответа",
