@@ -38,6 +38,9 @@ QUERIES_FILE = Path(__file__).resolve().parent / "data" / "faq_queries.yaml"
 # Written later, before the matcher was reworked for generality; never tuned on: only its
 # totals are printed (no per-query misses), so it stays a blind check.
 FRESH_FILE = Path(__file__).resolve().parent / "data" / "faq_queries_fresh.yaml"
+# Second blind split, written before the recall work (split "blind2"); loaded and printed
+# (totals only) only with FAQ_SHOW_BLIND2=1, so it is not looked at by accident.
+BLIND2_FILE = Path(__file__).resolve().parent / "data" / "faq_queries_blind2.yaml"
 BASELINE_CUTOFF = 60
 
 
@@ -60,11 +63,13 @@ def load_queries(path: Path = QUERIES_FILE) -> list[Query]:
     return [Query(str(r["q"]), r["id"], r["split"]) for r in data["queries"]]
 
 
-def load_all_queries() -> list[Query]:
-    """tune + holdout, then the fresh blind split (split "fresh")."""
+def load_all_queries(blind2: bool = False) -> list[Query]:
+    """tune + holdout, then the fresh blind split (split "fresh"), then blind2 if asked."""
     queries = load_queries()
     if FRESH_FILE.exists():
         queries += [replace(q, split="fresh") for q in load_queries(FRESH_FILE)]
+    if blind2 and BLIND2_FILE.exists():
+        queries += [replace(q, split="blind2") for q in load_queries(BLIND2_FILE)]
     return queries
 
 
@@ -347,7 +352,8 @@ def failures(queries: list[Query], outcomes: list[Outcome], split: str) -> None:
 
 def main(verbose: bool = False) -> None:
     entries = load_faq(FAQ_FILE)
-    queries = load_all_queries()
+    show_blind2 = os.environ.get("FAQ_SHOW_BLIND2") == "1"
+    queries = load_all_queries(blind2=show_blind2)
     # FAQ_HIDE_FRESH=1 while working on the matcher, so the blind split is looked at rarely.
     hide_fresh = os.environ.get("FAQ_HIDE_FRESH") == "1"
     if hide_fresh:
@@ -355,14 +361,19 @@ def main(verbose: bool = False) -> None:
     print(f"FAQ: {len(entries)} entries; queries: {len(queries)} "
           f"({sum(q.split == 'tune' for q in queries)} tune, "
           f"{sum(q.split == 'holdout' for q in queries)} holdout, "
-          f"{sum(q.split == 'fresh' for q in queries)} fresh)")
+          f"{sum(q.split == 'fresh' for q in queries)} fresh, "
+          f"{sum(q.split == 'blind2' for q in queries)} blind2)")
+    if not show_blind2 and BLIND2_FILE.exists():
+        print("(blind2 split hidden; FAQ_SHOW_BLIND2=1 prints its totals)")
     print(f"Matcher config: {FaqMatcher(entries).config}")
 
     _clear_caches()
     matcher = FaqMatcher(entries)
     ours = run_matcher(matcher, queries)
     base = run_baseline(make_baseline(entries), queries)
-    for split in ("tune", "holdout", "fresh", None):
+    for split in ("tune", "holdout", "fresh", "blind2", None):
+        if split == "blind2" and not show_blind2:
+            continue
         if split == "fresh" and hide_fresh:
             continue
         idx = [i for i, q in enumerate(queries) if split is None or q.split == split]
