@@ -9,19 +9,13 @@ and nothing is sent twice. A graceful SIGTERM at the end confirms the last offse
 
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
-import sqlite3
-import sys
-import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from bot.config import PROJECT_ROOT
+from tests.bot_process import BotProcess
 from tests.conftest import KOTELNICH
 from tests.fake_telegram import FakeBotApiServer, FakeTelegram, Sent
 
@@ -38,75 +32,18 @@ async def server() -> AsyncIterator[FakeBotApiServer]:
     await srv.stop()
 
 
-class BotProcess:
+class TelegramBot(BotProcess):
     def __init__(self, tmp: Path, api_url: str) -> None:
-        self.tmp = tmp
-        self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "VK_"))},
-            "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api_url,
-            "DATABASE_PATH": str(tmp / "bot.sqlite3"), "FAQ_PATH": str(tmp / "faq.yaml"),
-            "OUTBOX_POLL_INTERVAL": "0.05", "TELEGRAM_POLL_TIMEOUT": "1",
-            "PYTHONPATH": str(PROJECT_ROOT), "LOG_LEVEL": "INFO",
-        }
-        self.proc: asyncio.subprocess.Process | None = None
-        self.starts = 0
-
-    async def cli(self, *args: str) -> str:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", *args, env=self.env, cwd=self.tmp,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-        out, err = await asyncio.wait_for(proc.communicate(), 30)
-        assert proc.returncode == 0, err.decode()
-        return out.decode()
+        super().__init__(tmp, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=api_url,
+                         TELEGRAM_POLL_TIMEOUT="1")
 
     async def start(self, fake: FakeTelegram) -> None:
         polls = len(fake.calls_of("getUpdates"))
-        self.starts += 1
-        log = (self.tmp / f"bot{self.starts}.log").open("wb")
-        self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", env=self.env, cwd=self.tmp,
-            stdout=log, stderr=log)
-        log.close()
+        await self.spawn()
         try:
             await fake.wait_until(lambda: len(fake.calls_of("getUpdates")) > polls, 20)
         except TimeoutError:
             raise AssertionError(self.log()) from None
-
-    def log(self) -> str:
-        return "\n".join(p.read_text(errors="replace") for p in sorted(self.tmp.glob("bot*.log")))
-
-    async def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.kill()  # SIGKILL: no cleanup at all
-        await asyncio.wait_for(self.proc.wait(), 10)
-
-    async def terminate(self) -> int:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGTERM)
-        return await asyncio.wait_for(self.proc.wait(), 15)
-
-    def cleanup(self) -> None:
-        if self.proc is not None and self.proc.returncode is None:
-            self.proc.kill()
-
-    def query(self, sql: str) -> list[tuple]:
-        with sqlite3.connect(self.tmp / "bot.sqlite3") as conn:
-            return conn.execute(sql).fetchall()
-
-    async def replied(self, update_id: int) -> None:
-        """The bot recorded that the replies of this update went out."""
-        deadline = time.monotonic() + 30
-        sql = f"SELECT replied FROM seen_updates WHERE update_key = '{update_id}'"
-        while self.query(sql) != [(1,)]:
-            assert time.monotonic() < deadline, self.query(sql)
-            await asyncio.sleep(0.05)
-
-    async def outbox_drained(self) -> None:
-        """Every outbox row sent (the bot process offers no event: poll the database)."""
-        deadline = time.monotonic() + 30
-        while self.query("SELECT count(*) FROM outbox WHERE status != 'sent'")[0][0]:
-            assert time.monotonic() < deadline, self.query("SELECT * FROM outbox")
-            await asyncio.sleep(0.05)
 
 
 async def says(fake: FakeTelegram, chat: int, text: str, expect: str, **kw) -> Sent:
@@ -125,7 +62,7 @@ async def presses(fake: FakeTelegram, chat: int, message: Sent, prefix: str,
 async def test_invite_appeal_answer_rating_survive_sigkill(server: FakeBotApiServer,
                                                            tmp_path: Path) -> None:
     fake = server.fake
-    bot = BotProcess(tmp_path, server.url)
+    bot = TelegramBot(tmp_path, server.url)
     try:
         # the invite is made before the bot ever ran (a fresh database)
         token = (await bot.cli("invite", "--institution", KOTELNICH, "--role", "admin")).strip()

@@ -10,18 +10,13 @@ the process cleanly after the work in flight is finished.
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import sqlite3
-import sys
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.config import PROJECT_ROOT
+from tests.bot_process import BotProcess
 from tests.conftest import KOTELNICH
 from tests.fake_telegram import FakeBotApiServer, FakeTelegram
 from tests.fake_vk import FakeVk, SentMessage
@@ -49,44 +44,19 @@ async def telegram() -> AsyncIterator[FakeBotApiServer]:
     await server.stop()
 
 
-class BotProcess:
+class VkBot(BotProcess):
     def __init__(self, tmp: Path, vk: FakeVk, telegram: FakeBotApiServer | None = None) -> None:
-        self.tmp = tmp
+        env = {"VK_GROUP_TOKEN": vk.token, "VK_API_URL": vk.base_url}
+        if telegram is not None:
+            env.update(TELEGRAM_BOT_TOKEN=TG_TOKEN, TELEGRAM_API_URL=telegram.url,
+                       TELEGRAM_POLL_TIMEOUT="1")
+        super().__init__(tmp, **env)
         self.vk = vk
         self.telegram = telegram
-        self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "VK_"))},
-            "VK_GROUP_TOKEN": vk.token, "VK_API_URL": vk.base_url,
-            "DATABASE_PATH": str(tmp / "bot.sqlite3"), "FAQ_PATH": str(tmp / "faq.yaml"),
-            "OUTBOX_POLL_INTERVAL": "0.05", "PYTHONPATH": str(PROJECT_ROOT),
-            "LOG_LEVEL": "INFO",
-        }
-        if telegram is not None:
-            self.env.update(TELEGRAM_BOT_TOKEN=TG_TOKEN, TELEGRAM_API_URL=telegram.url,
-                            TELEGRAM_POLL_TIMEOUT="1")
-        self.proc: asyncio.subprocess.Process | None = None
-
-    async def cli(self, *args: str) -> str:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", *args, env=self.env, cwd=self.tmp,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-        try:
-            out, err = await asyncio.wait_for(proc.communicate(), 30)
-        finally:
-            if proc.returncode is None:
-                proc.kill()
-        assert proc.returncode == 0, err.decode()
-        return out.decode()
 
     async def start(self) -> None:
         polls = self.vk.lp_requests
-        log = (self.tmp / "bot.log").open("ab")
-        try:
-            self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "run", env=self.env, cwd=self.tmp,
-                stdout=log, stderr=log)
-        finally:
-            log.close()
+        await self.spawn()
         try:
             await self.vk.wait_for(lambda: self.vk.lp_requests > polls, 20)
             if self.telegram is not None:
@@ -94,30 +64,6 @@ class BotProcess:
                 await fake.wait_until(lambda: fake.calls_of("getUpdates"), 20)
         except TimeoutError:
             raise AssertionError(self.log()) from None
-
-    def log(self) -> str:
-        path = self.tmp / "bot.log"
-        return path.read_text(errors="replace") if path.exists() else ""
-
-    async def terminate(self) -> int:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGTERM)
-        return await asyncio.wait_for(self.proc.wait(), 15)
-
-    def cleanup(self) -> None:
-        if self.proc is not None and self.proc.returncode is None:
-            self.proc.kill()
-
-    def query(self, sql: str) -> list[tuple[Any, ...]]:
-        with sqlite3.connect(self.tmp / "bot.sqlite3") as conn:
-            return conn.execute(sql).fetchall()
-
-    async def outbox_drained(self) -> None:
-        """Every outbox row sent (the process offers no event to wait on: poll the file)."""
-        deadline = time.monotonic() + 30
-        while self.query("SELECT count(*) FROM outbox WHERE status != 'sent'")[0][0]:
-            assert time.monotonic() < deadline, self.query("SELECT * FROM outbox")
-            await asyncio.sleep(0.05)
 
 
 async def says(vk: FakeVk, user: int, text: str, expect: str = "", **kw: Any) -> SentMessage:
@@ -144,7 +90,7 @@ async def file_appeal(vk: FakeVk) -> None:
 
 
 async def test_vk_citizen_and_vk_admin(vk: FakeVk, tmp_path: Path) -> None:
-    bot = BotProcess(tmp_path, vk)
+    bot = VkBot(tmp_path, vk)
     try:
         await bot.start()
         assert [m for m, _ in vk.calls[:2]] == ["groups.getById", "groups.getLongPollServer"]
@@ -174,7 +120,7 @@ async def test_vk_citizen_and_vk_admin(vk: FakeVk, tmp_path: Path) -> None:
 async def test_vk_citizen_and_telegram_admin_in_one_process_then_sigterm(
         vk: FakeVk, telegram: FakeBotApiServer, tmp_path: Path) -> None:
     tg = telegram.fake
-    bot = BotProcess(tmp_path, vk, telegram)
+    bot = VkBot(tmp_path, vk, telegram)
     try:
         await bot.start()
         token = (await bot.cli("invite", "--institution", KOTELNICH, "--role", "admin")).strip()
