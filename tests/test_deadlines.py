@@ -54,7 +54,7 @@ def test_override_file_adds_days_off_and_working_days(tmp_path: Path) -> None:
     cal = BusinessCalendar.from_file(path)
     assert not cal.is_working_day(date(2026, 6, 15)) and cal.is_working_day(date(2026, 6, 13))
     path.write_text("days_off: [2026-13-01]\n", encoding="utf-8")
-    with pytest.raises(CalendarError, match="days_off"):
+    with pytest.raises(CalendarError, match="неверное значение"):
         BusinessCalendar.from_file(path)
 
 

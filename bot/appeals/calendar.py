@@ -15,7 +15,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import holidays
-import yaml
+
+from bot.appeals.yaml_file import read_yaml
 
 
 class CalendarError(ValueError):
@@ -56,16 +57,7 @@ class BusinessCalendar:
         """Overrides: `days_off: [2026-06-15]`, `working_days: [2026-06-13]`."""
         if path is None:
             return cls()
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except OSError as exc:
-            raise CalendarError(f"{path}: не удалось прочитать файл ({exc.strerror})") from None
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = f", строка {mark.line + 1}" if mark else ""
-            raise CalendarError(f"{path}{line}: ошибка YAML") from None
-        except ValueError as exc:  # PyYAML builds dates itself and fails on 2026-13-01
-            raise CalendarError(f"{path}: days_off/working_days: неверная дата ({exc})") from None
+        data = read_yaml(path, CalendarError) or {}
         if not isinstance(data, dict) or set(data) - {"days_off", "working_days"}:
             raise CalendarError(f"{path}: ожидаются только ключи days_off и working_days")
         parsed: dict[str, set[date]] = {}

@@ -11,9 +11,8 @@ from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.appeals.calendar import WorkingHours
+from bot.appeals.yaml_file import read_yaml
 
 DEFAULT_POLICY = Path(__file__).with_name("policy_default.yaml")
 CLOCKS = ("calendar", "working")
@@ -109,16 +108,7 @@ class Policy:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise PolicyError(f"{path}: не удалось прочитать файл ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f", строка {mark.line + 1}" if mark else ""
-        raise PolicyError(f"{path}{line}: ошибка YAML") from None
-    except ValueError as exc:  # e.g. a malformed date PyYAML tried to build
-        raise PolicyError(f"{path}: неверное значение ({exc})") from None
+    data = read_yaml(path, PolicyError)
     if not isinstance(data, dict):
         raise PolicyError(f"{path}: ожидается словарь ключей политики")
     return data
