@@ -120,6 +120,9 @@ class MatcherConfig:
     key_max: int = 4  # key concepts per entry (the most repeated, then the rarest)
     max_unknown_share: float = 0.5  # share of the message's words the FAQ does not know ...
     max_unknown_share_medical: float = 0.75  # ... above which it is not answered
+    # A runner-up whose key concepts the message does not say is a weaker rival: for the
+    # margin and the confidence its score counts this share (1.0: off). Chosen on tune.
+    rival_discount: float = 1.0
     foreign_nouns: int = 1  # this many unknown nouns (and no fewer than the entry's key concepts
     # said) without a medical word: another domain
 
@@ -289,7 +292,7 @@ class FaqMatcher:
             # Greetings, thanks, "добрый день": nothing to answer or to suggest.
             return FaqResult(answer=None)
         top_score = ranked[0][1]
-        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        second = self._rival(ranked, facts)
         close = [(e, s) for e, s in ranked if s >= cfg.suggest_threshold]
         sure = (
             confidence(cfg, top_score, second) >= cfg.answer_confidence
@@ -314,6 +317,22 @@ class FaqMatcher:
             score=round(top_score, 1),
             scores=tuple(round(s, 1) for _, s in close),
         )
+
+    def _rival(self, ranked: list[tuple[FaqEntry, float]], facts: MessageFacts | None) -> float:
+        """The score the best entry must beat: the runner-ups', discounted when the message
+        says none of a runner-up's key concepts (it shares only generic words with it)."""
+        if len(ranked) < 2:
+            return 0.0
+        disc = self.config.rival_discount
+        if facts is None or disc >= 1.0:
+            return ranked[1][1]
+        best = 0.0
+        for e, s in ranked[1:]:
+            key = self._keys.get(e.id)
+            if key is not None and key.any and not (key.any & facts.concepts):
+                s *= disc
+            best = max(best, s)
+        return best
 
     def passes_gate(self, entry: FaqEntry, facts: MessageFacts) -> bool:
         """May this entry be answered to this message? (faq.gate; else it is only suggested)"""
