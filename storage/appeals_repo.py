@@ -162,12 +162,12 @@ class AppealRepo:
 
     async def set_reminder_states(self, rows: list[tuple[Any, ...]], now: datetime) -> None:
         """Batch: (next_reminder_at, reminder_stage, overdue_at, escalated_at, id)."""
-        stamp = to_db(now)
+        del now  # reminder progress is bookkeeping, not a change a person made: no updated_at
         await self._conn.executemany(
             "UPDATE appeals SET next_reminder_at = ?, reminder_stage = ?, "
-            "overdue_at = COALESCE(overdue_at, ?), escalated_at = COALESCE(escalated_at, ?), "
-            "updated_at = ? WHERE id = ?",
-            [(to_db(a), b, to_db(c), to_db(d), stamp, e) for a, b, c, d, e in rows],
+            "overdue_at = COALESCE(overdue_at, ?), escalated_at = COALESCE(escalated_at, ?) "
+            "WHERE id = ?",
+            [(to_db(a), b, to_db(c), to_db(d), e) for a, b, c, d, e in rows],
         )
 
     async def add_events(self, rows: list[tuple[int, str, dict[str, Any]]],

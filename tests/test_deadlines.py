@@ -171,7 +171,7 @@ async def test_friday_evening_appeal_weekend_duty_and_monday_digest(app, sender,
         appeal = await repos.appeals.get(appeal_id)
         kinds = [e.kind for e in await repos.appeals.events(appeal_id)]
     assert appeal.escalated_at is not None and appeal.overdue_at is None  # first response only
-    assert kinds.count("reminder") == 2 and "first_response_missed" in kinds
+    assert "first_response_missed" in kinds  # reminders themselves live in the outbox
 
 
 async def test_handoff_digest_on_the_last_working_day(app, sender, clock) -> None:

@@ -165,7 +165,9 @@ class ReminderService:
                     inst = await who.institution(appeal.institution_id)
                     if inst is not None:
                         kind = await self._fire(appeal, fire, inst, who, now, outbox)
-                        events.append((appeal.id, kind, {"stage": fire.number}))
+                        if fire.is_deadline:  # the audit trail keeps escalations; the
+                            # reminders themselves are in the outbox (kind 'reminder')
+                            events.append((appeal.id, kind, {"stage": fire.number}))
                         if fire.is_deadline:
                             escalated = now
                             overdue = now if fire.target == "final" else None
