@@ -251,3 +251,26 @@ async def test_redelivered_update_whose_replies_were_not_sent_replies_again(
     assert again[0].buttons == first[0].buttons and again[0].meta == first[0].meta
     async with app.db.unit() as repos:
         assert len(await repos.appeals.of_citizen(1)) == 1
+
+
+async def test_institution_card_lists_every_official_page_and_how_to_recognise_it(
+    citizen: Chat, app
+) -> None:
+    from directory.model import Institution
+
+    async with app.db.unit() as repos:
+        others = await repos.institutions.list()
+        await repos.institutions.replace_all(others + [Institution(
+            "kir-gp-3", "КОГБУЗ «Кировская городская поликлиника № 3»", short_name="Поликлиника № 3",
+            city="г. Киров", address="ул. Ленина, 1", phone="+7 8332 00-00-00",
+            website="https://gp3.example.ru", vk="https://vk.com/gp3kirov",
+            telegram="https://t.me/gp3kirov", ok="https://ok.ru/gp3kirov",
+            timezone="Europe/Kirov")], app.clock.now())
+    await app.directory.refresh(app.db)
+    await citizen.say("/find поликлинника 3")
+    text = citizen.texts()
+    assert "Кировская городская поликлиника № 3" in text and "ул. Ленина, 1" in text
+    for page in ("https://vk.com/gp3kirov", "https://t.me/gp3kirov", "https://ok.ru/gp3kirov",
+                 "https://gp3.example.ru", "+7 8332 00-00-00"):
+        assert page in text
+    assert "Госорганизация" in text and "нет ссылок" not in text
