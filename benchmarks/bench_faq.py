@@ -9,6 +9,10 @@ choosing weights and thresholds; "holdout" is only evaluated):
 * oos answered     - out-of-scope queries that got an answer (% of out-of-scope)
 * median ms        - median wall time of one query
 
+Splits: tune and holdout (faq_queries.yaml), fresh (faq_queries_fresh.yaml; looked at several
+times, no longer blind), blind2 (faq_queries_blind2.yaml; totals printed only with
+FAQ_SHOW_BLIND2=1, each look recorded in the commit messages).
+
 Baseline: process.extractOne(query, all questions and alts, scorer=fuzz.token_set_ratio,
 processor=utils.default_process, score_cutoff=60); it never suggests.
 The speed figure for 300 entries adds seeded synthetic entries to the real ones.

@@ -256,6 +256,7 @@ class FaqMatcher:
         # keys and the stop words (so "пажалуйста" is still dropped).
         vocab = set(surfaces) | set(an.synonyms) | an.phrase_words | an.stop
         self._vocab_list = sorted(w for w in vocab if len(w) >= 3 and not w.isdigit())
+        self._vocab_set = frozenset(self._vocab_list)
         # Off-topic words the operator's FAQ itself asks about are not off topic.
         topical_terms = set().union(*topical_sets) if topical_sets else set()
         self._topical_terms = frozenset(topical_terms)
@@ -576,8 +577,15 @@ class FaqMatcher:
             or not textnorm.has_cyrillic(word)
         ):
             return Token(word, lem)
-        # Unknown to the FAQ: a typo of a vocabulary word? A real dictionary word needs a
-        # closer match than a non-word ("сантехника" is not a typo of anything here).
+        # Unknown to the FAQ: a typo of a vocabulary word? Two neighbouring letters swapped
+        # ("врча", "полси") first: in a short word that is too far for the ratio below.
+        if len(word) <= 7:
+            for i in range(len(word) - 1):
+                swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+                if swapped in self._vocab_set:
+                    return Token(swapped, textnorm.lemma(swapped))
+        # A real dictionary word needs a closer match than a non-word ("сантехника" is not a
+        # typo of anything here).
         if textnorm.is_known_word(word):
             cutoff = 95.0
         else:
