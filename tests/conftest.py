@@ -11,7 +11,9 @@ import pytest
 from bot.app import App, build_app
 from bot.clock import FixedClock
 from bot.config import PROJECT_ROOT, Settings
+from handlers.vk import VkTransport
 from tests.chat import Chat, RecordingSender
+from tests.fake_vk import FakeVk
 
 DEMO_CSV = PROJECT_ROOT / "directory" / "data" / "kirov_demo.csv"
 KOTELNICH = "kir-crb-kotelnich"
@@ -62,3 +64,22 @@ async def admin(app: App, sender: RecordingSender) -> Chat:
     chat = Chat(app, sender, "telegram", user_id="2001", name="Админ Котельнич")
     await chat.accept_invite("admin", KOTELNICH)
     return chat
+
+
+@pytest.fixture
+async def fake_vk() -> AsyncIterator[FakeVk]:
+    """A fake VK API and long-poll server on 127.0.0.1."""
+    server = FakeVk()
+    await server.start()
+    yield server
+    await server.close()
+
+
+@pytest.fixture
+async def vk(app: App, fake_vk: FakeVk) -> AsyncIterator[VkTransport]:
+    """The VK transport of `app`, talking to `fake_vk`."""
+    from tests.vk_helpers import vk_transport
+
+    transport = await vk_transport(app, fake_vk)
+    yield transport
+    await transport.close()

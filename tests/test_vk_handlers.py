@@ -1,9 +1,8 @@
-"""The VK adapter through vkbottle's real router, fed with VK's event JSON, on a fake VK API."""
+"""The VK adapter through vkbottle's real router, fed with VK's event JSON, on a fake_vk VK API."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -13,42 +12,27 @@ from handlers.vk import VkTransport, incoming_from_button, incoming_from_message
 from tests.chat import Chat, RecordingSender
 from tests.conftest import KOTELNICH
 from tests.fake_vk import FakeVk
-from tests.vk_helpers import VkPerson, vk_transport
+from tests.vk_helpers import VkPerson
 
 STAFF_CHAT = 2_000_000_001
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeVk]:
-    server = FakeVk()
-    await server.start()
-    yield server
-    await server.close()
+def citizen(app: App, vk: VkTransport, fake_vk: FakeVk) -> VkPerson:
+    return VkPerson(app, vk, fake_vk, 501, name=("Иван", "Петров"))
 
 
 @pytest.fixture
-async def vk(app: App, fake: FakeVk) -> AsyncIterator[VkTransport]:
-    transport = await vk_transport(app, fake)
-    yield transport
-    await transport.close()
-
-
-@pytest.fixture
-def citizen(app: App, vk: VkTransport, fake: FakeVk) -> VkPerson:
-    return VkPerson(app, vk, fake, 501, name=("Иван", "Петров"))
-
-
-@pytest.fixture
-async def staff_chat(app: App, vk: VkTransport, fake: FakeVk) -> VkPerson:
+async def staff_chat(app: App, vk: VkTransport, fake_vk: FakeVk) -> VkPerson:
     """Kotelnich CRB's admin, who bound the institution's staff conversation (the community
     added to a VK chat) with an invite, mentioning the community as chats require."""
-    admin = VkPerson(app, vk, fake, 601, peer_id=STAFF_CHAT, name=("Ольга", "Админ"))
+    admin = VkPerson(app, vk, fake_vk, 601, peer_id=STAFF_CHAT, name=("Ольга", "Админ"))
     await admin.accept_invite("admin", KOTELNICH, mention=True)
     return admin
 
 
 async def test_start_shows_the_menu_as_an_inline_keyboard_of_callback_buttons(
-        citizen: VkPerson, fake: FakeVk) -> None:
+        citizen: VkPerson, fake_vk: FakeVk) -> None:
     replies = await citizen.say("/start")
     assert replies[0].text.startswith("Здравствуйте")
     menu = replies[-1]
@@ -58,17 +42,17 @@ async def test_start_shows_the_menu_as_an_inline_keyboard_of_callback_buttons(
     assert json.loads(button["payload"]) == {"p": "m:faq"}
     assert menu.labels == [texts.BTN_FAQ, texts.BTN_FIND, texts.BTN_APPEAL, texts.BTN_MY,
                            texts.BTN_HELP]
-    send = [params for method, params in fake.calls if method == "messages.send"][-1]
+    send = [params for method, params in fake_vk.calls if method == "messages.send"][-1]
     assert send["peer_ids"] == "501" and send["disable_mentions"] == "1"
 
 
 async def test_callback_button_is_answered_and_reaches_the_core(
-        citizen: VkPerson, fake: FakeVk) -> None:
+        citizen: VkPerson, fake_vk: FakeVk) -> None:
     await citizen.say("/start")
     replies = await citizen.press("Задать вопрос")
     assert [m.text for m in replies] == [texts.FAQ_ASK]
-    assert len(fake.event_answers) == 1
-    answer = fake.event_answers[0]
+    assert len(fake_vk.event_answers) == 1
+    answer = fake_vk.event_answers[0]
     assert answer["user_id"] == "501" and answer["peer_id"] == "501" and answer["event_id"]
 
 
@@ -90,8 +74,8 @@ async def test_seven_categories_and_cancel_fit_vk_inline_limits(citizen: VkPerso
 
 
 async def test_appeal_from_vk_to_a_vk_staff_chat_and_the_answer_back(
-        app: App, citizen: VkPerson, staff_chat: VkPerson, fake: FakeVk) -> None:
-    photo = fake.photo(501, 457239017, "a1b2c3")
+        app: App, citizen: VkPerson, staff_chat: VkPerson, fake_vk: FakeVk) -> None:
+    photo = fake_vk.photo(501, 457239017, "a1b2c3")
     confirmation = await citizen.file_appeal(attachments=[photo])
     assert "зарегистрировано" in confirmation.text
 
@@ -105,10 +89,10 @@ async def test_appeal_from_vk_to_a_vk_staff_chat_and_the_answer_back(
     # The admin replies to the card in the chat (VK's reply_message names its cmid).
     replies = await staff_chat.say("Телефон регистратуры починили, звоните.", reply_to=card)
     assert any("отправлен" in m.text for m in replies), [m.text for m in replies]
-    answer = await fake.wait_sent(501, "Телефон регистратуры починили")
+    answer = await fake_vk.wait_sent(501, "Телефон регистратуры починили")
     assert "1 ⭐" in answer.labels and texts.BTN_UNSOLVED in answer.labels
     assert card.edits, "the card was not edited to its new status"
-    edit = [p for m, p in fake.calls if m == "messages.edit"][-1]
+    edit = [p for m, p in fake_vk.calls if m == "messages.edit"][-1]
     assert edit["peer_id"] == str(STAFF_CHAT) and edit["conversation_message_id"] == str(card.cmid)
 
     thanks = await citizen.press("5 ⭐", on=answer)
@@ -116,42 +100,42 @@ async def test_appeal_from_vk_to_a_vk_staff_chat_and_the_answer_back(
 
 
 async def test_staff_buttons_in_a_chat_are_authorised_per_presser(
-        app: App, vk: VkTransport, fake: FakeVk, citizen: VkPerson,
+        app: App, vk: VkTransport, fake_vk: FakeVk, citizen: VkPerson,
         staff_chat: VkPerson) -> None:
     await citizen.file_appeal()
     card = staff_chat.last()
     replies = await staff_chat.press("Взять в работу", on=card)
     assert any("взято в работу" in m.text for m in replies), [m.text for m in replies]
     # A member of the staff chat may act; a stranger pressing a card in a private chat may not.
-    stranger = VkPerson(app, vk, fake, 999)
-    update = fake.press(999, card, "Ответить", inject=False)
+    stranger = VkPerson(app, vk, fake_vk, 999)
+    update = fake_vk.press(999, card, "Ответить", inject=False)
     update["object"]["peer_id"] = 999
     replies = await stranger.feed(update)
     assert [m.text for m in replies] == [texts.STAFF_NOT_ALLOWED]
 
 
 async def test_queue_and_reply_to_a_card_shown_directly(
-        citizen: VkPerson, staff_chat: VkPerson, fake: FakeVk) -> None:
+        citizen: VkPerson, staff_chat: VkPerson, fake_vk: FakeVk) -> None:
     await citizen.file_appeal()
-    (queue,) = await staff_chat.say(f"[club{fake.group_id}|@medfront] /queue")
+    (queue,) = await staff_chat.say(f"[club{fake_vk.group_id}|@medfront] /queue")
     assert "№" in queue.text
     replies = await staff_chat.press("№", on=queue)
     card = replies[-1]
     assert texts.BTN_ANSWER in card.labels
     await staff_chat.say("Ответ по карточке из очереди.", reply_to=card)
-    await fake.wait_sent(501, "Ответ по карточке из очереди.")
+    await fake_vk.wait_sent(501, "Ответ по карточке из очереди.")
 
 
 async def test_private_staff_inbox_and_private_card_reply(
-        app: App, vk: VkTransport, fake: FakeVk, citizen: VkPerson) -> None:
-    admin = VkPerson(app, vk, fake, 602)
+        app: App, vk: VkTransport, fake_vk: FakeVk, citizen: VkPerson) -> None:
+    admin = VkPerson(app, vk, fake_vk, 602)
     await admin.accept_invite("admin", KOTELNICH)
     await citizen.file_appeal()
     card = admin.last()
     assert card.message_id > 0 and texts.BTN_TAKE in card.labels
     await admin.press("Ответить", on=card)
     await admin.say("Ответ через кнопку.")
-    await fake.wait_sent(501, "Ответ через кнопку.")
+    await fake_vk.wait_sent(501, "Ответ через кнопку.")
 
 
 async def test_group_chatter_is_ignored_but_commands_are_answered(
@@ -162,24 +146,24 @@ async def test_group_chatter_is_ignored_but_commands_are_answered(
 
 
 async def test_community_added_to_a_chat_introduces_itself(
-        app: App, vk: VkTransport, fake: FakeVk) -> None:
-    chat = VkPerson(app, vk, fake, 700, peer_id=2_000_000_005)
+        app: App, vk: VkTransport, fake_vk: FakeVk) -> None:
+    chat = VkPerson(app, vk, fake_vk, 700, peer_id=2_000_000_005)
     replies = await chat.say("", action={"type": "chat_invite_user",
-                                         "member_id": -fake.group_id})
+                                         "member_id": -fake_vk.group_id})
     assert [m.text for m in replies] == [texts.TELEGRAM_GROUP_HELLO]
     other = await chat.say("", action={"type": "chat_title_update", "text": "Штаб"})
     assert other == []
 
 
 async def test_an_edited_message_is_answered_as_in_telegram(
-        citizen: VkPerson, fake: FakeVk) -> None:
+        citizen: VkPerson, fake_vk: FakeVk) -> None:
     update = {"type": "message_edit", "event_id": "ed1", "object": {
         "from_id": 501, "peer_id": 501, "out": 0, "conversation_message_id": 3, "id": 3,
         "text": "исправил", "attachments": [], "date": 1}}
     replies = await citizen.feed(update)
     assert [m.text for m in replies] == [texts.TELEGRAM_EDIT_IGNORED]
     own = {"type": "message_edit", "event_id": "ed2", "object": {
-        "from_id": -fake.group_id, "peer_id": 501, "out": 1, "conversation_message_id": 4,
+        "from_id": -fake_vk.group_id, "peer_id": 501, "out": 1, "conversation_message_id": 4,
         "text": "карточка", "date": 1}}
     assert await citizen.feed(own) == []
 
@@ -191,21 +175,21 @@ async def test_vk_start_button_and_text_keyboard_payload(citizen: VkPerson) -> N
     assert replies[0].text == texts.MY_EMPTY
 
 
-async def test_redelivered_event_is_handled_once(citizen: VkPerson, fake: FakeVk) -> None:
-    update = fake.message_new(501, "/start", inject=False)
+async def test_redelivered_event_is_handled_once(citizen: VkPerson, fake_vk: FakeVk) -> None:
+    update = fake_vk.message_new(501, "/start", inject=False)
     first = await citizen.feed(update)
     again = await citizen.feed(update)
     assert first and again == []
 
 
 async def test_bad_events_never_crash_and_odd_payloads_get_a_polite_answer(
-        citizen: VkPerson, fake: FakeVk, vk: VkTransport) -> None:
+        citizen: VkPerson, fake_vk: FakeVk, vk: VkTransport) -> None:
     for junk in ({"type": "message_new"}, {"type": "message_new", "object": {"message": {}}},
                  {"type": "message_new", "object": {"message": {"peer_id": "x"}}},
                  {"type": "no_such_event", "object": {}}, {"type": "message_event"},
                  {"type": "message_event", "object": {"peer_id": 501}}):
         await vk.submit(junk)
-    update = fake.message_new(501, "", inject=False)
+    update = fake_vk.message_new(501, "", inject=False)
     update["object"]["message"]["payload"] = "{not json"
     replies = await citizen.feed(update)
     assert replies  # treated as an empty text: a polite answer
@@ -219,10 +203,10 @@ async def test_bad_events_never_crash_and_odd_payloads_get_a_polite_answer(
     assert replies
 
 
-async def test_a_blocked_citizen_does_not_stop_the_bot(citizen: VkPerson, fake: FakeVk) -> None:
-    fake.blocked.add(501)
+async def test_a_blocked_citizen_does_not_stop_the_bot(citizen: VkPerson, fake_vk: FakeVk) -> None:
+    fake_vk.blocked.add(501)
     assert await citizen.say("/start") == []
-    fake.blocked.clear()
+    fake_vk.blocked.clear()
     assert await citizen.say("/start")
 
 
@@ -267,22 +251,22 @@ async def test_attachments_and_replies_are_translated() -> None:
     assert (button.payload, button.update_id, button.is_group) == ("m:faq", "cb:x1", False)
 
 
-async def test_citizen_on_vk_admin_on_telegram(app: App, vk: VkTransport, fake: FakeVk,
+async def test_citizen_on_vk_admin_on_telegram(app: App, vk: VkTransport, fake_vk: FakeVk,
                                                citizen: VkPerson) -> None:
     recorder = RecordingSender()
     app.senders["telegram"] = recorder.for_platform("telegram")
     admin = Chat(app, recorder, "telegram", user_id="2001", name="Админ")
     await admin.accept_invite("admin", KOTELNICH)
-    await citizen.file_appeal(attachments=[fake.photo(501, 11)])
+    await citizen.file_appeal(attachments=[fake_vk.photo(501, 11)])
     card = recorder.last_to("2001")
     assert "Иван Петров" in card.text and card.attachments  # Telegram notes them itself
     await admin.say("Ответ из Telegram.", reply_to_message_id=card.message_id)
     await app.outbox_worker().drain_once()
-    answer = await fake.wait_sent(501, "Ответ из Telegram.")
+    answer = await fake_vk.wait_sent(501, "Ответ из Telegram.")
     assert "1 ⭐" in answer.labels
 
 
-async def test_citizen_on_telegram_admin_on_vk(app: App, vk: VkTransport, fake: FakeVk,
+async def test_citizen_on_telegram_admin_on_vk(app: App, vk: VkTransport, fake_vk: FakeVk,
                                                staff_chat: VkPerson) -> None:
     recorder = RecordingSender()
     app.senders["telegram"] = recorder.for_platform("telegram")
@@ -297,24 +281,24 @@ async def test_citizen_on_telegram_admin_on_vk(app: App, vk: VkTransport, fake: 
 
 
 async def test_answer_with_a_vk_photo_reaches_a_telegram_citizen_as_a_note(
-        app: App, vk: VkTransport, fake: FakeVk, staff_chat: VkPerson) -> None:
+        app: App, vk: VkTransport, fake_vk: FakeVk, staff_chat: VkPerson) -> None:
     recorder = RecordingSender()
     app.senders["telegram"] = recorder.for_platform("telegram")
     citizen = Chat(app, recorder, "telegram", user_id="1001")
     await citizen.file_appeal()
     card = staff_chat.last()
     await staff_chat.say("Справка во вложении.", reply_to=card,
-                         attachments=[fake.photo(601, 5, "zz")])
+                         attachments=[fake_vk.photo(601, 5, "zz")])
     answer = recorder.last_to("1001")
     assert [a.ref for a in answer.attachments] == ["photo601_5_zz"]
 
 
-async def test_events_without_ids_are_each_answered(citizen: VkPerson, fake: FakeVk) -> None:
+async def test_events_without_ids_are_each_answered(citizen: VkPerson, fake_vk: FakeVk) -> None:
     """No event_id and no conversation_message_id (an old API version): nothing to dedupe
     by, and the replies must not share a random_id either (VK would drop the second)."""
     replies = []
     for _ in range(2):
-        update = fake.message_new(501, "/help", inject=False)
+        update = fake_vk.message_new(501, "/help", inject=False)
         update.pop("event_id", None)
         del update["object"]["message"]["conversation_message_id"]
         replies += await citizen.feed(update)

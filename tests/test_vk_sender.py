@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -97,30 +96,15 @@ def test_api_url() -> None:
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeVk]:
-    server = FakeVk()
-    await server.start()
-    yield server
-    await server.close()
-
-
-@pytest.fixture
-async def vk(app: App, fake: FakeVk) -> AsyncIterator[VkTransport]:
-    transport = await vk_transport(app, fake)
-    yield transport
-    await transport.close()
-
-
-@pytest.fixture
 def sender(vk: VkTransport) -> VkSender:
     return vk.sender
 
 
 async def test_long_text_is_split_at_4096_with_buttons_on_the_last_piece(
-        sender: VkSender, fake: FakeVk) -> None:
+        sender: VkSender, fake_vk: FakeVk) -> None:
     text = "\n\n".join(f"Абзац {i}. " + "слово " * 150 for i in range(10))  # ~9000 chars
     message_id = await sender.send(Outgoing("501", text, [[Button("Ок", "m:menu")]], key="k1"))
-    sent = fake.to(501)
+    sent = fake_vk.to(501)
     assert len(sent) == 3 and all(len(m.text) <= 4096 for m in sent)
     assert "".join(m.text for m in sent).replace("\n", "").replace(" ", "") == \
         text.replace("\n", "").replace(" ", "")
@@ -128,16 +112,16 @@ async def test_long_text_is_split_at_4096_with_buttons_on_the_last_piece(
     assert message_id == str(sent[-1].cmid)
 
 
-async def test_a_resent_row_is_dropped_by_vk(sender: VkSender, fake: FakeVk) -> None:
+async def test_a_resent_row_is_dropped_by_vk(sender: VkSender, fake_vk: FakeVk) -> None:
     first = await sender.send(Outgoing("501", "Ответ на обращение", key="outbox:42"))
     again = await sender.send(Outgoing("501", "Ответ на обращение", key="outbox:42"))
     other = await sender.send(Outgoing("501", "Ответ на обращение", key="outbox:43"))
     assert first == again != other
-    assert len(fake.to(501)) == 2
+    assert len(fake_vk.to(501)) == 2
 
 
 async def test_outbox_resend_after_a_lost_answer_shows_once(
-        app: App, sender: VkSender, fake: FakeVk, clock: FixedClock) -> None:
+        app: App, sender: VkSender, fake_vk: FakeVk, clock: FixedClock) -> None:
     """messages.send went through but its answer was lost: the outbox retries the row, and
     VK drops the duplicate by its random_id."""
     async with app.db.unit() as repos:
@@ -160,40 +144,40 @@ async def test_outbox_resend_after_a_lost_answer_shows_once(
     clock.advance(timedelta(minutes=5))
     assert await worker.drain_once() == 1
     assert calls == 2
-    assert [m.text for m in fake.to(501)] == ["Ответ учреждения"]
+    assert [m.text for m in fake_vk.to(501)] == ["Ответ учреждения"]
 
 
-async def test_vk_and_foreign_attachments(sender: VkSender, fake: FakeVk) -> None:
+async def test_vk_and_foreign_attachments(sender: VkSender, fake_vk: FakeVk) -> None:
     vk_photo = Attachment("photo", "photo501_7_key", "501", "3")
     await sender.send(Outgoing("601", "Обращение", attachments=(vk_photo,),
                                source_platform="vk", key="a"))
-    assert fake.to(601)[-1].attachment == "photo501_7_key"
+    assert fake_vk.to(601)[-1].attachment == "photo501_7_key"
     telegram_photo = Attachment("photo", "AgACAgIAAxkBAAIB", "1001", "5")
     await sender.send(Outgoing("601", "Обращение", attachments=(telegram_photo,),
                                source_platform="telegram", key="b"))
-    last = fake.to(601)[-1]
+    last = fake_vk.to(601)[-1]
     assert last.attachment == ""
     assert "Telegram" in last.text and "фото" in last.text
 
 
-async def test_send_errors_reach_the_outbox_classified(sender: VkSender, fake: FakeVk) -> None:
-    fake.blocked.add(501)
+async def test_send_errors_reach_the_outbox_classified(sender: VkSender, fake_vk: FakeVk) -> None:
+    fake_vk.blocked.add(501)
     with pytest.raises(SendError) as blocked:
         await sender.send(Outgoing("501", "привет", key="x"))
     assert blocked.value.permanent
-    fake.fail_next("messages.send", 6, "Too many requests per second")
+    fake_vk.fail_next("messages.send", 6, "Too many requests per second")
     with pytest.raises(SendError) as flood:
         await sender.send(Outgoing("502", "привет", key="y"))
     assert flood.value.retry_after == 1.0
-    fake.fail_next("messages.send", 10, "Internal server error")
+    fake_vk.fail_next("messages.send", 10, "Internal server error")
     with pytest.raises(SendError) as internal:
         await sender.send(Outgoing("502", "привет", key="z"))
     assert not internal.value.permanent and internal.value.retry_after is None
 
 
-async def test_network_failure_is_transient(app: App, fake: FakeVk) -> None:
-    transport = await vk_transport(app, fake)
-    await fake.close()
+async def test_network_failure_is_transient(app: App, fake_vk: FakeVk) -> None:
+    transport = await vk_transport(app, fake_vk)
+    await fake_vk.close()
     try:
         with pytest.raises(SendError) as down:
             await transport.sender.send(Outgoing("501", "привет", key="n"))
@@ -203,11 +187,11 @@ async def test_network_failure_is_transient(app: App, fake: FakeVk) -> None:
 
 
 async def test_edit_by_conversation_message_id_and_removing_buttons(
-        sender: VkSender, fake: FakeVk) -> None:
+        sender: VkSender, fake_vk: FakeVk) -> None:
     message_id = await sender.send(Outgoing("2000000001", "Карточка",
                                             [[Button(texts.BTN_TAKE, "st:take:1")]], key="c"))
     await sender.edit("2000000001", message_id, "Карточка: закрыто", [])
-    card = fake.to(2_000_000_001)[-1]
+    card = fake_vk.to(2_000_000_001)[-1]
     assert card.text == "Карточка: закрыто" and card.edits == ["Карточка: закрыто"]
     assert card.keyboard == {"inline": True, "buttons": []}
     with pytest.raises(SendError) as gone:
@@ -215,8 +199,8 @@ async def test_edit_by_conversation_message_id_and_removing_buttons(
     assert gone.value.permanent
 
 
-async def test_every_core_keyboard_is_accepted_by_vk(sender: VkSender, fake: FakeVk) -> None:
-    """The fake refuses keyboards over VK's limits (error 911), as VK does."""
+async def test_every_core_keyboard_is_accepted_by_vk(sender: VkSender, fake_vk: FakeVk) -> None:
+    """The fake_vk refuses keyboards over VK's limits (error 911), as VK does."""
     from bot.appeals.service import rating_buttons
     from bot.dialog.citizen import handover_buttons, menu_buttons
 
@@ -230,7 +214,7 @@ async def test_every_core_keyboard_is_accepted_by_vk(sender: VkSender, fake: Fak
                   for i in range(10)]]
     for index, keyboard in enumerate(keyboards):
         await sender.send(Outgoing("501", f"клавиатура {index}", keyboard, key=f"kb{index}"))
-    sent = fake.to(501)
+    sent = fake_vk.to(501)
     assert len(sent) == len(keyboards)
     for message, keyboard in zip(sent, keyboards, strict=True):
         assert [p for row in message.rows for _, p in row] == \

@@ -16,14 +16,6 @@ from tests.fake_vk import FakeVk
 from tests.vk_helpers import vk_transport
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeVk]:
-    server = FakeVk()
-    await server.start()
-    yield server
-    await server.close()
-
-
 async def serving(transport: VkTransport) -> tuple[asyncio.Event, asyncio.Task[None]]:
     stop = asyncio.Event()
     task = asyncio.create_task(transport.serve(stop))
@@ -31,67 +23,67 @@ async def serving(transport: VkTransport) -> tuple[asyncio.Event, asyncio.Task[N
     return stop, task
 
 
-async def test_long_poll_receives_answers_and_stops_at_once(app: App, fake: FakeVk) -> None:
-    transport = await vk_transport(app, fake)
+async def test_long_poll_receives_answers_and_stops_at_once(app: App, fake_vk: FakeVk) -> None:
+    transport = await vk_transport(app, fake_vk)
     try:
         stop, task = await serving(transport)
-        await asyncio.wait_for(fake.polling.wait(), 5)
-        fake.message_new(501, "/start")
-        menu = await fake.wait_sent(501, "Чем могу помочь")
-        fake.press(501, menu, "Мои обращения")
-        await fake.wait_sent(501, "У вас пока нет обращений")
-        assert len(fake.event_answers) == 1
+        await asyncio.wait_for(fake_vk.polling.wait(), 5)
+        fake_vk.message_new(501, "/start")
+        menu = await fake_vk.wait_sent(501, "Чем могу помочь")
+        fake_vk.press(501, menu, "Мои обращения")
+        await fake_vk.wait_sent(501, "У вас пока нет обращений")
+        assert len(fake_vk.event_answers) == 1
         stop.set()
         await asyncio.wait_for(task, 3)  # does not wait out the 25 s long-poll request
     finally:
         await transport.close()
-    state = app.settings.database_path.parent / f"vk_longpoll_{fake.group_id}.json"
+    state = app.settings.database_path.parent / f"vk_longpoll_{fake_vk.group_id}.json"
     assert state.is_file()
 
 
-async def test_stop_finishes_the_update_in_flight(app: App, fake: FakeVk) -> None:
-    transport = await vk_transport(app, fake)
+async def test_stop_finishes_the_update_in_flight(app: App, fake_vk: FakeVk) -> None:
+    transport = await vk_transport(app, fake_vk)
     try:
         stop, task = await serving(transport)
-        await asyncio.wait_for(fake.polling.wait(), 5)
-        fake.delays["messages.send"] = 0.5
-        fake.entered["messages.send"] = asyncio.Event()
-        fake.message_new(501, "/help")
-        await asyncio.wait_for(fake.entered["messages.send"].wait(), 5)
+        await asyncio.wait_for(fake_vk.polling.wait(), 5)
+        fake_vk.delays["messages.send"] = 0.5
+        fake_vk.entered["messages.send"] = asyncio.Event()
+        fake_vk.message_new(501, "/help")
+        await asyncio.wait_for(fake_vk.entered["messages.send"].wait(), 5)
         stop.set()  # while the reply is being sent
         await asyncio.wait_for(task, 5)
-        assert fake.to(501), "the reply in flight was dropped"
+        assert fake_vk.to(501), "the reply in flight was dropped"
     finally:
         await transport.close()
 
 
 async def test_events_that_came_while_stopped_are_fetched_after_a_restart(
-        app: App, fake: FakeVk) -> None:
-    first = await vk_transport(app, fake)
+        app: App, fake_vk: FakeVk) -> None:
+    first = await vk_transport(app, fake_vk)
     stop, task = await serving(first)
-    await asyncio.wait_for(fake.polling.wait(), 5)
-    fake.message_new(501, "/start")
-    await fake.wait_sent(501, "Чем могу помочь")
+    await asyncio.wait_for(fake_vk.polling.wait(), 5)
+    fake_vk.message_new(501, "/start")
+    await fake_vk.wait_sent(501, "Чем могу помочь")
     stop.set()
     await task
     await first.close()
 
-    fake.message_new(501, "/help")  # the bot is down
-    second = await vk_transport(app, fake)
+    fake_vk.message_new(501, "/help")  # the bot is down
+    second = await vk_transport(app, fake_vk)
     try:
         stop, task = await serving(second)
-        await fake.wait_sent(501, "/appeal")  # the help text lists the commands
+        await fake_vk.wait_sent(501, "/appeal")  # the help text lists the commands
         stop.set()
         await task
     finally:
         await second.close()
-    assert len([m for m in fake.to(501) if "Чем могу помочь" in m.text]) == 1
+    assert len([m for m in fake_vk.to(501) if "Чем могу помочь" in m.text]) == 1
 
 
 @pytest.fixture
-async def callback(app: App, fake: FakeVk) -> AsyncIterator[tuple[VkTransport, str]]:
+async def callback(app: App, fake_vk: FakeVk) -> AsyncIterator[tuple[VkTransport, str]]:
     transport = await vk_transport(
-        app, fake, vk_callback_confirmation="c0nf1rm", vk_callback_secret=SecretStr("s3cret"),
+        app, fake_vk, vk_callback_confirmation="c0nf1rm", vk_callback_secret=SecretStr("s3cret"),
         vk_callback_port=0, vk_callback_path="/vk/cb")
     stop, task = await serving(transport)
     yield transport, f"http://127.0.0.1:{transport.callback_port}/vk/cb"
@@ -100,7 +92,7 @@ async def callback(app: App, fake: FakeVk) -> AsyncIterator[tuple[VkTransport, s
     await transport.close()
 
 
-async def test_callback_api(callback: tuple[VkTransport, str], fake: FakeVk) -> None:
+async def test_callback_api(callback: tuple[VkTransport, str], fake_vk: FakeVk) -> None:
     transport, url = callback
     assert transport.callback_mode
     async with aiohttp.ClientSession() as http:
@@ -108,18 +100,18 @@ async def test_callback_api(callback: tuple[VkTransport, str], fake: FakeVk) -> 
             async with http.post(url, json=body) as response:
                 return response.status, await response.text()
 
-        confirm = {"type": "confirmation", "group_id": fake.group_id, "secret": "s3cret"}
+        confirm = {"type": "confirmation", "group_id": fake_vk.group_id, "secret": "s3cret"}
         assert await post(confirm) == (200, "c0nf1rm")
         assert (await post({**confirm, "secret": "wrong"}))[0] == 403
         assert (await post({**confirm, "group_id": 1}))[0] == 403
         async with http.post(url, data=b"{not json") as response:
             assert response.status == 400
 
-        update = fake.message_new(501, "/start", inject=False)
+        update = fake_vk.message_new(501, "/start", inject=False)
         update["secret"] = "s3cret"
         assert await post(update) == (200, "ok")
-        await fake.wait_sent(501, "Чем могу помочь")
-        update = fake.message_new(501, "/help", inject=False)
+        await fake_vk.wait_sent(501, "Чем могу помочь")
+        update = fake_vk.message_new(501, "/help", inject=False)
         assert (await post(update))[0] == 403  # no secret: refused, nothing handled
-    assert not any("/appeal" in m.text for m in fake.to(501))
-    assert fake.polling.is_set() is False  # no long poll in Callback API mode
+    assert not any("/appeal" in m.text for m in fake_vk.to(501))
+    assert fake_vk.polling.is_set() is False  # no long poll in Callback API mode
