@@ -25,17 +25,25 @@ class PeopleRepo:
         now: datetime,
     ) -> User:
         """The user, created on first contact. chat_id is only set for private chats."""
-        await self._conn.execute(
-            "INSERT INTO users (platform, platform_user_id, chat_id, display_name, created_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(platform, platform_user_id) DO NOTHING",
-            (platform, platform_user_id, chat_id, display_name, to_db(now)),
-        )
-        user = await self.find_user(platform, platform_user_id)
-        assert user is not None
+        user = await self.find_user(platform, platform_user_id)  # every message: one read
+        if user is None:
+            await self._conn.execute(
+                "INSERT INTO users (platform, platform_user_id, chat_id, display_name, "
+                "created_at) VALUES (?, ?, ?, ?, ?)",
+                (platform, platform_user_id, chat_id, display_name, to_db(now)),
+            )
+            user = await self.find_user(platform, platform_user_id)
+            assert user is not None
         if display_name and user.display_name != display_name:
             await self._conn.execute(
                 "UPDATE users SET display_name = ? WHERE id = ?", (display_name, user.id)
             )
+        if chat_id and user.chat_id != chat_id:
+            # Met first in a group, now in private: reminders and escalations can reach them.
+            await self._conn.execute("UPDATE users SET chat_id = ? WHERE id = ?",
+                                     (chat_id, user.id))
+            user = User(user.id, user.platform, user.platform_user_id, chat_id,
+                        display_name or user.display_name)
         return user
 
     async def find_user(self, platform: str, platform_user_id: str) -> User | None:

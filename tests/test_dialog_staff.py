@@ -263,3 +263,13 @@ async def test_stats_counts_open_overdue_answers_and_ratings(app, sender, clock,
     assert "Средняя оценка ответов: 4.0 из 5" in admin.texts()
     await citizen.say("/stats")
     assert "только сотрудникам" in citizen.texts()
+
+
+async def test_duty_officer_met_first_in_a_group_gets_private_messages_later(app, sender) -> None:
+    in_group = Chat(app, sender, "telegram", user_id="3100", chat_id="-100777", is_group=True)
+    await in_group.say("/help")
+    private = Chat(app, sender, "telegram", user_id="3100")
+    await private.accept_invite("duty", None)
+    async with app.db.unit() as repos:
+        people = await repos.duty.duty_staff()
+    assert [(u.platform_user_id, u.chat_id) for u in people] == [("3100", "3100")]
