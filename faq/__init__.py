@@ -6,6 +6,7 @@
     r.answer, r.suggestions
 """
 
+from faq.gate import is_small_talk
 from faq.loader import FaqContentError, check_faq, load_faq, parse_faq
 from faq.matcher import FaqMatcher, MatcherConfig
 from faq.model import FaqEntry, FaqResult
@@ -19,6 +20,7 @@ __all__ = [
     "MatcherConfig",
     "ReloadingFaq",
     "check_faq",
+    "is_small_talk",
     "load_faq",
     "parse_faq",
 ]

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from faq.analysis import Analyzer
 from faq.model import FaqEntry
 
-__all__ = ["KEY_OVERRIDES", "MEDICAL", "POLITE", "POLITE_CONTENT", "EntryKeys", "derive_keys"]
+__all__ = ["KEY_OVERRIDES", "MEDICAL", "POLITE", "POLITE_CONTENT", "EntryKeys", "derive_keys",
+           "is_small_talk"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,27 @@ POLITE_CONTENT = frozenset("""
     помощь помочь большой огромный очень хороший отлично понятно ясно ответ день утро вечер
     все всё весь вы бот
 """.split())
+
+_THANKS = frozenset({"спасибо", "спс", "пасиб", "благодарю", "благодарить", "благодарность",
+                     "thanks"})
+_FILLER = frozenset("я мне вы вам ты тебе мы нам и а за по так вот ну уже всем".split())
+
+
+def is_small_talk(text: str) -> str | None:
+    """'thanks' or 'greeting' when a message is only pleasantries, else None: the bot
+    greets back instead of saying it has no answer (and it is no content gap)."""
+    from bot import textnorm
+
+    words = textnorm.words(text)
+    if not words or len(words) > 8:
+        return None
+    lemmas = {textnorm.lemma(w) for w in words} | set(words)
+    allowed = POLITE | POLITE_CONTENT | _FILLER
+    if not lemmas & POLITE or any(
+            textnorm.lemma(w) not in allowed and w not in allowed for w in words):
+        return None
+    return "thanks" if lemmas & _THANKS else "greeting"
+
 
 # Manual corrections for entries whose phrasings alone give the wrong key concepts.
 # entry id -> {"add": concepts that also count, "drop": derived concepts that do not}.

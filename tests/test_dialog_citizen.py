@@ -274,3 +274,15 @@ async def test_institution_card_lists_every_official_page_and_how_to_recognise_i
                  "https://gp3.example.ru", "+7 8332 00-00-00"):
         assert page in text
     assert "Госорганизация" in text and "нет ссылок" not in text
+
+
+async def test_greetings_and_thanks_get_a_polite_reply_not_a_content_gap(citizen: Chat,
+                                                                         app) -> None:
+    await citizen.say("Добрый день!")
+    assert "Чем могу помочь" in citizen.texts() and "нет готового ответа" not in citizen.texts()
+    await citizen.say("спасибо большое, вы мне очень помогли")
+    assert "Пожалуйста" in citizen.texts()
+    await citizen.say("привет как записаться к врачу")
+    assert "Госуслугах" in citizen.texts()
+    async with app.db.unit() as repos:
+        assert await repos.faq_stats.top_unanswered() == []

@@ -13,6 +13,7 @@ from bot.dialog.types import Attachment, Button
 from bot.textnorm import fold
 from directory import Directory
 from directory.model import Institution, Match
+from faq import is_small_talk
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,11 @@ class CitizenFlows:
 
     async def answer_question(self, t: Turn, question: str) -> None:
         t.go("idle")
+        pleasantry = is_small_talk(question)
+        if pleasantry is not None:  # a greeting is not a question the FAQ failed
+            t.say(texts.SMALL_TALK_THANKS if pleasantry == "thanks" else texts.SMALL_TALK_GREETING,
+                  menu_buttons())
+            return
         result = self.faq.matcher.match(question)
         if result.answer is not None:
             self.show_entry(t, result.answer)
