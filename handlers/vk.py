@@ -38,6 +38,7 @@ from handlers.vk_sender import PLATFORM, VkSender, is_group_peer
 log = logging.getLogger(__name__)
 
 DEFAULT_API_BASE = "https://api.vk.ru"
+CALLBACK_WAIT_S = 5.0  # VK retries a callback it got no "ok" for within about 10 s
 MAX_DIRECT_RETRIES = 2  # a direct reply hit by VK's per-second limit is retried this often
 
 _ATTACHMENT_KINDS = {"photo": "photo", "doc": "document"}
@@ -489,7 +490,11 @@ class VkTransport:
             return web.Response(text=settings.vk_callback_confirmation or "")
         if not self._accepting:
             return web.Response(status=503, text="stopping")
-        self.submit(body)
+        task = self.submit(body)
+        # "ok" once the event is handled, so a crash before that makes VK send it again (the
+        # core ignores what it already handled); but never keep VK waiting past its patience.
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(asyncio.shield(task), CALLBACK_WAIT_S)
         return web.Response(text="ok")
 
 
