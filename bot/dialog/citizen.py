@@ -18,7 +18,8 @@ from faq import is_small_talk
 log = logging.getLogger(__name__)
 
 APPEAL_TEXT_MIN = 10
-APPEAL_TEXT_MAX = 4000
+# The card for the admins (header, names, this text) must fit one 4096-character message.
+APPEAL_TEXT_MAX = 3000
 MAX_ATTACHMENTS = 10
 
 
