@@ -121,13 +121,19 @@ class Chat:
         await self.say(f"/start inv_{token}")
         assert "Готово" in self.texts(), self.texts()
 
+    async def fill_appeal(self, institution_query: str = "котельничская црб",
+                          text: str = "В регистратуре третий день не берут трубку",
+                          category: str = "Регистратура") -> None:
+        """The citizen form up to the consent question."""
+        await self.say("/appeal")
+        await self.say(institution_query)
+        await self.press(category)
+        await self.say(text)
+
     async def file_appeal(self, institution_query: str = "котельничская црб",
                           text: str = "В регистратуре третий день не берут трубку") -> int:
         """The whole citizen form; returns the new appeal's id."""
-        await self.say("/appeal")
-        await self.say(institution_query)
-        await self.press("Регистратура")
-        await self.say(text)
+        await self.fill_appeal(institution_query, text)
         await self.press("Согласен")
         await self.press("Отправить")
         assert "зарегистрировано" in self.texts(), self.texts()

@@ -11,9 +11,11 @@ import pytest
 from bot.app import App, build_app
 from bot.clock import FixedClock
 from bot.config import PROJECT_ROOT, Settings
+from faq import FaqMatcher
 from handlers.vk import VkTransport
 from tests.chat import Chat, RecordingSender
 from tests.fake_vk import FakeVk
+from tests.faq_helpers import SEED
 
 DEMO_CSV = PROJECT_ROOT / "directory" / "data" / "kirov_demo.csv"
 KOTELNICH = "kir-crb-kotelnich"
@@ -83,3 +85,9 @@ async def vk(app: App, fake_vk: FakeVk) -> AsyncIterator[VkTransport]:
     transport = await vk_transport(app, fake_vk)
     yield transport
     await transport.close()
+
+
+@pytest.fixture(scope="session")
+def matcher() -> FaqMatcher:
+    """The matcher on the seed FAQ, built once for all FAQ tests."""
+    return FaqMatcher.from_yaml(SEED)

@@ -144,10 +144,7 @@ async def test_invalid_input_at_every_step_gets_a_clear_answer(citizen: Chat) ->
 
 
 async def test_consent_refused_files_nothing(citizen: Chat, app) -> None:
-    await citizen.say("/appeal")
-    await citizen.say("котельничская црб")
-    await citizen.press("Регистратура")
-    await citizen.say("Не берут трубку в регистратуре")
+    await citizen.fill_appeal(text="Не берут трубку в регистратуре")
     await citizen.press("Не согласен")
     assert "нельзя" in citizen.texts()
     async with app.db.unit() as repos:
@@ -155,10 +152,7 @@ async def test_consent_refused_files_nothing(citizen: Chat, app) -> None:
 
 
 async def test_edit_text_before_sending(citizen: Chat, app) -> None:
-    await citizen.say("/appeal")
-    await citizen.say("котельничская црб")
-    await citizen.press("Регистратура")
-    await citizen.say("Первый вариант текста обращения")
+    await citizen.fill_appeal(text="Первый вариант текста обращения")
     await citizen.press("Согласен")
     await citizen.press("Изменить текст")
     await citizen.say("Второй вариант текста обращения")
@@ -220,10 +214,7 @@ async def test_photo_attached_to_appeal_reaches_the_card(citizen: Chat, admin: C
 
 
 async def test_redelivered_update_is_not_handled_twice(citizen: Chat, app) -> None:
-    await citizen.say("/appeal")
-    await citizen.say("котельничская црб")
-    await citizen.press("Регистратура")
-    await citizen.say("Не берут трубку в регистратуре")
+    await citizen.fill_appeal(text="Не берут трубку в регистратуре")
     await citizen.press("Согласен")
     payload = citizen.button("Отправить").payload
     first = await citizen.send(payload=payload, update_id="u-1")
@@ -239,10 +230,7 @@ async def test_redelivered_update_whose_replies_were_not_sent_replies_again(
 ) -> None:
     """Killed after the turn committed but before the replies went out: the redelivered
     update acts once and the citizen still gets the answer."""
-    await citizen.say("/appeal")
-    await citizen.say("котельничская црб")
-    await citizen.press("Регистратура")
-    await citizen.say("Не берут трубку в регистратуре")
+    await citizen.fill_appeal(text="Не берут трубку в регистратуре")
     await citizen.press("Согласен")
     payload = citizen.button("Отправить").payload
     first = await citizen.send(payload=payload, update_id="u-2")

@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
 from faq import FaqEntry, FaqMatcher
 from faq.gate import KEY_OVERRIDES, derive_keys
 from faq.matcher import _analyzer
-
-SEED = Path(__file__).resolve().parent.parent / "faq" / "data" / "faq.yaml"
-
-
-@pytest.fixture(scope="module")
-def matcher() -> FaqMatcher:
-    return FaqMatcher.from_yaml(SEED)
 
 
 def ids(entries) -> set[str]:  # type: ignore[no-untyped-def]

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from faq import FaqContentError, FaqEntry, check_faq, load_faq, parse_faq
-
-SEED = Path(__file__).resolve().parent.parent / "faq" / "data" / "faq.yaml"
+from tests.faq_helpers import SEED
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from faq import FaqEntry, FaqMatcher, FaqResult
-
-SEED = Path(__file__).resolve().parent.parent / "faq" / "data" / "faq.yaml"
-
-
-@pytest.fixture(scope="module")
-def matcher() -> FaqMatcher:
-    return FaqMatcher.from_yaml(SEED)
-
-
-def answer_id(m: FaqMatcher, text: str) -> str | None:
-    r = m.match(text)
-    return r.answer.id if r.answer else None
+from tests.faq_helpers import answer_id
 
 
 def test_contract_example(matcher: FaqMatcher) -> None:

@@ -3,24 +3,11 @@ story words, near misses of other services, the decision knobs and the blind2 sp
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from faq import FaqEntry, FaqMatcher, MatcherConfig
 from faq.analysis import Analyzer
-
-SEED = Path(__file__).resolve().parent.parent / "faq" / "data" / "faq.yaml"
-
-
-@pytest.fixture(scope="module")
-def matcher() -> FaqMatcher:
-    return FaqMatcher.from_yaml(SEED)
-
-
-def answer_id(m: FaqMatcher, text: str) -> str | None:
-    r = m.match(text)
-    return r.answer.id if r.answer else None
+from tests.faq_helpers import answer_id
 
 
 @pytest.mark.parametrize(
