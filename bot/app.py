@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from bot.appeals.calendar import BusinessCalendar
@@ -14,9 +15,12 @@ from bot.appeals.policy import Policy
 from bot.appeals.reminders import ReminderService
 from bot.appeals.service import AppealService
 from bot.appeals.staffing import grant_role
+from bot.appeals.undeliverable import DeliveryOutcomes
 from bot.clock import Clock, SystemClock
 from bot.config import PROJECT_ROOT, Settings
-from bot.delivery.outbox_worker import OutboxWorker, Sender
+from bot.delivery.courier import Courier
+from bot.delivery.ports import Sender
+from bot.delivery.retry import RetryPolicy
 from bot.dialog.dialog import Dialog
 from bot.directory_holder import DirectoryHolder
 from directory.importer import ImportReport, parse_csv
@@ -41,10 +45,12 @@ class App:
     deadlines: DeadlineClock
     reminders: ReminderService
     digests: DigestService
-    senders: dict[str, Sender] = field(default_factory=dict)
+    courier: Courier
 
-    def outbox_worker(self) -> OutboxWorker:
-        return OutboxWorker(self.db, self.senders, self.clock)
+    @property
+    def senders(self) -> dict[str, Sender]:
+        """The delivery's sender per platform (a transport adds its own at start)."""
+        return self.courier.senders
 
     async def close(self) -> None:
         await self.db.close()
@@ -99,6 +105,10 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
         await db.close()
         raise
     appeals = AppealService(deadlines, settings.default_timezone)
-    dialog = Dialog(db, directory, faq, appeals, clock)
+    outcomes = DeliveryOutcomes(appeals)
+    courier = Courier(db, clock, outcomes, poll_interval=settings.outbox_poll_interval,
+                      policy=RetryPolicy(keep_trying=timedelta(
+                          hours=settings.delivery_keep_trying_hours)))
+    dialog = Dialog(db, directory, faq, appeals, clock, outcomes, notify=courier.wake)
     return App(settings, db, clock, directory, faq, appeals, dialog, deadlines,
-               ReminderService(db, clock, appeals), DigestService(db, clock, appeals))
+               ReminderService(db, clock, appeals), DigestService(db, clock, appeals), courier)

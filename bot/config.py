@@ -57,8 +57,14 @@ class Settings(BaseSettings):
     operators_telegram: IdList = Field(default_factory=list)
     operators_vk: IdList = Field(default_factory=list)
 
+    # Start with a messenger token although no operator is configured and some
+    # institution has no inbox chat (their appeals would reach no one).
+    allow_no_operators: bool = False
+
     # How often the outbox sender looks for work when idle (seconds).
     outbox_poll_interval: float = Field(default=0.5, gt=0, le=60)
+    # How long a message is retried through outages before it is given up (hours).
+    delivery_keep_trying_hours: float = Field(default=48.0, gt=0, le=24 * 30)
     log_level: str = "INFO"
 
     @field_validator("operators_telegram", "operators_vk", mode="before")

@@ -1,7 +1,8 @@
-"""Runs the bot: the transports that have tokens, the outbox sender, until SIGTERM/SIGINT.
+"""Runs the bot: the transports that have tokens, the delivery, until SIGTERM/SIGINT.
 
 Stopping is graceful: transports stop taking updates, the updates in flight finish,
-the outbox sender finishes the row it is sending, then the database closes.
+the delivery finishes the calls in flight (what is still queued stays in the outbox for
+the next start), then the database closes.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ import signal
 from typing import Protocol
 
 from bot.app import App
-from bot.delivery.outbox_worker import Sender
+from bot.delivery.ports import Sender
 from bot.scheduler import build_scheduler
 
 log = logging.getLogger(__name__)
 
 
 class Transport(Protocol):
-    """A messenger adapter: turns updates into Incoming and Replies into messages."""
+    """A messenger adapter: updates -> Incoming for the core; a Sender for the delivery."""
 
     platform: str
 
@@ -60,13 +61,11 @@ async def run_bot(app: App, transports: list[Transport]) -> None:
             loop.add_signal_handler(sig, stop.set)
     for transport in transports:
         await transport.start()
-        app.senders[transport.platform] = transport.sender
+        app.courier.add_sender(transport.sender)
     scheduler = build_scheduler(app)
     scheduler.start()
-    worker = app.outbox_worker()
     tasks = [asyncio.create_task(t.serve(stop), name=f"serve-{t.platform}") for t in transports]
-    tasks.append(asyncio.create_task(
-        worker.run(stop, app.settings.outbox_poll_interval), name="outbox"))
+    tasks.append(asyncio.create_task(app.courier.run(stop), name="delivery"))
     tasks.append(asyncio.create_task(_refresh_directory(app, stop), name="directory"))
     log.info("medfront running: %s", ", ".join(t.platform for t in transports))
     try:

@@ -20,21 +20,25 @@ REMINDER_EVERY = timedelta(seconds=30)
 DIGEST_EVERY = timedelta(minutes=5)
 RETENTION_EVERY = timedelta(hours=6)
 SEEN_UPDATES_KEEP = timedelta(days=7)
+SENT_MESSAGES_KEEP = timedelta(days=14)  # delivered outbox rows (the thread keeps card ids)
 
 
 async def reminder_job(app: App) -> None:
     # A tick handles up to 1000 appeals; after downtime, keep going until caught up.
     while await app.reminders.tick() >= 1000:
         pass
+    app.courier.wake()
 
 
 async def digest_job(app: App) -> None:
     await app.digests.run()
+    app.courier.wake()
 
 
 async def retention_job(app: App) -> None:
     async with app.db.unit() as repos:
         await repos.dialog.forget_updates_before(app.clock.now() - SEEN_UPDATES_KEEP)
+        await repos.outbox.forget_sent_before(app.clock.now() - SENT_MESSAGES_KEEP)
 
 
 def build_scheduler(app: App) -> AsyncIOScheduler:

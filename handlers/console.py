@@ -15,8 +15,10 @@ from typing import TextIO
 
 from bot.app import App
 from bot.appeals.staffing import grant_role
-from bot.delivery.outbox_worker import Outgoing
-from bot.dialog.types import Button, Incoming, Reply
+from bot.delivery.pacing import RateLimiter
+from bot.delivery.ports import Limits
+from bot.dialog.types import Incoming
+from bot.message import Button, Message
 
 PLATFORM = "console"
 
@@ -38,21 +40,24 @@ OPERATOR = Persona("operator", "operator", "оператор министерс�
 
 
 class ConsoleSender:
-    """Delivers outbox messages for console chats by printing them with their destination."""
+    """Delivers console chats' messages by printing them with their destination."""
 
     platform = PLATFORM
-    min_interval = 0.0
+    limits = Limits(overall_per_s=1e6, private_interval=0.0, group_interval=0.0)
 
     def __init__(self, console: ConsoleChat) -> None:
         self.console = console
+        self.limiter = RateLimiter(self.limits.overall_per_s)
 
-    async def send(self, message: Outgoing) -> str:
-        return self.console.show(message.chat_id, message.text, message.buttons,
+    def is_group(self, chat_id: str) -> bool:
+        return False
+
+    async def send(self, chat_id: str, message: Message, key: str) -> str:
+        return self.console.show(chat_id, message.text, message.buttons,
                                  attachments=len(message.attachments))
 
-    async def edit(self, chat_id: str, message_id: str, text: str,
-                   buttons: list[list[Button]]) -> None:
-        self.console.show(chat_id, text, buttons, edited=message_id)
+    async def edit(self, chat_id: str, message_id: str, message: Message) -> None:
+        self.console.show(chat_id, message.text, message.buttons, edited=message_id)
 
 
 class ConsoleChat:
@@ -65,8 +70,7 @@ class ConsoleChat:
         self._next_message_id = 1
         self._keyboards: dict[str, list[Button]] = {}  # chat -> its last buttons, numbered
         self.sender = ConsoleSender(self)
-        app.senders[PLATFORM] = self.sender
-        self.worker = app.outbox_worker()
+        app.courier.add_sender(self.sender)
 
     # output
 
@@ -164,23 +168,15 @@ class ConsoleChat:
         incoming = self._incoming(line)
         if incoming is None:
             return True
-        for reply in await self.app.dialog.handle(incoming):
-            await self._show_reply(reply)
-        await self.worker.drain_once()
+        await self.app.dialog.handle(incoming)
+        await self.app.courier.flush()  # the replies and everything else, by the one path
         return True
-
-    async def _show_reply(self, reply: Reply) -> None:
-        message_id = self.show(self.persona.chat_id, reply.text, reply.buttons)
-        card_of = reply.meta.get("appeal_card")
-        if card_of is not None:  # so "/reply N" to a card shown by /queue finds the appeal
-            await self.app.dialog.remember_card(PLATFORM, self.persona.chat_id, message_id,
-                                                card_of)
 
     async def run(self) -> None:
         interactive = self.stdin.isatty()
         self._print(HELP)
-        await self.worker.recover()
-        await self.worker.drain_once()
+        await self.app.courier.recover()
+        await self.app.courier.flush()
         loop = asyncio.get_running_loop()
         while True:
             if interactive:

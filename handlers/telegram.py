@@ -29,7 +29,6 @@ from aiogram.types import (
     BotCommandScopeChat,
     BotCommandScopeDefault,
     CallbackQuery,
-    ChatMemberUpdated,
     Message,
     TelegramObject,
     Update,
@@ -39,9 +38,9 @@ from aiohttp import web
 from bot import texts
 from bot.app import App
 from bot.dialog.dialog import Dialog
-from bot.dialog.types import Incoming, Reply
+from bot.dialog.types import Incoming
 from handlers.telegram_sender import PLATFORM, TelegramSender
-from handlers.telegram_updates import incoming_of, is_group
+from handlers.telegram_updates import incoming_of
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -112,8 +111,9 @@ class TelegramCommands:
 
 
 class CoreBridge(BaseMiddleware):
-    """Each update -> Incoming (in the handler's data as `incoming`); the handler's Replies
-    -> messages in the chat. An exception in one update is logged, never raised."""
+    """Each update -> Incoming (in the handler's data as `incoming`). The core queues its
+    replies in the turn's transaction and the delivery sends them: nothing is rendered
+    here. An exception in one update is logged, never raised."""
 
     async def __call__(
         self,
@@ -122,8 +122,6 @@ class CoreBridge(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         assert isinstance(event, Update)
-        sender: TelegramSender = data["telegram_sender"]
-        dialog: Dialog = data["dialog"]
         try:
             data["incoming"] = incoming_of(event)
         except Exception:
@@ -132,24 +130,10 @@ class CoreBridge(BaseMiddleware):
         if event.callback_query is not None:
             await _answer_callback(event.callback_query)
         try:
-            result = await handler(event, data)
+            return await handler(event, data)
         except Exception:
             log.exception("update %s failed", event.update_id)
             return None
-        if not isinstance(result, tuple):
-            return None
-        chat_id, replies = result
-        try:
-            for reply in replies:
-                message_id = await sender.reply(chat_id, reply)
-                card_of = reply.meta.get("appeal_card")
-                if card_of is not None and message_id:
-                    await dialog.remember_card(PLATFORM, chat_id, message_id, int(card_of))
-            if replies:
-                await dialog.mark_replied(PLATFORM, str(event.update_id))
-        except Exception:
-            log.exception("rendering replies of update %s failed", event.update_id)
-        return None
 
 
 async def _answer_callback(query: CallbackQuery) -> None:
@@ -160,53 +144,31 @@ async def _answer_callback(query: CallbackQuery) -> None:
         log.info("answerCallbackQuery failed: %r", exc)
 
 
-Rendered = tuple[str, list[Reply]] | None
-
-
 def build_router() -> Router:
     router = Router(name="medfront")
 
     @router.message()
     async def on_message(message: Message, incoming: Incoming | None, dialog: Dialog,
-                         telegram_commands: TelegramCommands) -> Rendered:
-        if message.migrate_to_chat_id:
-            log.warning("group %s became supergroup %s: bind the new chat with a new invite",
-                        message.chat.id, message.migrate_to_chat_id)
+                         telegram_commands: TelegramCommands) -> None:
         if incoming is None:
-            return None
-        replies = await dialog.handle(incoming)
+            return
+        await dialog.handle(incoming)
         if incoming.text.startswith("/start") and " inv_" in incoming.text:
             await telegram_commands.after_invite(incoming)
-        return incoming.chat_id, replies
 
     @router.callback_query()
-    async def on_button(query: CallbackQuery, incoming: Incoming | None,
-                        dialog: Dialog) -> Rendered:
-        if incoming is None:
-            return None
-        return incoming.chat_id, await dialog.handle(incoming)
-
     @router.edited_message()
-    async def on_edit(message: Message) -> Rendered:
-        if is_group(message.chat.type) or message.from_user is None or message.from_user.is_bot:
-            return None  # staff groups edit among themselves
-        return str(message.chat.id), [Reply(texts.TELEGRAM_EDIT_IGNORED)]
-
     @router.my_chat_member()
-    async def on_membership(event: ChatMemberUpdated) -> Rendered:
-        joined = (event.old_chat_member.status in ("left", "kicked")
-                  and event.new_chat_member.status in ("member", "administrator"))
-        if joined and is_group(event.chat.type):
-            return str(event.chat.id), [Reply(texts.TELEGRAM_GROUP_HELLO)]
-        return None
+    async def on_other(event: TelegramObject, incoming: Incoming | None,
+                       dialog: Dialog) -> None:
+        if incoming is not None:
+            await dialog.handle(incoming)
 
     return router
 
 
-def build_dispatcher(dialog: Dialog, sender: TelegramSender,
-                     commands: TelegramCommands) -> Dispatcher:
-    dp = Dispatcher(disable_fsm=True, dialog=dialog, telegram_sender=sender,
-                    telegram_commands=commands)
+def build_dispatcher(dialog: Dialog, commands: TelegramCommands) -> Dispatcher:
+    dp = Dispatcher(disable_fsm=True, dialog=dialog, telegram_commands=commands)
     dp.update.outer_middleware(CoreBridge())
     dp.include_router(build_router())
     return dp
@@ -236,7 +198,7 @@ class TelegramTransport:
         self.bot = bot
         self._sender = TelegramSender(bot)
         self.commands = TelegramCommands(bot, app.db)
-        self.dp = build_dispatcher(app.dialog, self._sender, self.commands)
+        self.dp = build_dispatcher(app.dialog, self.commands)
         self.poll_timeout = settings.telegram_poll_timeout
         self.webhook_url = settings.telegram_webhook_url
         secret = settings.telegram_webhook_secret

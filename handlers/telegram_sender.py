@@ -1,11 +1,10 @@
 """Sending to Telegram: plain core texts as escaped HTML, split at Telegram's limits, inline
-keyboards from Reply.buttons, attachments passed on with copyMessage; aiogram's errors
-mapped to the outbox's SendError (permanent, retry_after or transient).
+keyboards from the message's buttons, attachments passed on with copyMessage; aiogram's
+errors mapped once, here, to the delivery's failure classes.
 """
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 
@@ -15,24 +14,23 @@ from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramMigrateToChat,
-    TelegramNotFound,
     TelegramRetryAfter,
     TelegramUnauthorizedError,
 )
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 
-from bot.delivery.outbox_worker import Outgoing, SendError
-from bot.dialog.types import Attachment, Button, Reply
+from bot.delivery.pacing import RateLimiter, Timer
+from bot.delivery.ports import Failure, Limits, SendError
+from bot.message import Attachment, Button, Message
 from handlers.common import foreign_attachments_note, split_text
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
 TEXT_LIMIT = 4096
-# Telegram allows about 30 messages a second overall (1 a second per chat).
-MIN_INTERVAL = 1 / 25
-# How long a direct reply may wait for a 429 before it is given up (the update is done).
-MAX_INLINE_RETRY_AFTER = 10.0
+# About 30 messages a second overall, 1 a second into one private chat, 20 a minute into
+# one group: a little under each, so the limits are never hit.
+LIMITS = Limits(overall_per_s=29.0, private_interval=1.05, group_interval=3.1)
 
 
 def escape(text: str) -> str:
@@ -59,90 +57,67 @@ def _is_chat_gone(exc: TelegramAPIError) -> bool:
     ))
 
 
-def send_error(exc: Exception) -> SendError:
-    """What the outbox should do about a failed Bot API call."""
+def send_error(exc: BaseException) -> SendError:
+    """What the delivery should do about a failed Bot API call."""
     if isinstance(exc, TelegramRetryAfter):
         return SendError(exc.message, retry_after=float(exc.retry_after))
     if isinstance(exc, TelegramMigrateToChat):
-        return SendError(f"group moved to {exc.migrate_to_chat_id}: {exc.message}",
-                         permanent=True)
-    if isinstance(exc, TelegramForbiddenError | TelegramNotFound):
-        return SendError(exc.message, permanent=True)
-    if isinstance(exc, TelegramBadRequest):
-        # A malformed request does not get better by retrying it; neither does a lost chat.
-        return SendError(exc.message, permanent=True)
+        return SendError(f"group moved to {exc.migrate_to_chat_id}", Failure.MIGRATED,
+                         moved_to=str(exc.migrate_to_chat_id))
     if isinstance(exc, TelegramUnauthorizedError):
-        return SendError(exc.message)  # a revoked token: keep the rows until it is fixed
+        return SendError(exc.message, Failure.UNAUTHORIZED)
+    if isinstance(exc, TelegramForbiddenError):
+        return SendError(exc.message, Failure.CHAT_GONE)
+    if isinstance(exc, TelegramBadRequest):
+        # A lost chat, or a malformed request: neither gets better by retrying.
+        return SendError(exc.message, Failure.CHAT_GONE if _is_chat_gone(exc)
+                         else Failure.REJECTED)
     if isinstance(exc, TelegramAPIError):
-        return SendError(exc.message)  # network errors, 5xx: try again later
+        return SendError(exc.message)  # network errors, 5xx, 404 of a wrong server: later
     return SendError(repr(exc))  # aiohttp/timeouts outside aiogram's wrapping
 
 
 class TelegramSender:
-    """The outbox's Sender for Telegram, also used to render direct replies."""
+    """The delivery's Sender for Telegram."""
 
     platform = PLATFORM
-    min_interval = MIN_INTERVAL
+    limits = LIMITS
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, timer: Timer | None = None) -> None:
         self.bot = bot
+        self.limiter = RateLimiter(LIMITS.overall_per_s, timer)
 
-    # the Sender protocol
+    def is_group(self, chat_id: str) -> bool:
+        return chat_id.startswith("-")
 
-    async def send(self, message: Outgoing) -> str:
+    async def send(self, chat_id: str, message: Message, key: str) -> str:
         text = message.text
-        attachments = message.attachments
-        if attachments and message.source_platform not in ("", PLATFORM):
+        native = tuple(a for a in message.attachments if a.platform in ("", PLATFORM))
+        foreign = tuple(a for a in message.attachments if a.platform not in ("", PLATFORM))
+        if foreign:
             text = (text + "\n\n" if text else "") + foreign_attachments_note(
-                attachments, message.source_platform)
-            attachments = ()
+                foreign, foreign[0].platform)
         try:
-            message_id = await self._send_text(message.chat_id, text, message.buttons)
+            message_id = await self._send_text(chat_id, text, message.buttons)
         except Exception as exc:
             raise send_error(exc) from exc
-        await self._pass_on(message.chat_id, attachments, reply_to=message_id)
+        await self._pass_on(chat_id, native, reply_to=message_id)
         return message_id
 
-    async def edit(self, chat_id: str, message_id: str, text: str,
-                   buttons: list[list[Button]]) -> None:
+    async def edit(self, chat_id: str, message_id: str, message: Message) -> None:
+        text = message.text
         if len(text) > TEXT_LIMIT:  # an edit cannot split: keep the head, the status is there
             text = text[:TEXT_LIMIT - 1] + "…"
         try:
             await self.bot.edit_message_text(
                 chat_id=chat_id, message_id=int(message_id), text=escape(text),
-                reply_markup=keyboard(buttons))
+                reply_markup=keyboard(message.buttons))
         except TelegramBadRequest as exc:
             if _is_not_modified(exc):
                 return  # already shows this: that is success
             raise send_error(exc) from exc
         except Exception as exc:
             raise send_error(exc) from exc
-
-    # direct replies (the chat that wrote)
-
-    async def reply(self, chat_id: str, reply: Reply) -> str | None:
-        """Show one Reply in a chat; returns the id of the message that carries its buttons.
-        Never raises: a failed reply is logged (the update itself is already handled)."""
-        for attempt in (1, 2):
-            try:
-                message_id = await self._send_text(chat_id, reply.text, reply.buttons)
-                break
-            except TelegramRetryAfter as exc:
-                if attempt == 2 or exc.retry_after > MAX_INLINE_RETRY_AFTER:
-                    log.warning("reply to %s dropped: %s", chat_id, exc)
-                    return None
-                await asyncio.sleep(exc.retry_after)
-            except Exception as exc:
-                log.warning("reply to %s failed: %r", chat_id, exc)
-                return None
-        if reply.attachments:
-            source = str(reply.meta.get("attachments_platform", PLATFORM))
-            if source == PLATFORM:
-                await self._pass_on(chat_id, reply.attachments, reply_to=message_id)
-            else:
-                await self._send_text(chat_id, foreign_attachments_note(reply.attachments,
-                                                                        source), [])
-        return message_id
 
     # internals
 
@@ -160,7 +135,7 @@ class TelegramSender:
     async def _pass_on(self, chat_id: str, attachments: tuple[Attachment, ...],
                        reply_to: str) -> None:
         """Attachments sent in Telegram reach another Telegram chat as copies, under the
-        message they belong to. Failures are logged, not raised: the text is delivered and
+        message they belong to. A failure is logged, not raised: the text is delivered and
         sending it again would be a duplicate."""
         copied: set[tuple[str, str]] = set()
         for att in attachments:
@@ -168,19 +143,11 @@ class TelegramSender:
             if source in copied:
                 continue
             copied.add(source)
-            for attempt in (1, 2):
-                try:
-                    await self._pass_one(chat_id, att, reply_to)
-                    break
-                except TelegramRetryAfter as exc:
-                    if attempt == 2 or exc.retry_after > MAX_INLINE_RETRY_AFTER:
-                        log.warning("attachment for %s dropped: %s", chat_id, exc)
-                        break
-                    await asyncio.sleep(exc.retry_after)
-                except Exception as exc:
-                    log.warning("attachment %s for %s not passed on: %r", att.ref, chat_id, exc)
-                    break
-
+            await self.limiter.acquire()
+            try:
+                await self._pass_one(chat_id, att, reply_to)
+            except Exception as exc:
+                log.warning("attachment %s for %s not passed on: %r", att.ref, chat_id, exc)
     async def _pass_one(self, chat_id: str, att: Attachment, reply_to: str) -> None:
         reply = (ReplyParameters(message_id=int(reply_to), allow_sending_without_reply=True)
                  if reply_to else None)

@@ -29,17 +29,15 @@ from vkbottle import API, AiohttpClient, Bot, BotPolling
 from vkbottle.bot import BotLabeler
 from vkbottle_types.events import GroupEventType
 
-from bot import texts
 from bot.app import App
-from bot.delivery.outbox_worker import Outgoing, SendError
-from bot.dialog.types import Attachment, Incoming
+from bot.dialog.dialog import Dialog
+from bot.dialog.types import Attachment, ChatEvent, Incoming
 from handlers.vk_sender import PLATFORM, VkSender, is_group_peer
 
 log = logging.getLogger(__name__)
 
 DEFAULT_API_BASE = "https://api.vk.ru"
 CALLBACK_WAIT_S = 5.0  # VK retries a callback it got no "ok" for within about 10 s
-MAX_DIRECT_RETRIES = 2  # a direct reply hit by VK's per-second limit is retried this often
 
 _ATTACHMENT_KINDS = {"photo": "photo", "doc": "document"}
 _SKIPPED_ATTACHMENTS = {"sticker", "gift", "link"}
@@ -79,24 +77,26 @@ def attachments_of(message: dict[str, Any], chat_id: str, message_id: str,
         ref = f"{kind}{owner}_{object_id}"
         if body.get("access_key"):
             ref += f"_{body['access_key']}"
-        found.append(Attachment(_ATTACHMENT_KINDS.get(kind, "other"), ref, chat_id, message_id))
+        found.append(Attachment(_ATTACHMENT_KINDS.get(kind, "other"), ref, chat_id, message_id,
+                                PLATFORM))
     return tuple(found)
 
 
-def _reply_target(message: dict[str, Any], peer_id: int, group_id: int) -> str | None:
-    """The conversation_message_id of the bot's message this one answers: a reply, or a
-    single forwarded message of the bot from this same conversation."""
+def _reply_target(message: dict[str, Any], peer_id: int,
+                  group_id: int) -> tuple[str | None, str]:
+    """The conversation_message_id and text of the bot's message this one answers: a
+    reply, or a single forwarded message of the bot from this same conversation."""
     reply = message.get("reply_message")
     if isinstance(reply, dict) and reply.get("conversation_message_id"):
-        return str(reply["conversation_message_id"])
+        return str(reply["conversation_message_id"]), str(reply.get("text") or "")[:200]
     forwarded = message.get("fwd_messages") or []
     if len(forwarded) == 1 and isinstance(forwarded[0], dict):
         fwd = forwarded[0]
         # A conversation_message_id means something only in its own conversation.
         if (fwd.get("peer_id") == peer_id and fwd.get("from_id") == -group_id
                 and fwd.get("conversation_message_id")):
-            return str(fwd["conversation_message_id"])
-    return None
+            return str(fwd["conversation_message_id"]), str(fwd.get("text") or "")[:200]
+    return None, ""
 
 
 def _payload_of(raw: Any) -> dict[str, Any] | None:
@@ -116,7 +116,7 @@ def incoming_from_message(event: dict[str, Any], group_id: int,
     peer_id, from_id = message.get("peer_id"), message.get("from_id")
     if not isinstance(peer_id, int) or not isinstance(from_id, int):
         return None
-    if message.get("out") or from_id <= 0:
+    if message.get("out") or (from_id <= 0 and not isinstance(message.get("action"), dict)):
         return None  # our own messages, other communities' bots
     cmid = message.get("conversation_message_id")
     chat_id = str(peer_id)
@@ -132,16 +132,39 @@ def incoming_from_message(event: dict[str, Any], group_id: int,
             payload = button["p"]
         elif button.get("command") == "start":  # VK's own «Начать» button
             text = "/start"
-    if isinstance(message.get("action"), dict):
-        return None  # a service message (someone joined, a title changed, ...)
     update_id = event.get("event_id") or (f"{peer_id}:{cmid}" if cmid else None)
+    action = message.get("action")
+    if isinstance(action, dict):  # a service message: only the bot's own membership counts
+        kind = {"chat_invite_user": ChatEvent.BOT_ADDED,
+                "chat_kick_user": ChatEvent.BOT_REMOVED}.get(str(action.get("type")))
+        if kind is None or action.get("member_id") != -group_id:
+            return None
+        return Incoming(platform=PLATFORM, chat_id=chat_id, user_id=str(from_id),
+                        is_group=is_group, update_id=str(update_id) if update_id else None,
+                        event=kind)
+    reply_to, reply_text = _reply_target(message, peer_id, group_id)
     return Incoming(
         platform=PLATFORM, chat_id=chat_id, user_id=str(from_id), text=text.strip(),
-        payload=payload, reply_to_message_id=_reply_target(message, peer_id, group_id),
+        payload=payload, reply_to_message_id=reply_to, reply_to_text=reply_text,
         attachments=attachments_of(message, chat_id, message_id or ""),
         user_name=user_name, is_group=is_group, message_id=message_id,
         update_id=str(update_id) if update_id else None,
     )
+
+
+def incoming_from_edit(event: dict[str, Any]) -> Incoming | None:
+    """A message_edit event: a person edited a message they sent (the core says, in a
+    private chat, that edits are not seen)."""
+    message = event.get("object") or {}
+    peer_id, from_id = message.get("peer_id"), message.get("from_id")
+    if (not isinstance(peer_id, int) or not isinstance(from_id, int) or from_id <= 0
+            or message.get("out")):
+        return None
+    update_id = event.get("event_id")
+    return Incoming(platform=PLATFORM, chat_id=str(peer_id), user_id=str(from_id),
+                    is_group=is_group_peer(peer_id),
+                    update_id=str(update_id) if update_id else None,
+                    event=ChatEvent.MESSAGE_EDITED)
 
 
 def incoming_from_button(event: dict[str, Any], user_name: str = "") -> Incoming | None:
@@ -169,10 +192,11 @@ def incoming_from_button(event: dict[str, Any], user_name: str = "") -> Incoming
 
 
 class UserNames:
-    """Citizens' names for the cards (users.get), cached; a failure gives no name."""
+    """Citizens' names for the cards (users.get, paced with the sends), cached; a failure
+    gives no name."""
 
-    def __init__(self, api: Any, size: int = 10_000) -> None:
-        self.api = api
+    def __init__(self, sender: VkSender, size: int = 10_000) -> None:
+        self.sender = sender
         self.size = size
         self._cache: OrderedDict[int, str] = OrderedDict()
 
@@ -181,8 +205,8 @@ class UserNames:
             self._cache.move_to_end(user_id)
             return self._cache[user_id]
         try:
-            response = await self.api.request("users.get", {"user_ids": str(user_id)})
-            person = response["response"][0]
+            response = await self.sender.call("users.get", {"user_ids": str(user_id)})
+            person = response[0]
             name = " ".join(p for p in (person.get("first_name"), person.get("last_name")) if p)
         except Exception as exc:  # a name is nice to have, never a reason to fail
             log.info("users.get %s failed: %r", user_id, exc)
@@ -200,25 +224,11 @@ class GroupRef:
         self.id = group_id
 
 
-def build_labeler(app: App, sender: VkSender, names: UserNames, group: GroupRef) -> BotLabeler:
-    """The VK handlers, closing over the core's services."""
+def build_labeler(dialog: Dialog, sender: VkSender, names: UserNames,
+                  group: GroupRef) -> BotLabeler:
+    """The VK handlers, closing over the core's services. The core queues its replies in
+    the turn's transaction; the delivery sends them."""
     labeler = BotLabeler()
-    dialog = app.dialog
-
-    async def deliver(incoming: Incoming) -> None:
-        replies = await dialog.handle(incoming)
-        for index, reply in enumerate(replies):
-            # Keyed by the event, so a retried send is not shown twice; no event id: random.
-            key = f"reply:{incoming.update_id}:{index}" if incoming.update_id else ""
-            source = str(reply.meta.get("attachments_platform", PLATFORM))
-            outgoing = Outgoing(incoming.chat_id, reply.text, reply.buttons, reply.attachments,
-                                source, key=key)
-            message_id = await _send_direct(sender, outgoing)
-            card_of = reply.meta.get("appeal_card")
-            if card_of is not None and message_id:
-                await dialog.remember_card(PLATFORM, incoming.chat_id, message_id, card_of)
-        if replies and incoming.update_id:
-            await dialog.mark_replied(PLATFORM, incoming.update_id)
 
     @labeler.raw_event(GroupEventType.MESSAGE_NEW, dict)
     async def on_message(event: dict[str, Any]) -> None:
@@ -226,33 +236,22 @@ def build_labeler(app: App, sender: VkSender, names: UserNames, group: GroupRef)
             obj = event.get("object") or {}
             message = obj.get("message") if isinstance(obj.get("message"), dict) else obj
             from_id = message.get("from_id")
-            name = await names.get(from_id) if isinstance(from_id, int) and from_id > 0 else ""
-            action = message.get("action")
-            if (isinstance(action, dict) and action.get("type") == "chat_invite_user"
-                    and action.get("member_id") == -group.id):
-                # The community was added to a conversation: say how to make it an inbox.
-                await _send_direct(sender, Outgoing(
-                    str(message.get("peer_id")), texts.TELEGRAM_GROUP_HELLO,
-                    source_platform=PLATFORM,
-                    key=f"hello:{event['event_id']}" if event.get("event_id") else ""))
-                return
+            name = ""
+            if (isinstance(from_id, int) and from_id > 0
+                    and not isinstance(message.get("action"), dict)):
+                name = await names.get(from_id)
             incoming = incoming_from_message(event, group.id, name)
             if incoming is not None:
-                await deliver(incoming)
+                await dialog.handle(incoming)
         except Exception:
             log.exception("VK message_new failed: %r", _brief(event))
 
     @labeler.raw_event(GroupEventType.MESSAGE_EDIT, dict)
     async def on_edit(event: dict[str, Any]) -> None:
-        """As in Telegram: an edit of a sent message is not seen; say so in private."""
         try:
-            message = event.get("object") or {}
-            peer_id, from_id = message.get("peer_id"), message.get("from_id")
-            if (isinstance(peer_id, int) and isinstance(from_id, int) and from_id > 0
-                    and not message.get("out") and not is_group_peer(peer_id)):
-                await _send_direct(sender, Outgoing(
-                    str(peer_id), texts.TELEGRAM_EDIT_IGNORED, source_platform=PLATFORM,
-                    key=f"edit:{event['event_id']}" if event.get("event_id") else ""))
+            incoming = incoming_from_edit(event)
+            if incoming is not None:
+                await dialog.handle(incoming)
         except Exception:
             log.exception("VK message_edit failed: %r", _brief(event))
 
@@ -265,7 +264,7 @@ def build_labeler(app: App, sender: VkSender, names: UserNames, group: GroupRef)
             name = await names.get(user_id) if isinstance(user_id, int) and user_id > 0 else ""
             incoming = incoming_from_button(event, name)
             if incoming is not None:
-                await deliver(incoming)
+                await dialog.handle(incoming)
         except Exception:
             log.exception("VK message_event failed: %r", _brief(event))
 
@@ -277,26 +276,11 @@ async def _answer_event(sender: VkSender, obj: dict[str, Any]) -> None:
     if not obj.get("event_id"):
         return
     try:
-        await sender.api.request("messages.sendMessageEventAnswer", {
+        await sender.call("messages.sendMessageEventAnswer", {
             "event_id": str(obj["event_id"]), "user_id": str(obj.get("user_id", "")),
             "peer_id": str(obj.get("peer_id", ""))})
     except Exception as exc:
         log.info("sendMessageEventAnswer failed: %r", exc)
-
-
-async def _send_direct(sender: VkSender, outgoing: Outgoing) -> str:
-    """A reply in the chat being answered; a short wait on VK's per-second limit, else
-    logged (the citizen can ask again; nothing the core committed is lost)."""
-    for attempt in range(MAX_DIRECT_RETRIES + 1):
-        try:
-            return await sender.send(outgoing)
-        except SendError as exc:
-            if (exc.permanent or exc.retry_after is None or exc.retry_after > 5
-                    or attempt == MAX_DIRECT_RETRIES):
-                log.warning("VK reply to %s not sent: %s", outgoing.chat_id, exc)
-                return ""
-            await asyncio.sleep(exc.retry_after)
-    return ""
 
 
 def _brief(event: Any) -> Any:
@@ -334,8 +318,8 @@ class VkTransport:
         self.api.API_URL = api_method_url(settings.vk_api_url)
         self._sender = VkSender(self.api)
         self.group = GroupRef()
-        self.names = UserNames(self.api)
-        self.labeler = build_labeler(app, self._sender, self.names, self.group)
+        self.names = UserNames(self._sender)
+        self.labeler = build_labeler(app.dialog, self._sender, self.names, self.group)
         self.bot = Bot(api=self.api, labeler=self.labeler)
         self.callback_mode = settings.vk_callback_confirmation is not None
         self.callback_port: int | None = None  # the bound port, in Callback API mode

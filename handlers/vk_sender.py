@@ -22,15 +22,15 @@ import hashlib
 import json
 import logging
 import re
-import secrets
 from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
 
 from bot import texts
-from bot.delivery.outbox_worker import Outgoing, SendError
-from bot.dialog.types import Attachment, Button
+from bot.delivery.pacing import RateLimiter, Timer
+from bot.delivery.ports import Failure, Limits, SendError
+from bot.message import Attachment, Button, Message
 from handlers.common import foreign_attachments_note, split_text
 
 log = logging.getLogger(__name__)
@@ -44,8 +44,11 @@ MAX_LABEL = 40
 MAX_ATTACHMENTS = 10
 CHAT_PEER_BASE = 2_000_000_000
 
-# VK error codes. Permanent: retrying the same call cannot help.
-PERMANENT_SEND_ERRORS = {
+# A community token may make 20 calls a second, API reads included: a little under it.
+LIMITS = Limits(overall_per_s=19.0, private_interval=0.05, group_interval=0.05)
+
+# VK error codes. The chat is unreachable: retrying cannot help.
+CHAT_GONE_ERRORS = {
     7,    # permission denied
     15,   # access denied
     18,   # user deleted or banned
@@ -57,12 +60,13 @@ PERMANENT_SEND_ERRORS = {
     945,  # chat disabled
     946,  # chat not supported
 }
-PERMANENT_EDIT_ERRORS = PERMANENT_SEND_ERRORS | {
-    100,  # message not found (deleted)
-    909,  # too old to edit (24 h)
-    920,  # this message cannot be edited
-}
+# This message is refused as it is (bad parameters, keyboard, too long; for an edit: the
+# message is gone or too old).
+REJECTED_ERRORS = {100, 911, 912, 913, 914}
+REJECTED_EDIT_ERRORS = REJECTED_ERRORS | {909, 920}
+UNAUTHORIZED_ERRORS = {5, 27, 28}  # the token is wrong or revoked
 RETRY_AFTER = {6: 1.0, 9: 30.0, 29: 300.0}  # too many per second, flood control, quota
+TOO_MANY_PER_SECOND = 6
 
 # "photo-1_2_key", "doc123_45": the attachment strings messages.send accepts.
 _VK_REF = re.compile(r"^(photo|doc|video|audio|audio_message|wall|market|poll|graffiti)"
@@ -134,22 +138,26 @@ EMPTY_KEYBOARD = json.dumps({"inline": True, "buttons": []})
 
 def random_id_for(key: str, chat_id: str, piece: int) -> int:
     """VK drops a second message with the same random_id to the same peer (for about an
-    hour): derived from the outbox row, a resend after a crash is not shown twice."""
+    hour): derived from the message's own key (a random UUID, never reused, also not after
+    a backup is restored), a resend after a crash is not shown twice."""
     digest = hashlib.blake2b(f"{key}|{chat_id}|{piece}".encode(), digest_size=4).digest()
     return (int.from_bytes(digest, "big") & 0x7FFFFFFF) or 1
 
 
 def send_error(exc: BaseException, *, editing: bool = False) -> SendError:
-    """A VK API or network failure as the outbox understands it."""
+    """A VK API or network failure as the delivery understands it."""
     code = getattr(exc, "code", None)
     if isinstance(code, int):
-        permanent = PERMANENT_EDIT_ERRORS if editing else PERMANENT_SEND_ERRORS
         message = f"VK error {code}: {exc}"
-        if code in permanent:
-            return SendError(message, permanent=True)
+        if code in CHAT_GONE_ERRORS:
+            return SendError(message, Failure.CHAT_GONE)
+        if code in (REJECTED_EDIT_ERRORS if editing else REJECTED_ERRORS):
+            return SendError(message, Failure.REJECTED)
+        if code in UNAUTHORIZED_ERRORS:
+            return SendError(message, Failure.UNAUTHORIZED)
         if code in RETRY_AFTER:
             return SendError(message, retry_after=RETRY_AFTER[code])
-        return SendError(message)
+        return SendError(message)  # 10 (internal server error) and the unknown: later
     return SendError(f"VK unreachable: {exc!r}")
 
 
@@ -158,41 +166,51 @@ def vk_attachment_refs(attachments: Sequence[Attachment]) -> list[str]:
 
 
 class VkSender:
-    """Sends and edits messages through a vkbottle API (the Sender of the outbox)."""
+    """Sends and edits messages through a vkbottle API (the delivery's Sender for VK); the
+    transport's own API reads go through `call` too, so they share the token's pace."""
 
     platform = PLATFORM
-    min_interval = 0.06  # a community token may make 20 calls a second
+    limits = LIMITS
 
-    def __init__(self, api: Any) -> None:
+    def __init__(self, api: Any, timer: Timer | None = None) -> None:
         self.api = api
+        self.limiter = RateLimiter(LIMITS.overall_per_s, timer)
 
-    async def _call(self, method: str, params: dict[str, Any], *, editing: bool = False) -> Any:
+    def is_group(self, chat_id: str) -> bool:
+        return is_group_peer(chat_id)
+
+    async def call(self, method: str, params: dict[str, Any], *, editing: bool = False,
+                   paced: bool = True) -> Any:
+        """One API call within the token's rate; errors mapped to SendError."""
+        if paced:
+            await self.limiter.acquire()
         try:
             response = await self.api.request(method, params)
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise send_error(exc) from exc
         except Exception as exc:
             if isinstance(getattr(exc, "code", None), int):  # vkbottle's VKAPIError[code]
-                raise send_error(exc, editing=editing) from exc
+                error = send_error(exc, editing=editing)
+                if getattr(exc, "code", None) == TOO_MANY_PER_SECOND:
+                    self.limiter.pause(1.0)  # the whole token went too fast
+                raise error from exc
             raise
         return response.get("response") if isinstance(response, dict) else None
 
-    async def send(self, message: Outgoing) -> str:
+    async def send(self, chat_id: str, message: Message, key: str) -> str:
         """Send (split at 4096 characters); returns the conversation_message_id of the
-        last piece, the one that carries the buttons."""
+        last piece, the one that carries the buttons. The first call is paced by the
+        delivery; the further pieces here."""
         text = message.text
-        refs: list[str] = []
-        if message.attachments:
-            native = message.source_platform in ("", PLATFORM)
-            refs = vk_attachment_refs(message.attachments) if native else []
-            if len(refs) < len(message.attachments):
-                foreign = tuple(a for a in message.attachments if a.ref not in refs)
-                note = foreign_attachments_note(foreign, message.source_platform if not native
-                                                else "")
-                text = f"{text}\n\n{note}" if text else note
+        native = tuple(a for a in message.attachments if a.platform in ("", PLATFORM))
+        refs = vk_attachment_refs(native)
+        if len(refs) < len(message.attachments):
+            foreign = tuple(a for a in message.attachments if a.ref not in refs)
+            source = next((a.platform for a in foreign if a.platform not in ("", PLATFORM)), "")
+            note = foreign_attachments_note(foreign, source)
+            text = f"{text}\n\n{note}" if text else note
         pieces = split_text(text, MAX_TEXT) if text else [""]
         keyboards = fit_keyboard(message.buttons)
-        key = message.key or f"once:{secrets.token_hex(8)}"
         sends: list[dict[str, Any]] = []
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
@@ -208,9 +226,9 @@ class VkSender:
         for index, params in enumerate(sends):
             if not params["message"] and "attachment" not in params:
                 params["message"] = "·"  # VK refuses an empty message
-            params.update(peer_ids=str(message.chat_id), disable_mentions=1,
-                          random_id=random_id_for(key, message.chat_id, index))
-            cmid = self._sent_id(await self._call("messages.send", params))
+            params.update(peer_ids=str(chat_id), disable_mentions=1,
+                          random_id=random_id_for(key, chat_id, index))
+            cmid = self._sent_id(await self.call("messages.send", params, paced=index > 0))
             if index < len(pieces):
                 message_id = cmid or message_id
         return message_id
@@ -235,10 +253,10 @@ class VkSender:
         log.warning("unexpected messages.send answer: %r", response)
         return ""
 
-    async def edit(self, chat_id: str, message_id: str, text: str,
-                   buttons: list[list[Button]]) -> None:
-        keyboards = fit_keyboard(buttons)
-        await self._call("messages.edit", {
+    async def edit(self, chat_id: str, message_id: str, message: Message) -> None:
+        keyboards = fit_keyboard(message.buttons)
+        text = message.text
+        await self.call("messages.edit", {
             "peer_id": str(chat_id),
             "conversation_message_id": str(message_id),
             "message": split_text(text, MAX_TEXT)[0] if text else "·",
@@ -246,7 +264,7 @@ class VkSender:
             "disable_mentions": 1,
             "keep_forward_messages": 1,
             "keep_snippets": 1,
-        }, editing=True)
+        }, editing=True, paced=False)
 
 
 class _ItemError(Exception):

@@ -9,7 +9,15 @@ from typing import Any
 
 import aiosqlite
 
-from storage.records import Appeal, AppealEvent, DueReminder, ThreadMessage, from_db, to_db
+from storage.records import (
+    Appeal,
+    AppealEvent,
+    ChatRef,
+    DueReminder,
+    ThreadMessage,
+    from_db,
+    to_db,
+)
 
 OPEN_STATUSES = ("new", "in_progress")
 
@@ -28,6 +36,8 @@ def _appeal(row: aiosqlite.Row) -> Appeal:
         next_reminder_at=from_db(row["next_reminder_at"]), reminder_stage=row["reminder_stage"],
         overdue_at=from_db(row["overdue_at"]), escalated_at=from_db(row["escalated_at"]),
         extended_at=from_db(row["extended_at"]),
+        undelivered_at=from_db(row["undelivered_at"]),
+        undelivered_reason=row["undelivered_reason"],
     )
 
 
@@ -73,12 +83,18 @@ class AppealRepo:
             row = await cur.fetchone()
         return _appeal(row) if row else None
 
+    async def by_number(self, number: str) -> Appeal | None:
+        rows = list(await self._conn.execute_fetchall(
+            "SELECT * FROM appeals WHERE number = ?", (number,)))
+        return _appeal(rows[0]) if rows else None
+
     async def update(self, appeal_id: int, now: datetime, **fields: Any) -> Appeal:
         """Set columns of one appeal (values may be datetimes) and bump updated_at."""
         allowed = {
             "status", "assignee_id", "rating", "institution_id", "first_response_at",
             "answered_at", "closed_at", "due_at", "first_response_due", "next_reminder_at",
-            "reminder_stage", "overdue_at", "escalated_at", "extended_at",
+            "reminder_stage", "overdue_at", "escalated_at", "extended_at", "undelivered_at",
+            "undelivered_reason",
         }
         unknown = set(fields) - allowed
         if unknown:
@@ -247,3 +263,10 @@ class AppealRepo:
             (appeal_id,),
         ) as cur:
             return [(row[0], row[1], row[2]) for row in await cur.fetchall()]
+
+    async def last_staff_chat(self, appeal_id: int) -> ChatRef | None:
+        """The chat the latest staff answer of an appeal came from."""
+        rows = list(await self._conn.execute_fetchall(
+            "SELECT platform, chat_id FROM appeal_messages WHERE appeal_id = ? AND kind = 'staff' "
+            "ORDER BY id DESC LIMIT 1", (appeal_id,)))
+        return ChatRef(rows[0][0], rows[0][1]) if rows else None

@@ -40,28 +40,6 @@ class DialogStateRepo:
         )
         return cur.rowcount == 1
 
-    async def keep_replies(self, platform: str, update_key: str, replies: str) -> None:
-        await self._conn.execute(
-            "UPDATE seen_updates SET replies = ?, replied = 0 WHERE platform = ? AND update_key = ?",
-            (replies, platform, update_key),
-        )
-
-    async def unsent_replies(self, platform: str, update_key: str) -> str | None:
-        """The kept replies of a handled update whose transport never confirmed sending them."""
-        async with self._conn.execute(
-            "SELECT replies FROM seen_updates WHERE platform = ? AND update_key = ? AND replied = 0",
-            (platform, update_key),
-        ) as cur:
-            row = await cur.fetchone()
-        return row[0] if row else None
-
-    async def mark_replied(self, platform: str, update_key: str) -> None:
-        await self._conn.execute(
-            "UPDATE seen_updates SET replied = 1, replies = NULL WHERE platform = ? "
-            "AND update_key = ?",
-            (platform, update_key),
-        )
-
     async def forget_updates_before(self, moment: datetime) -> int:
         cur = await self._conn.execute("DELETE FROM seen_updates WHERE seen_at < ?",
                                        (to_db(moment),))

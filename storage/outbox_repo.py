@@ -1,120 +1,188 @@
-"""The outbox: messages to other chats, written in the transaction that caused them."""
+"""The outbox: every message the bot sends, written in the transaction that caused it.
+
+Rows go pending -> sending (claimed by the running delivery, a chat's few next rows at a
+time) -> sent, or failed (with the class of the failure) where operators see them.
+"""
 
 from __future__ import annotations
 
-import json
+import uuid
 from datetime import datetime
-from typing import Any
 
 import aiosqlite
 
-from storage.records import ChatRef, OutboxItem, from_db, to_db
+from storage.records import (
+    ChatRef,
+    NewOutboxRow,
+    OutboxItem,
+    OutboxKind,
+    OutboxStatus,
+    from_db,
+    to_db,
+)
+
+_COLUMNS = ("id, key, platform, chat_id, payload, appeal_id, institution_id, kind, status, "
+            "attempts, not_before, created_at, message_id, error, failure")
 
 
-def _item(row: aiosqlite.Row) -> OutboxItem:
+def _item(row: aiosqlite.Row | tuple) -> OutboxItem:  # type: ignore[type-arg]
+    (id_, key, platform, chat_id, payload, appeal_id, institution_id, kind, status, attempts,
+     not_before, created_at, message_id, error, failure) = tuple(row)
     return OutboxItem(
-        id=row["id"], platform=row["platform"], chat_id=row["chat_id"],
-        payload=json.loads(row["payload"]), appeal_id=row["appeal_id"], kind=row["kind"],
-        status=row["status"], attempts=row["attempts"],
-        not_before=from_db(row["not_before"]), created_at=from_db(row["created_at"]),  # type: ignore[arg-type]
-        message_id=row["message_id"], error=row["error"],
+        id=id_, key=key, platform=platform, chat_id=chat_id, payload=payload,
+        appeal_id=appeal_id, institution_id=institution_id, kind=OutboxKind(kind),
+        status=OutboxStatus(status), attempts=attempts,
+        not_before=from_db(not_before), created_at=from_db(created_at),  # type: ignore[arg-type]
+        message_id=message_id, error=error, failure=failure,
     )
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
 
 
 class OutboxRepo:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
-    async def add(
-        self, platform: str, chat_id: str, payload: dict[str, Any], now: datetime, *,
-        appeal_id: int | None = None, kind: str = "message", not_before: datetime | None = None,
-    ) -> int:
+    # writing
+
+    async def add(self, row: NewOutboxRow, now: datetime) -> int:
         """`not_before`: hold the message until then (e.g. the end of someone's night)."""
         cur = await self._conn.execute(
-            "INSERT INTO outbox (platform, chat_id, payload, appeal_id, kind, not_before, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (platform, chat_id, json.dumps(payload, ensure_ascii=False), appeal_id, kind,
-             to_db(not_before or now), to_db(now)),
+            "INSERT INTO outbox (key, platform, chat_id, payload, appeal_id, institution_id, "
+            "kind, not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (new_key(), row.platform, row.chat_id, row.payload, row.appeal_id,
+             row.institution_id, str(row.kind), to_db(row.not_before or now), to_db(now)),
         )
         return int(cur.lastrowid)  # type: ignore[arg-type]
 
-    async def add_many(self, rows: list[tuple[str, str, dict[str, Any], int | None, str,
-                                              datetime]], now: datetime) -> None:
-        """Batch: (platform, chat_id, payload, appeal_id, kind, not_before)."""
+    async def add_many(self, rows: list[NewOutboxRow], now: datetime) -> None:
         stamp = to_db(now)
         await self._conn.executemany(
-            "INSERT INTO outbox (platform, chat_id, payload, appeal_id, kind, not_before, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(p, c, json.dumps(pl, ensure_ascii=False), a, k, to_db(nb), stamp)
-             for p, c, pl, a, k, nb in rows],
+            "INSERT INTO outbox (key, platform, chat_id, payload, appeal_id, institution_id, "
+            "kind, not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(new_key(), r.platform, r.chat_id, r.payload, r.appeal_id, r.institution_id,
+              str(r.kind), to_db(r.not_before) if r.not_before else stamp, stamp)
+             for r in rows],
         )
 
-    async def due(self, platforms: list[str], now: datetime, limit: int = 50) -> list[OutboxItem]:
+    # the delivery's side
+
+    async def claim(self, platforms: list[str], now: datetime, per_chat: int,
+                    limit: int) -> list[OutboxItem]:
+        """The due rows to send next, in id order: at most `per_chat` of one chat, and none
+        of a chat whose earlier rows are still being sent (so a chat's order holds)."""
         if not platforms:
             return []
         marks = ", ".join("?" for _ in platforms)
-        async with self._conn.execute(
-            f"SELECT * FROM outbox WHERE status = 'pending' AND platform IN ({marks}) "
-            "AND not_before <= ? ORDER BY id LIMIT ?",
-            (*platforms, to_db(now), limit),
-        ) as cur:
-            return [_item(row) for row in await cur.fetchall()]
-
-    async def mark_sending(self, item_id: int) -> bool:
-        cur = await self._conn.execute(
-            "UPDATE outbox SET status = 'sending', attempts = attempts + 1 "
-            "WHERE id = ? AND status = 'pending'",
-            (item_id,),
-        )
-        return cur.rowcount == 1
+        return [_item(row) for row in await self._conn.execute_fetchall(
+            f"UPDATE outbox SET status = 'sending' WHERE id IN ("
+            f" SELECT id FROM (SELECT o.id, ROW_NUMBER() OVER ("
+            f"  PARTITION BY o.platform, o.chat_id ORDER BY o.id) AS n FROM outbox o"
+            f"  WHERE o.status = 'pending' AND o.platform IN ({marks}) AND o.not_before <= ?"
+            f"  AND NOT EXISTS (SELECT 1 FROM outbox s WHERE s.status = 'sending'"
+            f"   AND s.platform = o.platform AND s.chat_id = o.chat_id))"
+            f" WHERE n <= ? ORDER BY id LIMIT ?) RETURNING {_COLUMNS}",
+            (*platforms, to_db(now), per_chat, limit),
+        )]
 
     async def mark_sent(self, item_id: int, message_id: str | None, now: datetime) -> None:
         await self._conn.execute(
-            "UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?, error = NULL "
+            "UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?, error = NULL, "
+            "failure = NULL, attempts = attempts + 1, last_attempt_at = ? WHERE id = ?",
+            (to_db(now), message_id, to_db(now), item_id),
+        )
+
+    async def note_failure(self, item_id: int, failure: str, error: str, now: datetime) -> None:
+        """A failed attempt that will be retried: kept for the operators' view."""
+        await self._conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, failure = ?, error = ?, "
+            "last_attempt_at = ? WHERE id = ?",
+            (failure, error[:500], to_db(now), item_id),
+        )
+
+    async def mark_failed(self, item_ids: list[int], failure: str, error: str,
+                          now: datetime) -> None:
+        await self._conn.executemany(
+            "UPDATE outbox SET status = 'failed', failure = ?, error = ?, last_attempt_at = ? "
             "WHERE id = ?",
-            (to_db(now), message_id, item_id),
+            [(failure, error[:500], to_db(now), i) for i in item_ids],
         )
 
-    async def retry_later(self, item_id: int, not_before: datetime, error: str) -> None:
-        await self._conn.execute(
-            "UPDATE outbox SET status = 'pending', not_before = ?, error = ? WHERE id = ?",
-            (to_db(not_before), error, item_id),
-        )
-
-    async def mark_failed(self, item_id: int, error: str) -> None:
-        await self._conn.execute(
-            "UPDATE outbox SET status = 'failed', error = ? WHERE id = ?", (error, item_id)
-        )
+    async def release(self, item_ids: list[int]) -> None:
+        """Claimed rows back to pending (the delivery stops, or a chat was re-routed)."""
+        await self._conn.executemany(
+            "UPDATE outbox SET status = 'pending' WHERE id = ? AND status = 'sending'",
+            [(i,) for i in item_ids])
 
     async def requeue_interrupted(self) -> int:
         """Rows left 'sending' by a crash go out again: a duplicate beats a lost answer."""
         cur = await self._conn.execute(
-            "UPDATE outbox SET status = 'pending' WHERE status = 'sending'"
-        )
+            "UPDATE outbox SET status = 'pending' WHERE status = 'sending'")
         return cur.rowcount
+
+    async def unsent_of_chat(self, platform: str, chat_id: str) -> list[OutboxItem]:
+        """Everything still to go to one chat (pending or claimed), in order."""
+        return [_item(row) for row in await self._conn.execute_fetchall(
+            f"SELECT {_COLUMNS} FROM outbox WHERE platform = ? AND chat_id = ? "
+            "AND status IN ('pending', 'sending') ORDER BY id", (platform, chat_id))]
+
+    async def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str) -> int:
+        """A chat got a new id: what was still to go there goes to the new one."""
+        cur = await self._conn.execute(
+            "UPDATE outbox SET chat_id = ?, status = 'pending' WHERE platform = ? "
+            "AND chat_id = ? AND status IN ('pending', 'sending')",
+            (new_chat_id, platform, old_chat_id))
+        return cur.rowcount
+
+    async def retry(self, item_id: int, now: datetime) -> bool:
+        """An operator sends a failed row again."""
+        cur = await self._conn.execute(
+            "UPDATE outbox SET status = 'pending', not_before = ?, attempts = 0 "
+            "WHERE id = ? AND status = 'failed'", (to_db(now), item_id))
+        return cur.rowcount == 1
+
+    async def forget_sent_before(self, moment: datetime) -> int:
+        """Delivered rows are not kept for ever; cards are (they say which institution's
+        chats got a copy, for the status edits)."""
+        cur = await self._conn.execute(
+            "DELETE FROM outbox WHERE status = 'sent' AND sent_at < ? AND kind != 'card'",
+            (to_db(moment),))
+        return cur.rowcount
+
+    # reading
 
     async def card_chats(self, appeal_id: int, institution_id: str) -> list[ChatRef]:
         """Chats where a card of this appeal was posted for an institution (or is about to be)."""
-        async with self._conn.execute(
+        return [ChatRef(row[0], row[1]) for row in await self._conn.execute_fetchall(
             "SELECT DISTINCT platform, chat_id FROM outbox WHERE appeal_id = ? AND kind = 'card' "
-            "AND json_extract(payload, '$.institution_id') = ? ORDER BY platform, chat_id",
-            (appeal_id, institution_id),
-        ) as cur:
-            return [ChatRef(row[0], row[1]) for row in await cur.fetchall()]
+            "AND institution_id = ? AND status != 'failed' ORDER BY platform, chat_id",
+            (appeal_id, institution_id))]
 
     async def get(self, item_id: int) -> OutboxItem | None:
-        async with self._conn.execute("SELECT * FROM outbox WHERE id = ?", (item_id,)) as cur:
-            row = await cur.fetchone()
-        return _item(row) if row else None
+        rows = await self._conn.execute_fetchall(
+            f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (item_id,))
+        return _item(next(iter(rows))) if rows else None
 
     async def failed(self, limit: int = 20) -> list[OutboxItem]:
-        async with self._conn.execute(
-            "SELECT * FROM outbox WHERE status = 'failed' ORDER BY id DESC LIMIT ?", (limit,)
-        ) as cur:
-            return [_item(row) for row in await cur.fetchall()]
+        return [_item(row) for row in await self._conn.execute_fetchall(
+            f"SELECT {_COLUMNS} FROM outbox WHERE status = 'failed' ORDER BY id DESC LIMIT ?",
+            (limit,))]
 
     async def count_by_status(self) -> dict[str, int]:
-        async with self._conn.execute(
-            "SELECT status, COUNT(*) FROM outbox GROUP BY status"
-        ) as cur:
-            return {row[0]: row[1] for row in await cur.fetchall()}
+        return {row[0]: row[1] for row in await self._conn.execute_fetchall(
+            "SELECT status, COUNT(*) FROM outbox GROUP BY status")}
+
+    async def backlog(self) -> list[tuple[str, int, datetime]]:
+        """(platform, messages still to send, the oldest one's creation time)."""
+        return [(row[0], row[1], from_db(row[2])) for row in  # type: ignore[misc]
+                await self._conn.execute_fetchall(
+                    "SELECT platform, COUNT(*), MIN(created_at) FROM outbox "
+                    "WHERE status IN ('pending', 'sending') GROUP BY platform ORDER BY platform")]
+
+    async def failures(self) -> list[tuple[str, str, int]]:
+        """(platform, failure class, failed rows)."""
+        return [(row[0], row[1] or "?", row[2]) for row in await self._conn.execute_fetchall(
+            "SELECT platform, failure, COUNT(*) FROM outbox WHERE status = 'failed' "
+            "GROUP BY platform, failure ORDER BY platform, failure")]

@@ -6,7 +6,13 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.records import ChatRef, Invite, StaffRole, User, from_db, to_db
+from storage.records import ChatRef, InboxChat, Invite, StaffRole, User, from_db, to_db
+
+_INBOX = "institution_id, platform, chat_id, is_group, disabled_at, disabled_reason"
+
+
+def _inbox(row: aiosqlite.Row) -> InboxChat:
+    return InboxChat(row[0], row[1], row[2], bool(row[3]), from_db(row[4]), row[5])
 
 
 def _user(row: aiosqlite.Row) -> User:
@@ -97,11 +103,54 @@ class PeopleRepo:
         )
 
     async def inbox_chats(self, institution_id: str) -> list[ChatRef]:
+        """The institution's inbox chats that work (an unreachable one is disabled)."""
         async with self._conn.execute(
-            "SELECT platform, chat_id FROM inbox_chats WHERE institution_id = ? ORDER BY id",
+            "SELECT platform, chat_id FROM inbox_chats WHERE institution_id = ? "
+            "AND disabled_at IS NULL ORDER BY id",
             (institution_id,),
         ) as cur:
             return [ChatRef(row["platform"], row["chat_id"]) for row in await cur.fetchall()]
+
+    async def inboxes_of_chat(self, platform: str, chat_id: str) -> list[InboxChat]:
+        """The inbox bindings of one chat (a chat may be the inbox of several institutions)."""
+        return [_inbox(row) for row in await self._conn.execute_fetchall(
+            f"SELECT {_INBOX} FROM inbox_chats WHERE platform = ? AND chat_id = ? ORDER BY id",
+            (platform, chat_id))]
+
+    async def disable_inbox(self, platform: str, chat_id: str, reason: str,
+                            now: datetime) -> list[str]:
+        """The chat is unreachable: its institutions' cards go elsewhere. Returns them."""
+        rows = await self._conn.execute_fetchall(
+            "UPDATE inbox_chats SET disabled_at = ?, disabled_reason = ? WHERE platform = ? "
+            "AND chat_id = ? AND disabled_at IS NULL RETURNING institution_id",
+            (to_db(now), reason[:200], platform, chat_id))
+        return [row[0] for row in rows]
+
+    async def enable_inbox(self, platform: str, chat_id: str) -> list[str]:
+        rows = await self._conn.execute_fetchall(
+            "UPDATE inbox_chats SET disabled_at = NULL, disabled_reason = NULL "
+            "WHERE platform = ? AND chat_id = ? AND disabled_at IS NOT NULL "
+            "RETURNING institution_id", (platform, chat_id))
+        return [row[0] for row in rows]
+
+    async def move_inbox(self, platform: str, old_chat_id: str, new_chat_id: str) -> int:
+        """A group got a new id (Telegram group -> supergroup): the inbox moves with it."""
+        cur = await self._conn.execute(
+            "UPDATE OR IGNORE inbox_chats SET chat_id = ?, disabled_at = NULL, "
+            "disabled_reason = NULL WHERE platform = ? AND chat_id = ?",
+            (new_chat_id, platform, old_chat_id))
+        return cur.rowcount
+
+    async def disabled_inboxes(self) -> list[InboxChat]:
+        return [_inbox(row) for row in await self._conn.execute_fetchall(
+            f"SELECT {_INBOX} FROM inbox_chats WHERE disabled_at IS NOT NULL ORDER BY disabled_at")]
+
+    async def institutions_without_inbox(self) -> int:
+        """Active institutions no working inbox chat receives appeals for."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT COUNT(*) FROM institutions i WHERE i.active = 1 AND NOT EXISTS ("
+            "SELECT 1 FROM inbox_chats c WHERE c.institution_id = i.id AND c.disabled_at IS NULL)")
+        return int(next(iter(rows))[0])
 
     async def inbox_chats_of(self, institution_ids: list[str]) -> dict[str, list[ChatRef]]:
         """Inbox chats of several institutions at once (those without one are absent)."""
@@ -111,7 +160,7 @@ class PeopleRepo:
         out: dict[str, list[ChatRef]] = {}
         async with self._conn.execute(
             f"SELECT institution_id, platform, chat_id FROM inbox_chats "
-            f"WHERE institution_id IN ({marks}) ORDER BY id", institution_ids,
+            f"WHERE institution_id IN ({marks}) AND disabled_at IS NULL ORDER BY id", institution_ids,
         ) as cur:
             for row in await cur.fetchall():
                 out.setdefault(row[0], []).append(ChatRef(row[1], row[2]))
@@ -119,7 +168,8 @@ class PeopleRepo:
 
     async def institutions_with_inbox(self) -> list[str]:
         async with self._conn.execute(
-            "SELECT DISTINCT institution_id FROM inbox_chats ORDER BY institution_id"
+            "SELECT DISTINCT institution_id FROM inbox_chats WHERE disabled_at IS NULL "
+            "ORDER BY institution_id"
         ) as cur:
             return [row[0] for row in await cur.fetchall()]
 

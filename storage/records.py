@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any, NamedTuple
 
 
@@ -74,6 +75,9 @@ class Appeal:
     overdue_at: datetime | None = None
     escalated_at: datetime | None = None
     extended_at: datetime | None = None
+    # The last message to the citizen could not be delivered (blocked the bot, ...).
+    undelivered_at: datetime | None = None
+    undelivered_reason: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -118,20 +122,62 @@ class ThreadMessage:
     created_at: datetime
 
 
+class OutboxKind(StrEnum):
+    REPLY = "reply"  # an answer in the chat that wrote
+    CARD = "card"  # an appeal card for an institution's inbox (or the operators)
+    CARD_EDIT = "card_edit"  # new text and buttons for every copy of an appeal's card
+    CITIZEN = "citizen"  # a notice or the answer to the citizen who filed the appeal
+    REMINDER = "reminder"
+    ESCALATION = "escalation"
+    DIGEST = "digest"
+    ALERT = "alert"  # to operators: an inbox is unreachable, a platform paused, ...
+    MESSAGE = "message"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # claimed by the running delivery (in its per-chat queue or in flight)
+    SENT = "sent"
+    FAILED = "failed"
+
+
 @dataclass(frozen=True, slots=True)
 class OutboxItem:
     id: int
+    key: str  # unique for ever: the platforms' idempotency key
     platform: str
     chat_id: str
-    payload: dict[str, Any]
+    payload: str  # the encoded Message (bot.message)
     appeal_id: int | None
-    kind: str
-    status: str
+    institution_id: str | None
+    kind: OutboxKind
+    status: OutboxStatus
     attempts: int
     not_before: datetime
     created_at: datetime
     message_id: str | None = None
     error: str | None = None
+    failure: str | None = None
+
+
+class NewOutboxRow(NamedTuple):
+    platform: str
+    chat_id: str
+    payload: str
+    kind: OutboxKind
+    appeal_id: int | None = None
+    institution_id: str | None = None
+    not_before: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InboxChat:
+    institution_id: str
+    platform: str
+    chat_id: str
+    is_group: bool
+    disabled_at: datetime | None = None
+    disabled_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

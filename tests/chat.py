@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.app import App
-from bot.delivery.outbox_worker import Outgoing, SendError
+from bot.delivery.pacing import RateLimiter
+from bot.delivery.ports import Failure, Limits, SendError
 from bot.dialog.staff import create_invite
-from bot.dialog.types import Attachment, Button, Incoming, Reply
+from bot.dialog.types import Attachment, Button, Incoming, Message, Reply
 
 
 @dataclass
@@ -19,6 +20,7 @@ class Delivered:
     message_id: str
     attachments: tuple[Attachment, ...] = ()
     edits: list[str] = field(default_factory=list)
+    key: str = ""
 
 
 class RecordingSender:
@@ -42,30 +44,33 @@ class RecordingSender:
 
 
 class _PlatformSender:
-    min_interval = 0.0
+    limits = Limits(overall_per_s=1e6, private_interval=0.0, group_interval=0.0)
 
     def __init__(self, recorder: RecordingSender, platform: str) -> None:
         self.recorder = recorder
         self.platform = platform
+        self.limiter = RateLimiter(self.limits.overall_per_s)
 
-    async def send(self, message: Outgoing) -> str:
+    def is_group(self, chat_id: str) -> bool:
+        return chat_id.startswith("-")
+
+    async def send(self, chat_id: str, message: Message, key: str) -> str:
         if self.recorder.fail_next:
             raise self.recorder.fail_next.pop(0)
         self.recorder._next_id += 1
         message_id = str(self.recorder._next_id)
         self.recorder.messages.append(Delivered(
-            self.platform, message.chat_id, message.text, message.buttons, message_id,
-            message.attachments))
+            self.platform, chat_id, message.text, message.buttons, message_id,
+            message.attachments, key=key))
         return message_id
 
-    async def edit(self, chat_id: str, message_id: str, text: str,
-                   buttons: list[list[Button]]) -> None:
+    async def edit(self, chat_id: str, message_id: str, message: Message) -> None:
         for m in self.recorder.messages:
             if m.chat_id == chat_id and m.message_id == message_id:
-                m.edits.append(text)
-                m.text, m.buttons = text, buttons
+                m.edits.append(message.text)
+                m.text, m.buttons = message.text, message.buttons
                 return
-        raise SendError("message to edit not found", permanent=True)
+        raise SendError("message to edit not found", Failure.REJECTED)
 
 
 class Chat:
@@ -87,7 +92,7 @@ class Chat:
         incoming = Incoming(platform=self.platform, chat_id=self.chat_id, user_id=self.user_id,
                             user_name=self.name, is_group=self.is_group, **fields)  # type: ignore[arg-type]
         self.replies = await self.app.dialog.handle(incoming)
-        await self.app.outbox_worker().drain_once()
+        await self.app.courier.flush()
         return self.replies
 
     async def say(self, text: str, **fields: object) -> list[Reply]:
@@ -137,4 +142,6 @@ class Chat:
         await self.press("Согласен")
         await self.press("Отправить")
         assert "зарегистрировано" in self.texts(), self.texts()
-        return int(self.replies[0].meta["appeal_id"])
+        appeal_id = self.replies[0].appeal_id
+        assert appeal_id is not None
+        return appeal_id

@@ -4,6 +4,11 @@ HTTP on 127.0.0.1 (FakeBotApiServer, for the real bot process via TELEGRAM_API_U
 It keeps what a test needs to check: every call, the messages of every chat (numbered per
 chat, as Telegram does), pending updates with getUpdates offset semantics, and it lets a
 test play users: write, press buttons, reply to messages, send photos.
+
+Off unless a test turns them on: Telegram's rate limits (enforce_limits; a refused call is a
+429 with retry_after) and faults: fail windows, hung chats, a revoked token, kicked or
+migrated chats, and (FakeBotApiServer) connections dropped before or after handling. All
+time goes through `now` (a test may pass a fast clock).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import contextlib
 import html
 import itertools
 import json
+import math
 import time
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
@@ -21,6 +27,9 @@ from typing import Any
 from aiohttp import web
 
 BOT_USER = {"id": 123, "is_bot": True, "first_name": "medfront", "username": "medfront_test_bot"}
+# the methods that count against the rate limits and meet the chat faults
+SENDING = frozenset({"sendMessage", "copyMessage", "sendPhoto", "sendDocument",
+                     "editMessageText", "editMessageReplyMarkup"})
 
 
 class ApiError(Exception):
@@ -72,8 +81,21 @@ def _decode(params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+class _Hang(asyncio.Event):
+    aborted = False  # released by a server stop: the call fails instead of going on
+
+
+def _window_wait(times: list[float], now: float, window: float, limit: int) -> float:
+    """0 if one more call fits `limit` per `window` seconds, else seconds until it does."""
+    recent = [t for t in times if t > now - window]
+    if len(recent) < limit:
+        return 0.0
+    return recent[len(recent) - limit] + window - now if limit > 0 else window
+
+
 class FakeTelegram:
-    def __init__(self) -> None:
+    def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
+        self.now = now
         self.calls: list[Call] = []
         self.sent: list[Sent] = []
         self.updates: list[dict[str, Any]] = []
@@ -88,6 +110,105 @@ class FakeTelegram:
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._file_ids = itertools.count(1)
         self._changed = asyncio.Condition()
+        # rate limits (enforce_limits) and faults
+        self.limits: tuple[int, int, int] | None = None  # global/s, private/s, group/min
+        self.too_many: list[tuple[float, str, int]] = []  # (time, method, chat_id) of 429s
+        self.unauthorized: list[tuple[float, str]] = []  # (time, method) of revoked 401s
+        self.accepted_times: dict[int, list[float]] = {}  # chat -> accepted sending calls
+        self._accepted_all: list[float] = []
+        self._fail_windows: list[tuple[float, int, str, frozenset[str]]] = []
+        self._hung: dict[int, _Hang] = {}
+        self.hanging = 0  # sending calls waiting in a hung chat now
+        self.token_revoked = False
+        self.kicked: set[int] = set()
+        self.migrations: dict[int, int] = {}  # old chat -> the supergroup it became
+
+    # limits and faults
+
+    def enforce_limits(self, global_per_s: int = 30, private_per_s: float = 1.0,
+                       group_per_minute: int = 20) -> None:
+        """Sending calls over Telegram's limits get 429 with retry_after."""
+        self.limits = (global_per_s, math.ceil(private_per_s), group_per_minute)
+
+    def fail_window(self, seconds: float, code: int = 500,
+                    description: str = "Internal Server Error",
+                    methods: list[str] | None = None) -> float:
+        """Calls to `methods` (None: the sending ones) fail for `seconds`; returns the end."""
+        end = self.now() + seconds
+        self._fail_windows.append((end, code, description, frozenset(methods or SENDING)))
+        return end
+
+    def hang(self, chat_id: int) -> None:
+        """Sending calls to the chat wait (unanswered) until unhang()."""
+        self._hung.setdefault(chat_id, _Hang())
+
+    def unhang(self, chat_id: int) -> None:
+        if (hang := self._hung.pop(chat_id, None)) is not None:
+            hang.set()
+
+    def release_hangs(self) -> None:
+        """Hung calls fail (502) instead of waiting on; the server does this on stop."""
+        for hang in self._hung.values():
+            hang.aborted = True
+            hang.set()
+        self._hung.clear()
+
+    def revoke_token(self) -> None:
+        self.token_revoked = True
+
+    def restore_token(self) -> None:
+        self.token_revoked = False
+
+    def kick(self, chat_id: int) -> None:
+        """The bot was removed from a group (or blocked by a user): sending calls get 403."""
+        self.kicked.add(chat_id)
+
+    def migrate(self, chat_id: int, new_chat_id: int) -> None:
+        """The group became a supergroup: sending there gets 400 with migrate_to_chat_id."""
+        self.migrations[chat_id] = new_chat_id
+        self.chat_types.setdefault(chat_id, "group")
+        self.chat_types[new_chat_id] = "supergroup"
+
+    async def _wait_hung(self, chat_id: int) -> None:
+        while (hang := self._hung.get(chat_id)) is not None:
+            self.hanging += 1
+            await self._notify()
+            try:
+                await hang.wait()
+            finally:
+                self.hanging -= 1
+            if hang.aborted:
+                raise ApiError(502, "Bad Gateway")
+
+    def _check_chat(self, method: str, chat_id: int) -> None:
+        """Kicked/migrated chats and the rate limits for a sending call."""
+        if chat_id in self.kicked:
+            raise ApiError(403, "Forbidden: bot was kicked from the group chat" if chat_id < 0
+                           else "Forbidden: bot was blocked by the user")
+        if chat_id in self.migrations:
+            raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                           parameters={"migrate_to_chat_id": self.migrations[chat_id]})
+        if self.limits is not None:
+            global_per_s, private_per_s, group_per_minute = self.limits
+            now = self.now()
+            self._accepted_all = [t for t in self._accepted_all if t > now - 1.0]
+            chat_times = self.accepted_times.get(chat_id, [])
+            wait = _window_wait(self._accepted_all, now, 1.0, global_per_s)
+            if chat_id > 0:
+                wait = max(wait, _window_wait(chat_times, now, 1.0, private_per_s))
+            elif chat_id < 0:
+                wait = max(wait, _window_wait(chat_times, now, 60.0, group_per_minute))
+            if wait > 0:
+                retry = max(1, math.ceil(wait))
+                self.too_many.append((now, method, chat_id))
+                raise ApiError(429, f"Too Many Requests: retry after {retry}",
+                               parameters={"retry_after": retry})
+
+    def _accept(self, chat_id: int) -> None:
+        now = self.now()
+        self.accepted_times.setdefault(chat_id, []).append(now)
+        if self.limits is not None:
+            self._accepted_all.append(now)
 
     # helpers
 
@@ -218,6 +339,31 @@ class FakeTelegram:
                         "text": original.text if original else "..."},
         }})
 
+    def _member_update(self, chat_id: int, by_user_id: int, old: str, new: str) -> dict[str, Any]:
+        return self._push({"my_chat_member": {
+            "chat": self._chat(chat_id), "from": self._user(by_user_id, "Иван Петров"),
+            "date": int(time.time()),
+            "old_chat_member": {"status": old, "user": BOT_USER},
+            "new_chat_member": {"status": new, "user": BOT_USER}}})
+
+    def bot_removed(self, chat_id: int, by_user_id: int = 1, *,
+                    kick: bool = True) -> dict[str, Any]:
+        """my_chat_member: the bot left the group (member -> left); also kick(chat_id)."""
+        if kick:
+            self.kick(chat_id)
+        return self._member_update(chat_id, by_user_id, "member", "left")
+
+    def bot_added(self, chat_id: int, by_user_id: int = 1) -> dict[str, Any]:
+        """my_chat_member: the bot was added to the group (left -> member); un-kicks it."""
+        self.kicked.discard(chat_id)
+        return self._member_update(chat_id, by_user_id, "left", "member")
+
+    def migrated(self, chat_id: int, new_chat_id: int, user_id: int = 1) -> dict[str, Any]:
+        """The service message in the old group when it became a supergroup; the old id
+        is migrated from now on (see migrate())."""
+        self.migrate(chat_id, new_chat_id)
+        return self.message(chat_id, user_id, extra={"migrate_to_chat_id": new_chat_id})
+
     def hold_confirmation(self, update: dict[str, Any]) -> None:
         """getUpdates calls that would confirm this update hang without applying their
         offset (the confirmation "never arrives") until release_polls()."""
@@ -238,13 +384,28 @@ class FakeTelegram:
         params = _decode(params)
         call = Call(method, params)
         try:
+            chat_id = None
+            if method in SENDING and str(params.get("chat_id", "")).lstrip("-").isdigit():
+                chat_id = int(params["chat_id"])
+                await self._wait_hung(chat_id)  # as if stuck on the way; the rest is after
+            if self.token_revoked:
+                self.unauthorized.append((self.now(), method))
+                raise ApiError(401, "Unauthorized")
             errors = self.fail.get(method)
             if errors:
                 raise errors.pop(0)
+            now = self.now()
+            for end, code, description, methods in self._fail_windows:
+                if now < end and method in methods:
+                    raise ApiError(code, description)
             handler = getattr(self, f"api_{method}", None)
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
+            if chat_id is not None:
+                self._check_chat(method, chat_id)
             call.result = await handler(params)
+            if chat_id is not None:
+                self._accept(chat_id)
             return call.result
         finally:
             if method != "getUpdates":  # polls are recorded as they arrive, in api_getUpdates
@@ -416,8 +577,37 @@ class FakeBotApiServer:
         self.token = token
         self._runner: web.AppRunner | None = None
         self.url = ""
+        self._drop_after: list[frozenset[str]] = []  # per request to drop once handled
+        self._drop_before: list[frozenset[str]] = []  # per request to drop unhandled
+        self.dropped: list[tuple[str, bool]] = []  # (method, handled) of dropped requests
+
+    def drop_next(self, n: int = 1, methods: list[str] | None = None) -> None:
+        """The next n requests to `methods` (None: the sending ones) are handled (a message
+        is stored) but the connection closes without an answer."""
+        self._drop_after += [frozenset(methods or SENDING)] * n
+
+    def drop_before(self, n: int = 1, methods: list[str] | None = None) -> None:
+        """The next n requests to `methods` (None: the sending ones) are dropped unhandled."""
+        self._drop_before += [frozenset(methods or SENDING)] * n
+
+    @staticmethod
+    def _take(drops: list[frozenset[str]], method: str) -> bool:
+        for i, methods in enumerate(drops):
+            if method in methods:
+                del drops[i]
+                return True
+        return False
+
+    def _dropped(self, request: web.Request, method: str, handled: bool) -> web.Response:
+        self.dropped.append((method, handled))
+        if request.transport is not None:
+            request.transport.close()
+        return web.Response(status=504)  # never reaches the client
 
     async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if self._take(self._drop_before, method):
+            return self._dropped(request, method, handled=False)
         if request.match_info["token"] != self.token:
             return web.json_response({"ok": False, "error_code": 401,
                                       "description": "Unauthorized"}, status=401)
@@ -428,14 +618,19 @@ class FakeBotApiServer:
             form = await request.post()
             params = {k: v for k, v in form.items() if isinstance(v, str)}
         params.update(request.query)
+        drop = self._take(self._drop_after, method)
         try:
-            result = await self.fake.call(request.match_info["method"], params)
+            result = await self.fake.call(method, params)
         except ApiError as exc:
+            if drop:
+                return self._dropped(request, method, handled=True)
             body: dict[str, Any] = {"ok": False, "error_code": exc.code,
                                     "description": exc.description}
             if exc.parameters:
                 body["parameters"] = exc.parameters
             return web.json_response(body, status=exc.code)
+        if drop:
+            return self._dropped(request, method, handled=True)
         return web.json_response({"ok": True, "result": result})
 
     async def start(self) -> str:
@@ -451,5 +646,6 @@ class FakeBotApiServer:
 
     async def stop(self) -> None:
         self.fake.release_polls()
+        self.fake.release_hangs()
         if self._runner is not None:
             await self._runner.cleanup()

@@ -11,11 +11,16 @@ and texts against 4096 characters: a violation is VK's error 911 / 914, as VK an
 
 Long poll: /lp?act=a_check&key=..&ts=..&wait=.. answers {"ts", "updates"} with the
 updates from `ts` on, holding the request up to `wait` seconds until there are some.
+
+Off unless a test turns them on (time from `now`, which a test may speed up): the rate
+limit (enforce_limits: error 6), error windows (a VK error or an HTTP error page), hung
+peers, a revoked token (error 5) and chats the community was removed from (error 917).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import secrets
@@ -27,6 +32,7 @@ from typing import Any
 from aiohttp import web
 
 CHAT_PEER_BASE = 2_000_000_000
+SENDING = frozenset({"messages.send", "messages.edit"})  # error windows' default methods
 
 
 @dataclass
@@ -66,9 +72,15 @@ class VkApiError(Exception):
         self.code = code
 
 
+class _Hang(asyncio.Event):
+    aborted = False  # released by close(): the call fails instead of going on
+
+
 class FakeVk:
     def __init__(self, token: str = "vk-test-token", group_id: int = 77,
-                 group_name: str = "Минздрав (тест)") -> None:
+                 group_name: str = "Минздрав (тест)",
+                 now: Callable[[], float] = time.monotonic) -> None:
+        self.now = now
         self.token = token
         self.group_id = group_id
         self.group_name = group_name
@@ -90,6 +102,18 @@ class FakeVk:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        # rate limit (enforce_limits) and faults
+        self.per_second: int | None = None
+        self.too_many: list[tuple[float, str]] = []  # (time, method) of each error 6
+        self.accepted_times: dict[int, list[float]] = {}  # peer -> accepted messages.send
+        self.dedupe_hits = 0  # sends answered with the earlier message (repeated random_id)
+        self._call_times: list[float] = []
+        self._error_windows: list[tuple[float, int, str, frozenset[str]]] = []
+        self._http_windows: list[tuple[float, int, frozenset[str]]] = []
+        self._hung: dict[int, _Hang] = {}
+        self.hanging = 0  # messages.send calls waiting on a hung peer now
+        self.token_revoked = False
+        self.removed_from: set[int] = set()  # chats the community is no longer in
 
     # ---- server ----------------------------------------------------------------------
 
@@ -108,6 +132,10 @@ class FakeVk:
     async def close(self) -> None:
         async with self._changed:
             self._changed.notify_all()
+        for hang in self._hung.values():
+            hang.aborted = True
+            hang.set()
+        self._hung.clear()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -119,6 +147,71 @@ class FakeVk:
 
     def fail_next(self, method: str, code: int, message: str = "fake failure") -> None:
         self.failures.setdefault(method, []).append((code, message))
+
+    def enforce_limits(self, per_second: int = 20) -> None:
+        """API calls (not the long poll) over `per_second` in any 1 s get error 6."""
+        self.per_second = per_second
+
+    def error_window(self, seconds: float, code: int = 10,
+                     message: str = "Internal server error",
+                     methods: list[str] | None = None) -> float:
+        """Calls to `methods` (None: messages.send/edit) get VK error `code` for `seconds`;
+        returns the end."""
+        end = self.now() + seconds
+        self._error_windows.append((end, code, message, frozenset(methods or SENDING)))
+        return end
+
+    def http_error_window(self, seconds: float, status: int = 502,
+                          methods: list[str] | None = None) -> float:
+        """Calls to `methods` (None: messages.send/edit) get an HTTP `status` HTML page."""
+        end = self.now() + seconds
+        self._http_windows.append((end, status, frozenset(methods or SENDING)))
+        return end
+
+    def hang(self, peer_id: int) -> None:
+        """messages.send to the peer waits (unanswered) until unhang()."""
+        self._hung.setdefault(peer_id, _Hang())
+
+    def unhang(self, peer_id: int) -> None:
+        if (hang := self._hung.pop(peer_id, None)) is not None:
+            hang.set()
+
+    def revoke_token(self) -> None:
+        self.token_revoked = True
+
+    def restore_token(self) -> None:
+        self.token_revoked = False
+
+    def remove_from_chat(self, peer_id: int) -> None:
+        """The community was removed from the chat: sending or editing there gets 917."""
+        self.removed_from.add(peer_id)
+
+    async def _wait_hung(self, name: str, params: dict[str, str]) -> None:
+        if name != "messages.send" or not self._hung:
+            return
+        peers = set()
+        for raw in (params.get("peer_ids") or params.get("peer_id", "")).split(","):
+            with contextlib.suppress(ValueError):
+                peers.add(int(raw))
+        while hang := next((self._hung[p] for p in peers if p in self._hung), None):
+            self.hanging += 1
+            await self._notify()
+            try:
+                await hang.wait()
+            finally:
+                self.hanging -= 1
+            if hang.aborted:
+                raise VkApiError(10, "Internal server error")
+
+    def _check_limits(self, name: str) -> None:
+        if self.per_second is None:
+            return
+        now = self.now()
+        self._call_times = [t for t in self._call_times if t > now - 1.0]
+        if len(self._call_times) >= self.per_second:
+            self.too_many.append((now, name))
+            raise VkApiError(6, "Too many requests per second")
+        self._call_times.append(now)
 
     def next_cmid(self, peer_id: int) -> int:
         self._cmids[peer_id] = self._cmids.get(peer_id, 0) + 1
@@ -171,6 +264,20 @@ class FakeVk:
             "payload": {"p": on.payload(label)}, "conversation_message_id": on.cmid}}
         return self.inject(update) if inject else update
 
+    def bot_removed(self, peer_id: int, by: int = 1, *, remove: bool = True,
+                    inject: bool = True) -> dict[str, Any]:
+        """message_new with action chat_kick_user of the community; remove_from_chat()."""
+        if remove:
+            self.remove_from_chat(peer_id)
+        return self.message_new(by, peer_id=peer_id, inject=inject, action={
+            "type": "chat_kick_user", "member_id": -self.group_id})
+
+    def bot_added(self, peer_id: int, by: int = 1, *, inject: bool = True) -> dict[str, Any]:
+        """message_new with action chat_invite_user of the community (back in the chat)."""
+        self.removed_from.discard(peer_id)
+        return self.message_new(by, peer_id=peer_id, inject=inject, action={
+            "type": "chat_invite_user", "member_id": -self.group_id})
+
     def photo(self, owner_id: int, photo_id: int, access_key: str = "k3y") -> dict[str, Any]:
         return {"type": "photo", "photo": {
             "album_id": -3, "date": int(time.time()), "id": photo_id, "owner_id": owner_id,
@@ -215,9 +322,23 @@ class FakeVk:
             self.entered[name].set()
         if self.delays.get(name):
             await asyncio.sleep(self.delays[name])
+        now = self.now()
+        for end, status, methods in self._http_windows:
+            if now < end and name in methods:
+                return web.Response(status=status, content_type="text/html", text=(
+                    f"<html><head><title>{status}</title></head><body><center><h1>{status}"
+                    "</h1></center><hr><center>nginx</center></body></html>"))
         try:
+            await self._wait_hung(name, params)  # as if stuck on the way; the rest is after
             if params.get("access_token") != self.token:
                 raise VkApiError(5, "User authorization failed: invalid access_token (4).")
+            if self.token_revoked:
+                raise VkApiError(5, "User authorization failed: invalid access_token")
+            self._check_limits(name)
+            now = self.now()
+            for end, code, message, methods in self._error_windows:
+                if now < end and name in methods:
+                    raise VkApiError(code, message)
             if self.failures.get(name):
                 raise VkApiError(*self.failures[name].pop(0))
             handler = getattr(self, "_m_" + name.replace(".", "_"), None)
@@ -305,15 +426,19 @@ class FakeVk:
             raise VkApiError(100, "One of the parameters specified was missing: peer_id")
         results = []
         for peer in peers:
-            if peer in self.blocked:
-                error = {"code": 901, "description": "Can't send messages for users without "
-                                                     "permission"}
+            if peer in self.blocked or peer in self.removed_from:
+                error = ({"code": 901, "description": "Can't send messages for users without "
+                                                      "permission"} if peer in self.blocked
+                         else {"code": 917, "description": "You don't have access to this chat"})
                 if not plural:
-                    raise VkApiError(901, error["description"])
+                    raise VkApiError(error["code"], error["description"])
                 results.append({"peer_id": peer, "error": error})
                 continue
             sent = self._random_ids.get((peer, random_id)) if random_id else None
-            if sent is None:
+            self.accepted_times.setdefault(peer, []).append(self.now())
+            if sent is not None:
+                self.dedupe_hits += 1
+            else:
                 sent = SentMessage(peer, text, keyboard, params.get("attachment", ""), random_id,
                                    0 if peer >= CHAT_PEER_BASE else next(self._message_ids),
                                    self.next_cmid(peer))
@@ -331,6 +456,8 @@ class FakeVk:
         text = params.get("message", "")
         if len(text) > 4096:
             raise VkApiError(914, "Message is too long")
+        if peer in self.removed_from:
+            raise VkApiError(917, "You don't have access to this chat")
         for sent in self.sent:
             if sent.peer_id == peer and ((cmid and sent.cmid == int(cmid))
                                          or (mid and sent.message_id == int(mid))):

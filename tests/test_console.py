@@ -62,7 +62,7 @@ async def test_reply_command_to_a_card_answers_it(app) -> None:
         await console.handle_line(line)
     card_id = out.getvalue().split("📨 → чат «admin:kir-crb-kotelnich» [#")[1].split("]")[0]
     await console.handle_line(f"/reply {card_id} Запишем вас на завтра, ждите звонка.")
-    assert "отправлен гражданину" in out.getvalue()
+    assert "принят и отправляется гражданину" in out.getvalue()
     assert "Запишем вас на завтра" in out.getvalue().split("📨 → чат «citizen»")[-1]
 
 

@@ -110,7 +110,7 @@ def test_quiet_hours() -> None:
 
 async def _tick(app) -> None:
     await app.reminders.tick()
-    await app.outbox_worker().drain_once()
+    await app.courier.flush()
 
 
 async def _people(app, sender):
@@ -163,7 +163,7 @@ async def test_friday_evening_appeal_weekend_duty_and_monday_digest(app, sender,
     clock.moment = kirov(2026, 11, 30, 9, 5)
     await app.digests.run()
     await app.digests.run()
-    await app.outbox_worker().drain_once()
+    await app.courier.flush()
     digests = [m for m in sender.to(admin.chat_id) if "Доброе утро" in m.text]
     assert len(digests) == 1
     assert "новых: 1" in digests[0].text and "просрочено: 1" in digests[0].text
@@ -184,7 +184,7 @@ async def test_handoff_digest_on_the_last_working_day(app, sender, clock) -> Non
     clock.moment = kirov(2026, 12, 30, 17, 1)
     assert await app.digests.handoff() == 1
     assert await app.digests.handoff() == 0  # once
-    await app.outbox_worker().drain_once()
+    await app.courier.flush()
     digest = [m for m in sender.to(duty.chat_id) if "Передача дежурства" in m.text][0]
     assert "31.12 – 10.01" in digest.text and "Срок истекает во время дежурства: 1" in digest.text
 
@@ -211,7 +211,7 @@ async def test_institution_in_utc5_and_operator_in_utc3(app, sender, clock) -> N
     assert any("Просрочено" in m.text for m in sender.to(admin.chat_id))  # working time there
     assert not any("Эскалация" in m.text for m in sender.to(operator.chat_id))  # night in Moscow
     clock.moment = datetime(2026, 11, 24, 9, 0, tzinfo=MSK).astimezone(UTC)
-    await app.outbox_worker().drain_once()
+    await app.courier.flush()
     assert any("Эскалация" in m.text for m in sender.to(operator.chat_id))
 
 
@@ -275,7 +275,7 @@ async def test_final_deadline_marks_overdue_and_tells_citizen_once(app, sender, 
         clock.moment = moment
         await _tick(app)
     clock.moment = due + timedelta(hours=12)
-    await app.outbox_worker().drain_once()
+    await app.courier.flush()
     async with app.db.unit() as repos:
         appeal = await repos.appeals.get(appeal_id)
     assert appeal.overdue_at == due and appeal.next_reminder_at is None

@@ -108,7 +108,9 @@ async def test_cancel_from_each_step_files_nothing(citizen: Chat, app) -> None:
         assert "отменено" in citizen.texts(), steps
     async with app.db.unit() as repos:
         assert await repos.appeals.of_citizen(1) == []
-        assert (await repos.outbox.count_by_status()) == {}
+        assert await repos.outbox.unsent_of_chat("telegram", "1001") == []
+        kinds = await app.db._conn.execute_fetchall("SELECT DISTINCT kind FROM outbox")
+        assert [k for (k,) in kinds] == ["reply"]  # no card, no notice: only the bot's replies
 
 
 async def test_invalid_input_at_every_step_gets_a_clear_answer(citizen: Chat) -> None:

@@ -22,7 +22,7 @@ async def test_reply_to_card_answers_and_citizen_gets_it_on_their_platform(
 
     await admin.say("Здравствуйте! Телефон регистратуры починили.",
                     reply_to_message_id=card.message_id, message_id="9001")
-    assert "отправлен гражданину" in admin.texts()
+    assert "принят и отправляется гражданину" in admin.texts()
     answer = sender.last_to("777")
     assert answer.platform == "vk"
     assert "Телефон регистратуры починили" in answer.text

@@ -101,7 +101,7 @@ async def test_invite_appeal_answer_rating_survive_sigkill(server: FakeBotApiSer
                              reply_to=card.message_id)
         await bot.start(fake)
         answer = await fake.wait_message(CITIZEN, "Телефон регистратуры починили")
-        await fake.wait_message(ADMIN, "отправлен гражданину")
+        await fake.wait_message(ADMIN, "принят и отправляется гражданину")
         await fake.wait_until(lambda: card.edits)  # the card shows the new status
         await fake.wait_until(lambda: fake.confirmed_offset > reply["update_id"])
         assert fake.times_delivered(send["update_id"]) == 2  # redelivered, and ignored

@@ -54,7 +54,7 @@ class TgUser:
     async def feed(self, update: dict[str, Any]) -> list[Sent]:
         before = len(self.fake.to(self.chat_id))
         await self.tg.feed(update)
-        await self.tg.app.outbox_worker().drain_once()
+        await self.tg.app.courier.flush()
         return self.fake.to(self.chat_id)[before:]
 
     async def say(self, text: str | None, **kw: Any) -> list[Sent]:
@@ -211,7 +211,7 @@ async def test_private_admin_gets_card_replies_to_it_and_citizen_rates(app, tg, 
     assert {p.split(":")[1] for p in card.payloads()} >= {"take", "ans", "redir", "close"}
 
     sent = await admin.say("Телефон регистратуры починили.", reply_to=card.message_id)
-    assert "отправлен гражданину" in joined(sent)
+    assert "принят и отправляется гражданину" in joined(sent)
     answer = citizen.last()
     assert "Телефон регистратуры починили" in answer.text
     assert await status(app, appeal_id) == "answered"
@@ -240,7 +240,7 @@ async def test_staff_group_take_answer_button_and_card_edit(app, tg, fake) -> No
 
     await colleague.press(card, "st:ans")
     sent = await colleague.say("Записали вас к терапевту на 25 ноября.")
-    assert "отправлен гражданину" in joined(sent)
+    assert "принят и отправляется гражданину" in joined(sent)
     assert "Записали вас" in citizen.last().text
     assert await status(app, appeal_id) == "answered"
 
@@ -400,7 +400,7 @@ async def test_citizen_on_telegram_admin_on_another_platform(app, tg, fake) -> N
     card = vk.last_to("777")
     assert card.platform == "vk" and "Обращение №" in card.text
     await vk_admin.say("Ответ из ВК.", reply_to_message_id=card.message_id)
-    await app.outbox_worker().drain_once()
+    await app.courier.flush()
     assert "Ответ из ВК." in citizen.last().text
     assert await status(app, appeal_id) == "answered"
 

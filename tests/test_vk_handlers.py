@@ -261,7 +261,7 @@ async def test_citizen_on_vk_admin_on_telegram(app: App, vk: VkTransport, fake_v
     card = recorder.last_to("2001")
     assert "Иван Петров" in card.text and card.attachments  # Telegram notes them itself
     await admin.say("Ответ из Telegram.", reply_to_message_id=card.message_id)
-    await app.outbox_worker().drain_once()
+    await app.courier.flush()
     answer = await fake_vk.wait_sent(501, "Ответ из Telegram.")
     assert "1 ⭐" in answer.labels
 

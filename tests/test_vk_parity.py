@@ -146,7 +146,7 @@ class TelegramSide:
         before = len(self.fake.sent)
         edits = {id(m): len(m.edits) for m in self.fake.sent}
         await self.transport.feed(update)
-        await self.app.outbox_worker().drain_once()
+        await self.app.courier.flush()
         seen: Seen = [(self._who(m.chat_id), "edit", normalise(m.text), self._msg(m).buttons)
                       for m in self.fake.sent[:before] if len(m.edits) > edits[id(m)]]
         seen += [(self._who(m.chat_id), "new", normalise(m.text), self._msg(m).buttons)
@@ -187,7 +187,7 @@ class VkSide:
         before = len(self.fake.sent)
         edits = {id(m): len(m.edits) for m in self.fake.sent}
         await self.transport.submit(update)
-        await self.app.outbox_worker().drain_once()
+        await self.app.courier.flush()
         seen: Seen = [(self._who(m.peer_id), "edit", normalise(m.text), self._msg(m).buttons)
                       for m in self.fake.sent[:before] if len(m.edits) > edits[id(m)]]
         seen += [(self._who(m.peer_id), "new", normalise(m.text), self._msg(m).buttons)

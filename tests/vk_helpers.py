@@ -47,7 +47,7 @@ class VkPerson:
         (direct replies and outbox deliveries)."""
         before = len(self.fake.sent)
         await self.transport.submit(update)
-        await self.app.outbox_worker().drain_once()
+        await self.app.courier.flush()
         return [m for m in self.fake.sent[before:] if m.peer_id == self.peer_id]
 
     async def say(self, text: str, **fields: Any) -> list[SentMessage]:

@@ -8,10 +8,12 @@ from datetime import datetime, timedelta
 
 from bot import texts
 from bot.appeals.calendar import zone
+from bot.appeals.outbox import outbox_row
 from bot.appeals.service import AppealService
 from bot.clock import Clock
+from bot.message import Message
 from storage.db import Database
-from storage.records import Appeal
+from storage.records import Appeal, OutboxKind
 
 MAX_LINES = 10
 
@@ -69,9 +71,9 @@ class DigestService:
                 )
                 lines = [self._line(a, inst.display_name, tz) for a in open_appeals[:MAX_LINES]]
                 for chat in await repos.people.inbox_chats(inst.id):
-                    await repos.outbox.add(chat.platform, chat.chat_id,
-                                           {"text": "\n".join([text, "", *lines])}, now,
-                                           kind="digest")
+                    await repos.outbox.add(outbox_row(
+                        chat.platform, chat.chat_id, Message("\n".join([text, "", *lines])),
+                        OutboxKind.DIGEST), now)
                     sent += 1
         return sent
 
@@ -112,8 +114,8 @@ class DigestService:
                                                open=len(open_appeals), due=len(falling_due))
             for user in people.values():
                 if user.chat_id:
-                    await repos.outbox.add(user.platform, user.chat_id,
-                                           {"text": "\n".join([text, "", *lines])}, now,
-                                           kind="digest")
+                    await repos.outbox.add(outbox_row(
+                        user.platform, user.chat_id, Message("\n".join([text, "", *lines])),
+                        OutboxKind.DIGEST), now)
                     sent += 1
         return sent

@@ -20,12 +20,13 @@ from typing import Any
 from bot import texts
 from bot.appeals.calendar import zone
 from bot.appeals.deadlines import Stage
-from bot.appeals.service import AppealService, buttons_json
+from bot.appeals.outbox import outbox_row
+from bot.appeals.service import AppealService
 from bot.clock import Clock
-from bot.dialog.types import Button
+from bot.message import Button, Message
 from directory.model import Institution
 from storage.db import Database
-from storage.records import DueReminder
+from storage.records import DueReminder, NewOutboxRow, OutboxKind
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -149,7 +150,7 @@ class ReminderService:
                 return 0
             who = _Recipients(repos, self, now)
             await who.preload({a.institution_id for a in due})
-            outbox: list[tuple[str, str, dict[str, Any], int | None, str, datetime]] = []
+            outbox: list[NewOutboxRow] = []
             states: list[tuple[Any, ...]] = []
             events: list[tuple[int, str, dict[str, Any]]] = []
             for appeal in due:
@@ -180,28 +181,29 @@ class ReminderService:
         return len(due)
 
     async def _fire(self, appeal: DueReminder, stage: Stage, inst: Institution, who: _Recipients,
-                    now: datetime, outbox: list[tuple[str, str, dict[str, Any], int | None, str,
-                                                      datetime]]) -> str:
+                    now: datetime, outbox: list[NewOutboxRow]) -> str:
         tz = self.appeals.timezone_of(inst)
         deadline = appeal.first_response_due if stage.target == "first_response" else appeal.due_at
         what = texts.DEADLINE_NAMES[stage.target]
-        open_card = {"text": texts.BTN_OPEN_CARD.format(number=appeal.number,
-                                                        institution=inst.display_name)[:60],
-                     "payload": f"st:card:{appeal.id}"}
+        open_card = [[Button(texts.BTN_OPEN_CARD.format(number=appeal.number,
+                                                         institution=inst.display_name)[:60],
+                             f"st:card:{appeal.id}")]]
         staff, not_before = await who.staff(inst, tz)
         if stage.is_deadline:
             text = texts.OVERDUE_STAFF.format(number=appeal.number, institution=inst.display_name,
                                               what=what, deadline=texts.format_time(deadline, tz))
             for r in await who.operators():
-                outbox.append((r.platform, r.chat_id, {"text": texts.ESCALATION.format(
+                outbox.append(outbox_row(r.platform, r.chat_id, Message(texts.ESCALATION.format(
                     number=appeal.number, institution=inst.display_name, what=what,
-                    deadline=texts.format_time(deadline, tz)), "buttons": [[open_card]]},
-                    appeal.id, "escalation", self._not_before(now, r.timezone)))
+                    deadline=texts.format_time(deadline, tz)), open_card), OutboxKind.ESCALATION,
+                    appeal_id=appeal.id, not_before=self._not_before(now, r.timezone)))
             if not appeal.escalated:
-                outbox.append((appeal.platform, appeal.chat_id,
-                               {"text": texts.CITIZEN_ESCALATED.format(number=appeal.number),
-                                "buttons": buttons_json([[Button(texts.BTN_MY, "m:my")]])},
-                               appeal.id, "citizen", self._not_before(now, tz)))
+                outbox.append(outbox_row(
+                    appeal.platform, appeal.chat_id,
+                    Message(texts.CITIZEN_ESCALATED.format(number=appeal.number),
+                            [[Button(texts.BTN_MY, "m:my")]], appeal_id=appeal.id),
+                    OutboxKind.CITIZEN, appeal_id=appeal.id,
+                    not_before=self._not_before(now, tz)))
             kind = "overdue" if stage.target == "final" else "first_response_missed"
         else:
             text = texts.REMINDER.format(number=appeal.number, institution=inst.display_name,
@@ -212,7 +214,8 @@ class ReminderService:
         for r in staff:
             if stage.is_deadline and (r.platform, r.chat_id) in operators:
                 continue  # operators already got the escalation
-            outbox.append((r.platform, r.chat_id, {"text": text, "buttons": [[open_card]]},
-                           appeal.id, "reminder", max(not_before, self._not_before(not_before,
-                                                                                   r.timezone))))
+            outbox.append(outbox_row(
+                r.platform, r.chat_id, Message(text, open_card), OutboxKind.REMINDER,
+                appeal_id=appeal.id,
+                not_before=max(not_before, self._not_before(not_before, r.timezone))))
         return kind

@@ -6,24 +6,20 @@ and the outbox messages it causes commit together, or not at all.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from bot import texts
 from bot.appeals.deadlines import DeadlineClock
-from bot.dialog.types import Attachment, Button
+from bot.appeals.outbox import outbox_row
+from bot.message import Attachment, Button, Message
 from directory.model import Institution
-from storage.records import Appeal, ChatRef, User
+from storage.records import Appeal, ChatRef, OutboxKind, User
 from storage.repositories import Repositories
 
 
 class AppealError(Exception):
     """An action that is not possible in the appeal's current state (shown to the user)."""
-
-
-def buttons_json(rows: list[list[Button]]) -> list[list[dict[str, str]]]:
-    return [[{"text": b.text, "payload": b.payload} for b in row] for row in rows]
 
 
 def card_buttons(appeal: Appeal) -> list[list[Button]]:
@@ -86,6 +82,11 @@ class AppealService:
             due=texts.format_time(appeal.due_at, tz),
             text=appeal.text,
         )
+        if appeal.undelivered_at is not None:
+            text += texts.CARD_UNDELIVERED.format(
+                reason=texts.UNDELIVERED_REASONS.get(appeal.undelivered_reason or "",
+                                                     appeal.undelivered_reason or ""),
+                since=texts.format_time(appeal.undelivered_at, tz))
         if appeal.is_open and actionable:
             text += texts.CARD_HINT
         return text + suffix
@@ -94,56 +95,54 @@ class AppealService:
 
     async def _post_card(
         self, repos: Repositories, appeal: Appeal, now: datetime, prefix: str = "",
-        attachments: list[dict[str, Any]] | None = None,
+        attachments: tuple[Attachment, ...] = (), *, operators_only: bool = False,
     ) -> None:
-        """A new card in every inbox chat of the appeal's institution (operators if none)."""
+        """A new card in every working inbox chat of the appeal's institution (the
+        operators if none works)."""
         inst = await self.institution(repos, appeal.institution_id)
-        chats = await repos.people.inbox_chats(inst.id)
+        chats = [] if operators_only else await repos.people.inbox_chats(inst.id)
         if not chats:
-            # Nobody receives this institution's appeals yet: the ministry must see it.
-            prefix = texts.STAFF_NEW_NO_INBOX.format(institution=inst.display_name) + prefix
+            # Nobody receives this institution's appeals: the ministry must see it.
+            if not operators_only:
+                prefix = texts.STAFF_NEW_NO_INBOX.format(institution=inst.display_name) + prefix
             chats = await repos.people.staff_chats("operator")
-        text = prefix + await self.card_text(repos, appeal)
-        for chat in chats:
-            await repos.outbox.add(
-                chat.platform, chat.chat_id,
-                {"text": text, "buttons": buttons_json(card_buttons(appeal)),
-                 "record_as": "card", "attachments": attachments or [],
-                 "institution_id": inst.id},
-                now, appeal_id=appeal.id, kind="card",
-            )
+        message = Message(prefix + await self.card_text(repos, appeal), card_buttons(appeal),
+                          attachments, card_of=appeal.id)
+        await repos.outbox.add_many([
+            outbox_row(chat.platform, chat.chat_id, message, OutboxKind.CARD,
+                       appeal_id=appeal.id, institution_id=inst.id) for chat in chats], now)
 
-    async def _refresh_cards(self, repos: Repositories, appeal: Appeal, now: datetime,
-                             redirected_to: Institution | None = None) -> None:
+    async def repost_to_operators(self, repos: Repositories, appeal: Appeal, now: datetime,
+                                  prefix: str) -> None:
+        """The institution's inbox is unreachable: its open appeal goes to the operators."""
+        if appeal.is_open:
+            await self._post_card(repos, appeal, now, prefix, operators_only=True)
+
+    async def refresh_cards(self, repos: Repositories, appeal: Appeal, now: datetime,
+                            redirected_to: Institution | None = None) -> None:
         """Edit the cards the appeal's institution got, to show the new status and buttons.
 
         After a redirect the old institution's cards lose their buttons: it is not theirs.
         """
         if redirected_to is None:
-            text = await self.card_text(repos, appeal)
-            buttons = buttons_json(card_buttons(appeal))
+            message = Message(await self.card_text(repos, appeal), card_buttons(appeal))
         else:
             suffix = texts.CARD_REDIRECTED.format(institution=redirected_to.display_name)
-            text = await self.card_text(repos, appeal, suffix, actionable=False)
-            buttons = []
-        for chat in await repos.outbox.card_chats(appeal.id, appeal.institution_id):
-            await repos.outbox.add(
-                chat.platform, chat.chat_id,
-                {"text": text, "buttons": buttons, "edit_card_of": appeal.id},
-                now, appeal_id=appeal.id, kind="card_edit",
-            )
+            message = Message(await self.card_text(repos, appeal, suffix, actionable=False))
+        chats = await repos.outbox.card_chats(appeal.id, appeal.institution_id)
+        await repos.outbox.add_many([
+            outbox_row(chat.platform, chat.chat_id, replace(message, card_of=appeal.id),
+                       OutboxKind.CARD_EDIT, appeal_id=appeal.id) for chat in chats], now)
 
     async def _tell_citizen(
         self, repos: Repositories, appeal: Appeal, text: str, now: datetime,
-        buttons: list[list[Button]] | None = None, attachments: list[dict[str, Any]] | None = None,
+        buttons: list[list[Button]] | None = None, attachments: tuple[Attachment, ...] = (),
     ) -> None:
         """To the chat and platform the citizen wrote from."""
-        await repos.outbox.add(
+        await repos.outbox.add(outbox_row(
             appeal.platform, appeal.chat_id,
-            {"text": text, "buttons": buttons_json(buttons or []), "record_as": "notice",
-             "attachments": attachments or []},
-            now, appeal_id=appeal.id, kind="citizen",
-        )
+            Message(text, buttons or [], attachments, appeal_id=appeal.id),
+            OutboxKind.CITIZEN, appeal_id=appeal.id), now)
 
     async def schedule_reminders(self, repos: Repositories, appeal: Appeal, now: datetime,
                                  after: int | None = None) -> Appeal:
@@ -177,9 +176,8 @@ class AppealService:
         await repos.appeals.add_message(appeal.id, "citizen", chat.platform, chat.chat_id, now,
                                         text=text, author_id=citizen.id)
         appeal = await self.schedule_reminders(repos, appeal, now, after=-1)
-        await self._post_card(repos, appeal, now,
-                              attachments=[asdict(a) | {"platform": chat.platform}
-                                           for a in attachments])
+        await self._post_card(repos, appeal, now, attachments=tuple(
+            a if a.platform else replace(a, platform=chat.platform) for a in attachments))
         return appeal
 
     def _require_open(self, appeal: Appeal) -> None:
@@ -201,7 +199,7 @@ class AppealService:
         inst = await self.institution(repos, appeal.institution_id)
         await self._tell_citizen(repos, appeal, texts.CITIZEN_TAKEN.format(
             number=appeal.number, institution=inst.display_name), now)
-        await self._refresh_cards(repos, appeal, now)
+        await self.refresh_cards(repos, appeal, now)
         return appeal
 
     async def answer(
@@ -225,9 +223,10 @@ class AppealService:
                                         text=text)
             + "\n\n" + texts.CITIZEN_RATE,
             now, buttons=rating_buttons(appeal),
-            attachments=[asdict(a) | {"platform": source.platform} for a in attachments],
+            attachments=tuple(a if a.platform else replace(a, platform=source.platform)
+                              for a in attachments),
         )
-        await self._refresh_cards(repos, appeal, now)
+        await self.refresh_cards(repos, appeal, now)
         return appeal
 
     async def redirect(
@@ -239,7 +238,7 @@ class AppealService:
         if target.id == appeal.institution_id:
             raise AppealError(texts.STAFF_REDIRECT_SAME)
         old = appeal
-        await self._refresh_cards(repos, old, now, redirected_to=target)
+        await self.refresh_cards(repos, old, now, redirected_to=target)
         appeal = await repos.appeals.update(
             appeal.id, now, institution_id=target.id, status="new", assignee_id=None,
         )
@@ -271,7 +270,7 @@ class AppealService:
         await self._tell_citizen(repos, appeal, texts.CITIZEN_EXTENDED.format(
             number=appeal.number, institution=inst.display_name,
             due=texts.format_time(new_due, tz)), now)
-        await self._refresh_cards(repos, appeal, now)
+        await self.refresh_cards(repos, appeal, now)
         return appeal
 
     def redirect_is_late(self, appeal: Appeal, now: datetime) -> bool:
@@ -285,7 +284,7 @@ class AppealService:
         inst = await self.institution(repos, appeal.institution_id)
         await self._tell_citizen(repos, appeal, texts.CITIZEN_CLOSED.format(
             number=appeal.number, institution=inst.display_name), now)
-        await self._refresh_cards(repos, appeal, now)
+        await self.refresh_cards(repos, appeal, now)
         return appeal
 
     async def rate(self, repos: Repositories, appeal: Appeal, stars: int, now: datetime) -> bool:
@@ -295,7 +294,7 @@ class AppealService:
         appeal = await repos.appeals.update(appeal.id, now, rating=stars, status="closed",
                                             closed_at=now)
         await repos.appeals.add_event(appeal.id, "rated", now, appeal.citizen_id, stars=stars)
-        await self._refresh_cards(repos, appeal, now)
+        await self.refresh_cards(repos, appeal, now)
         return True
 
     async def reopen(self, repos: Repositories, appeal: Appeal, now: datetime) -> Appeal:

@@ -1,27 +1,35 @@
 """Dialog.handle(incoming) -> replies: the one entry point every transport calls.
 
 One user at a time (a per-user lock), many users in parallel. The state, the changes
-and the outbox messages of a turn commit in one transaction; a failure rolls all back
-and the user gets a polite answer instead of a traceback.
+and every message of a turn (its replies included: they are outbox rows, delivered by the
+one delivery path) commit in one transaction; a failure rolls all back and the user gets
+a polite answer instead of a traceback. A redelivered update changes nothing and sends
+nothing again: its replies were queued with it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import weakref
+from collections.abc import Callable
+from datetime import datetime
 
 from bot import texts
 from bot.appeals.access import Actor
+from bot.appeals.outbox import outbox_row
 from bot.appeals.service import AppealError, AppealService
+from bot.appeals.undeliverable import DeliveryOutcomes
 from bot.clock import Clock
 from bot.dialog.citizen import CitizenFlows, menu_buttons
 from bot.dialog.ports import DirectorySource, FaqSource
 from bot.dialog.staff import StaffFlows
 from bot.dialog.turn import Turn
-from bot.dialog.types import Incoming, Reply, replies_from_json, replies_to_json
+from bot.dialog.types import ChatEvent, Incoming, Reply
 from storage.db import Database
-from storage.records import DialogState
+from storage.records import DialogState, OutboxKind
+from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 
@@ -32,16 +40,22 @@ TEXT_STATES = {
     "staff_answer", "staff_redirect",
 }
 BUTTON_STATES = {"appeal_category", "appeal_consent", "appeal_confirm"}
+# An appeal number as the card shows it ("Обращение № 2026-000123").
+_CARD_NUMBER = re.compile(r"№\s*(\d{4}-\d{6,})")
 
 
 class Dialog:
     def __init__(
         self, db: Database, directory: DirectorySource, faq: FaqSource,
-        appeals: AppealService, clock: Clock,
+        appeals: AppealService, clock: Clock, outcomes: DeliveryOutcomes | None = None,
+        notify: Callable[[], None] | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.appeals = appeals
+        self.outcomes = outcomes or DeliveryOutcomes(appeals)
+        # Called after a turn committed messages: the delivery claims them at once.
+        self.notify = notify or (lambda: None)
         self.citizen = CitizenFlows(directory, faq, appeals)
         self.staff = StaffFlows(appeals, self.citizen, faq)
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
@@ -60,33 +74,30 @@ class Dialog:
         lock = self._lock(inc.platform, inc.user_id)
         async with lock:
             try:
-                return await self._handle(inc)
+                replies = await self._handle(inc)
             except Exception:
                 log.exception("failed to handle %s:%s", inc.platform, inc.user_id)
-                return [Reply(texts.INTERNAL_ERROR)]
-
-    async def remember_card(self, platform: str, chat_id: str, message_id: str,
-                            appeal_id: int) -> None:
-        """A transport showed an appeal card as a direct reply: a reply to it must find it."""
-        async with self.db.unit() as repos:
-            await repos.appeals.add_message(appeal_id, "card", platform, chat_id,
-                                            self.clock.now(), message_id=message_id)
-
-    async def mark_replied(self, platform: str, update_id: str) -> None:
-        """The transport sent the replies of this update: a redelivery gets nothing."""
-        async with self.db.unit() as repos:
-            await repos.dialog.mark_replied(platform, update_id)
+                replies = [Reply(texts.INTERNAL_ERROR)]
+                try:
+                    async with self.db.unit() as repos:
+                        await self._queue(repos, inc, replies)
+                except Exception:
+                    log.exception("could not even queue the apology to %s:%s", inc.platform,
+                                  inc.chat_id)
+        self.notify()
+        return replies
 
     async def _handle(self, inc: Incoming) -> list[Reply]:
         now = self.clock.now()
         async with self.db.unit() as repos:
             if inc.update_id is not None and not await repos.dialog.first_time(
                     inc.platform, inc.update_id, now):
-                # Handled before. If the crash came before its replies went out, send them now.
-                kept = await repos.dialog.unsent_replies(inc.platform, inc.update_id)
-                log.info("redelivered update %s:%s (%s)", inc.platform, inc.update_id,
-                         "replies again" if kept else "ignored")
-                return replies_from_json(kept) if kept else []
+                log.info("redelivered update %s:%s ignored", inc.platform, inc.update_id)
+                return []
+            if inc.event is not None:
+                replies = await self._chat_event(repos, inc, now)
+                await self._queue(repos, inc, replies)
+                return replies
             private_chat = "" if inc.is_group else inc.chat_id
             user = await repos.people.ensure_user(inc.platform, inc.user_id, private_chat,
                                                   inc.user_name, now)
@@ -103,10 +114,36 @@ class Dialog:
                 turn.say(str(exc))
             if turn.state != before:
                 await repos.dialog.set(inc.platform, inc.user_id, turn.state, now)
-            if inc.update_id is not None and turn.replies:
-                await repos.dialog.keep_replies(inc.platform, inc.update_id,
-                                                replies_to_json(turn.replies))
+            await self._queue(repos, inc, turn.replies)
             return turn.replies
+
+    async def _queue(self, repos: Repositories, inc: Incoming, replies: list[Reply]) -> None:
+        """The replies go out by the one delivery path, committed with the turn."""
+        if replies:
+            await repos.outbox.add_many([
+                outbox_row(inc.platform, inc.chat_id, reply, OutboxKind.REPLY,
+                           appeal_id=reply.card_of or reply.appeal_id)
+                for reply in replies], self.clock.now())
+
+    async def _chat_event(self, repos: Repositories, inc: Incoming,
+                          now: datetime) -> list[Reply]:
+        if inc.event is ChatEvent.BOT_REMOVED:
+            await self.outcomes.chat_gone(repos, inc.platform, inc.chat_id, "bot_removed",
+                                          "the bot was removed from the chat", now)
+            return []
+        if inc.event is ChatEvent.MIGRATED and inc.moved_to:
+            await self.outcomes.chat_moved(repos, inc.platform, inc.chat_id, inc.moved_to)
+            return []
+        if inc.event is ChatEvent.BOT_ADDED:
+            restored = await repos.people.enable_inbox(inc.platform, inc.chat_id)
+            if restored:
+                names = [(await repos.institutions.get(i)) for i in restored]
+                return [Reply(texts.INBOX_RESTORED.format(institutions=", ".join(
+                    n.display_name for n in names if n)))]
+            return [Reply(texts.TELEGRAM_GROUP_HELLO)] if inc.is_group else []
+        if inc.event is ChatEvent.MESSAGE_EDITED and not inc.is_group:
+            return [Reply(texts.TELEGRAM_EDIT_IGNORED)]
+        return []
 
     async def _route(self, t: Turn) -> None:
         inc = t.inc
@@ -156,12 +193,22 @@ class Dialog:
             await self.staff.redirect_search(t, text)
 
     async def _reply_to_card(self, t: Turn) -> bool:
-        """A staff reply to an appeal card is the answer to that appeal."""
+        """A staff reply to an appeal card is the answer to that appeal. A card copy whose
+        message id was never recorded (sent twice around a crash) is found by the number
+        it shows, and recorded, so later status edits reach it too."""
+        inc = t.inc
         appeal_id = await t.repos.appeals.appeal_of_message(
-            t.inc.platform, t.inc.chat_id, t.inc.reply_to_message_id or "")
+            inc.platform, inc.chat_id, inc.reply_to_message_id or "")
+        if appeal_id is None and t.actor.is_staff and inc.reply_to_text:
+            found = _CARD_NUMBER.search(inc.reply_to_text)
+            appeal = await t.repos.appeals.by_number(found.group(1)) if found else None
+            if appeal is not None and t.actor.may_act_on(appeal):
+                appeal_id = appeal.id
+                await t.repos.appeals.add_message(appeal.id, "card", inc.platform, inc.chat_id,
+                                                  t.now, message_id=inc.reply_to_message_id)
         if appeal_id is None or not t.actor.is_staff:
             return False
-        await self.staff.answer(t, appeal_id, t.text, t.inc.attachments)
+        await self.staff.answer(t, appeal_id, t.text, inc.attachments)
         return True
 
     async def _command(self, t: Turn, text: str) -> None:

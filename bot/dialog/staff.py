@@ -50,7 +50,7 @@ class StaffFlows:
             return
         if action == "card":
             t.say(await self.appeals.card_text(t.repos, appeal), card_buttons(appeal),
-                  appeal_card=appeal.id)
+                  card_of=appeal.id)
             return
         if action in ("ans", "redir", "take", "close", "ext") and not appeal.is_open:
             t.say(texts.APPEAL_NOT_OPEN.format(number=appeal.number,
@@ -88,7 +88,7 @@ class StaffFlows:
             return
         await self.appeals.answer(t.repos, appeal, t.user, text.strip(), list(attachments),
                                   t.chat, t.now, message_id=t.inc.message_id)
-        t.say(texts.STAFF_ANSWER_SENT.format(number=appeal.number))
+        t.say(texts.STAFF_ANSWER_QUEUED.format(number=appeal.number))
 
     async def redirect_search(self, t: Turn, query: str) -> None:
         appeal_id = t.data("appeal_id")

@@ -30,8 +30,11 @@ class Turn:
     def text(self) -> str:
         return self.inc.text.strip()
 
-    def say(self, text: str, buttons: list[list[Button]] | None = None, **meta: Any) -> None:
-        self.replies.append(Reply(text=text, buttons=buttons or [], meta=meta))
+    def say(self, text: str, buttons: list[list[Button]] | None = None, *,
+            card_of: int | None = None, appeal_id: int | None = None,
+            faq_entry: str | None = None) -> None:
+        self.replies.append(Reply(text, buttons or [], card_of=card_of, appeal_id=appeal_id,
+                                  faq_entry=faq_entry))
 
     def go(self, state: str, **data: Any) -> None:
         self.state = DialogState(state, data)

@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.message import Attachment, Button, Message, button_rows
+
+# What the core answers with is the one message value; "Reply" reads better in the dialog.
+Reply = Message
+
+__all__ = ["Attachment", "Button", "ChatEvent", "Incoming", "Message", "Reply", "button_rows"]
 
 
-@dataclass(frozen=True, slots=True)
-class Attachment:
-    kind: str  # photo | document | other
-    ref: str  # the platform's reference (Telegram file_id, VK "photo-1_2"), opaque to the core
-    source_chat_id: str = ""  # where it was sent, for copyMessage-style forwarding
-    source_message_id: str = ""
+class ChatEvent(StrEnum):
+    """Something that happened to a chat rather than a message someone wrote."""
 
-
-@dataclass(frozen=True, slots=True)
-class Button:
-    text: str
-    payload: str  # <= 64 bytes: Telegram's callback_data limit
-
-    def __post_init__(self) -> None:
-        if len(self.payload.encode()) > 64:
-            raise ValueError(f"button payload over 64 bytes: {self.payload!r}")
+    BOT_ADDED = "bot_added"  # the bot was added to a group
+    BOT_REMOVED = "bot_removed"  # the bot was removed from a group (or blocked in private)
+    MIGRATED = "migrated"  # the group got a new id (Telegram group -> supergroup): `moved_to`
+    MESSAGE_EDITED = "message_edited"  # someone edited a message they had sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,29 +37,8 @@ class Incoming:
     # The platform's id of this update (Telegram update_id, VK event_id): a redelivered
     # update with the same id is ignored, so a crash never makes it act twice.
     update_id: str | None = None
-
-
-@dataclass(slots=True)
-class Reply:
-    """A message the core wants shown in the chat it is answering."""
-
-    text: str
-    buttons: list[list[Button]] = field(default_factory=list)
-    attachments: tuple[Attachment, ...] = ()
-    meta: dict[str, Any] = field(default_factory=dict)  # e.g. {"appeal_card": 12}
-
-
-def button_rows(buttons: list[Button], per_row: int = 1) -> list[list[Button]]:
-    return [buttons[i:i + per_row] for i in range(0, len(buttons), per_row)]
-
-
-def replies_to_json(replies: list[Reply]) -> str:
-    return json.dumps([{"text": r.text, "buttons": [[asdict(b) for b in row] for row in r.buttons],
-                        "attachments": [asdict(a) for a in r.attachments], "meta": r.meta}
-                       for r in replies], ensure_ascii=False)
-
-
-def replies_from_json(data: str) -> list[Reply]:
-    return [Reply(r["text"], [[Button(**b) for b in row] for row in r["buttons"]],
-                  tuple(Attachment(**a) for a in r["attachments"]), r["meta"])
-            for r in json.loads(data)]
+    # The text of the bot's message this one replies to, as the platform shows it: finds
+    # the appeal of a card copy whose message id was never recorded (a crash duplicate).
+    reply_to_text: str = ""
+    event: ChatEvent | None = None
+    moved_to: str = ""  # ChatEvent.MIGRATED: the chat's new id

@@ -215,7 +215,6 @@ STAFF_ASK_ANSWER = (
     "Напишите ответ на обращение № {number} одним сообщением — он будет отправлен гражданину. "
     "Отменить: /cancel."
 )
-STAFF_ANSWER_SENT = "Ответ на обращение № {number} отправлен гражданину."
 STAFF_TAKEN = "Обращение № {number} взято в работу."
 STAFF_ALREADY = "Обращение № {number} уже {status}."
 STAFF_CLOSED = "Обращение № {number} закрыто."

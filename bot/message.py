@@ -1,0 +1,98 @@
+"""The one message value: what the core wants shown to someone, on any platform.
+
+A `Message` is text, button rows and attachments (each naming the platform it came
+from), plus what it is about: `card_of` marks the card of an appeal (its platform message
+id is recorded, so a reply to it finds the appeal and status edits reach it). Direct
+replies, outbox rows and kept copies all use this value and its one JSON codec.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    kind: str  # photo | document | other
+    ref: str  # the platform's reference (Telegram file_id, VK "photo-1_2"), opaque to the core
+    source_chat_id: str = ""  # where it was sent, for copyMessage-style forwarding
+    source_message_id: str = ""
+    platform: str = ""  # the platform `ref` means something on ("": the receiving one)
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    text: str
+    payload: str  # <= 64 bytes: Telegram's callback_data limit
+
+    def __post_init__(self) -> None:
+        if len(self.payload.encode()) > 64:
+            raise ValueError(f"button payload over 64 bytes: {self.payload!r}")
+
+
+@dataclass(slots=True)
+class Message:
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+    attachments: tuple[Attachment, ...] = ()
+    card_of: int | None = None  # the card of this appeal
+    appeal_id: int | None = None  # the appeal it is about (a notice, a filing receipt)
+    faq_entry: str | None = None  # the FAQ answer it shows
+
+
+def button_rows(buttons: list[Button], per_row: int = 1) -> list[list[Button]]:
+    return [buttons[i:i + per_row] for i in range(0, len(buttons), per_row)]
+
+
+# The codec: compact, stable keys; absent fields are left out.
+
+
+def message_to_dict(message: Message) -> dict[str, Any]:
+    out: dict[str, Any] = {"t": message.text}
+    if message.buttons:
+        out["b"] = [[[b.text, b.payload] for b in row] for row in message.buttons]
+    if message.attachments:
+        out["a"] = [[a.kind, a.ref, a.source_chat_id, a.source_message_id, a.platform]
+                    for a in message.attachments]
+    for key, value in (("card", message.card_of), ("appeal", message.appeal_id),
+                       ("faq", message.faq_entry)):
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def message_from_dict(data: dict[str, Any]) -> Message:
+    if "t" not in data and "text" in data:
+        return _legacy(data)
+    return Message(
+        text=str(data.get("t", "")),
+        buttons=[[Button(str(text), str(payload)) for text, payload in row]
+                 for row in data.get("b", [])],
+        attachments=tuple(Attachment(*(str(part) for part in a)) for a in data.get("a", [])),
+        card_of=data.get("card"), appeal_id=data.get("appeal"), faq_entry=data.get("faq"),
+    )
+
+
+def _legacy(data: dict[str, Any]) -> Message:
+    """An outbox payload written before the one codec (a database restored from then)."""
+    return Message(
+        text=str(data.get("text", "")),
+        buttons=[[Button(str(b["text"]), str(b["payload"])) for b in row]
+                 for row in data.get("buttons", [])],
+        attachments=tuple(Attachment(str(a.get("kind", "other")), str(a.get("ref", "")),
+                                     str(a.get("source_chat_id", "")),
+                                     str(a.get("source_message_id", "")),
+                                     str(a.get("platform", "")))
+                          for a in data.get("attachments", [])),
+        card_of=data.get("edit_card_of"),
+    )
+
+
+def encode(message: Message) -> str:
+    return json.dumps(message_to_dict(message), ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(data: str) -> Message:
+    return message_from_dict(json.loads(data))
