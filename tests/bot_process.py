@@ -85,9 +85,3 @@ class BotProcess:
         await self._poll(
             lambda: not self.query("SELECT count(*) FROM outbox WHERE status != 'sent'")[0][0],
             "outbox not drained: " + repr(self.query("SELECT * FROM outbox")))
-
-    async def replied(self, update_id: int | str) -> None:
-        """The bot recorded that the replies of this update went out."""
-        sql = "SELECT replied FROM seen_updates WHERE update_key = ?"
-        await self._poll(lambda: self.query(sql, (str(update_id),)) == [(1,)],
-                         f"replies of update {update_id} not confirmed")

@@ -10,6 +10,25 @@ from bot.delivery.ports import Failure, Limits, SendError
 from bot.dialog.staff import create_invite
 from bot.dialog.types import Attachment, Button, Incoming, Message, Reply
 
+# Tests drive senders as fast as they go; the pacing has tests of its own.
+NO_LIMITS = Limits(overall_per_s=1e6, private_interval=0.0, group_interval=0.0)
+
+
+def unpaced(sender: object) -> None:
+    """Take a real transport's sender off its platform's pace (for fast tests)."""
+    sender.limits = NO_LIMITS  # type: ignore[attr-defined]
+    sender.limiter = RateLimiter(NO_LIMITS.overall_per_s)  # type: ignore[attr-defined]
+
+
+def outgoing(chat_id: str, text: str, buttons: list[list[Button]] | None = None,
+             attachments: tuple[Attachment, ...] = (), source_platform: str = "",
+             key: str = "test") -> tuple[str, Message, str]:
+    """The arguments of Sender.send for one message (attachments from `source_platform`)."""
+    atts = tuple(a if a.platform else Attachment(a.kind, a.ref, a.source_chat_id,
+                                                 a.source_message_id, source_platform)
+                 for a in attachments)
+    return chat_id, Message(text, buttons or [], atts), key
+
 
 @dataclass
 class Delivered:
@@ -44,7 +63,7 @@ class RecordingSender:
 
 
 class _PlatformSender:
-    limits = Limits(overall_per_s=1e6, private_interval=0.0, group_interval=0.0)
+    limits = NO_LIMITS
 
     def __init__(self, recorder: RecordingSender, platform: str) -> None:
         self.recorder = recorder

@@ -105,7 +105,7 @@ async def test_redirect_to_competent_institution_notifies_citizen(
     assert "передано в «Слободская ЦРБ»" in sender.last_to(citizen.chat_id).text
     new_card = sender.last_to(other_admin.chat_id)
     assert new_card.platform == "vk" and "Слободская ЦРБ" in new_card.text
-    old_card = sender.to(admin.chat_id)[0]
+    old_card = next(m for m in sender.to(admin.chat_id) if m.text.startswith("Обращение №"))
     assert "Перенаправлено" in old_card.text and old_card.buttons == []
 
     # the first institution can no longer act on it
@@ -154,10 +154,11 @@ async def test_queue_lists_open_appeals_by_deadline_and_opens_cards(app, sender,
     assert text.index(f"2026-{a1:06d}") < text.index(f"2026-{a2:06d}")
     await admin.press(f"2026-{a2:06d}")
     assert "окулисту" in admin.texts()
-    assert admin.replies[0].meta["appeal_card"] == a2
-    # a reply to that shown card answers it too
-    await app.dialog.remember_card("telegram", admin.chat_id, "card-77", a2)
-    await admin.say("Талоны появятся в понедельник.", reply_to_message_id="card-77")
+    assert admin.replies[0].card_of == a2
+    # the card shown as a reply was recorded when it was delivered: a reply to it answers
+    shown = sender.last_to(admin.chat_id)
+    assert "окулисту" in shown.text
+    await admin.say("Талоны появятся в понедельник.", reply_to_message_id=shown.message_id)
     assert await _status(app, a2) == "answered"
 
 

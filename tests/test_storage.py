@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.appeals.outbox import outbox_row
+from bot.message import Message
 from directory.model import Institution
 from storage.db import Database, migration_scripts
+from storage.records import OutboxKind
 
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 
@@ -42,7 +45,8 @@ async def test_failed_unit_rolls_back_everything(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "db.sqlite3")
     with pytest.raises(RuntimeError):
         async with db.unit() as repos:
-            await repos.outbox.add("telegram", "1", {"text": "x"}, NOW)
+            await repos.outbox.add(outbox_row("telegram", "1", Message("x"), OutboxKind.MESSAGE),
+                                   NOW)
             raise RuntimeError("boom")
     async with db.unit() as repos:
         assert await repos.outbox.count_by_status() == {}

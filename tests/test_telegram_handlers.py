@@ -12,10 +12,12 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
 
 from bot.app import App
-from bot.delivery.outbox_worker import Outgoing, SendError
+from bot.delivery.ports import SendError
 from bot.dialog.staff import create_invite
 from bot.dialog.types import Attachment, Button
+from bot.message import Message
 from handlers.telegram import TelegramTransport
+from tests.chat import outgoing, unpaced
 from tests.conftest import KOTELNICH, SLOBODSKOY
 from tests.fake_telegram import ApiError, FakeTelegram, Sent, recording_session
 
@@ -35,7 +37,7 @@ async def tg(app: App, fake: FakeTelegram) -> AsyncIterator[TelegramTransport]:
     bot = Bot("123:TEST", session=recording_session(fake),
               default=DefaultBotProperties(parse_mode=ParseMode.HTML))
     transport = TelegramTransport(app, bot=bot)
-    transport.sender.min_interval = 0.0
+    unpaced(transport.sender)
     app.senders["telegram"] = transport.sender
     yield transport
     await transport.close()
@@ -190,6 +192,7 @@ async def test_bot_added_to_group_explains_how_to_bind(tg, fake) -> None:
         "chat": chat, "from": user, "date": 1,
         "old_chat_member": {"status": "left", "user": me},
         "new_chat_member": {"status": "member", "user": me}}})
+    await tg.app.courier.flush()
     assert "inv_" in fake.to(GROUP)[-1].text
 
 
@@ -321,7 +324,7 @@ async def test_attachments_pass_both_ways_with_copy_message(app, tg, fake) -> No
 async def test_sender_splits_long_messages_and_keeps_buttons_on_the_last(tg, fake) -> None:
     text = ("Абзац текста. " * 50 + "\n\n") * 12  # ~8.5k characters
     buttons = [[Button("OK", "ok")]]
-    message_id = await tg.sender.send(Outgoing("555", text, buttons))
+    message_id = await tg.sender.send(*outgoing("555", text, buttons))
     sent = fake.to(555)
     assert len(sent) == 3 and all(len(m.text) <= 4096 for m in sent)
     assert [bool(m.buttons) for m in sent] == [False, False, True]
@@ -329,7 +332,7 @@ async def test_sender_splits_long_messages_and_keeps_buttons_on_the_last(tg, fak
     assert "".join(m.text for m in sent).replace("\n", "").replace(" ", "") == \
         text.replace("\n", "").replace(" ", "")
     # 4096 counts what the user sees, not the escaped HTML
-    message_id = await tg.sender.send(Outgoing("556", "<&>" * 1365))
+    message_id = await tg.sender.send(*outgoing("556", "<&>" * 1365))
     assert len(fake.to(556)) == 1
 
 
@@ -341,22 +344,22 @@ async def test_sender_maps_errors(tg, fake) -> None:
         ApiError(500, "Internal Server Error"),
     ]
     with pytest.raises(SendError) as e:
-        await send(Outgoing("1", "x"))
+        await send(*outgoing("1", "x"))
     assert e.value.retry_after == 7 and not e.value.permanent
     with pytest.raises(SendError) as e:
-        await send(Outgoing("1", "x"))
+        await send(*outgoing("1", "x"))
     assert e.value.permanent
     with pytest.raises(SendError) as e:
-        await send(Outgoing("1", "x"))
+        await send(*outgoing("1", "x"))
     assert not e.value.permanent and e.value.retry_after is None
     with pytest.raises(SendError) as e:
-        await send(Outgoing("404", "x"))  # chat not found
+        await send(*outgoing("404", "x"))  # chat not found
     assert e.value.permanent
 
-    message_id = await send(Outgoing("7", "карточка", [[Button("a", "a")]]))
-    await tg.sender.edit("7", message_id, "карточка", [[Button("a", "a")]])  # not modified: ok
+    message_id = await send(*outgoing("7", "карточка", [[Button("a", "a")]]))
+    await tg.sender.edit("7", message_id, Message("карточка", [[Button("a", "a")]]))  # not modified: ok
     with pytest.raises(SendError) as e:
-        await tg.sender.edit("7", "999", "x", [])
+        await tg.sender.edit("7", "999", Message("x", []))
     assert e.value.permanent
 
 
@@ -367,7 +370,7 @@ async def test_sender_network_error_is_transient(app) -> None:
     bot = make_bot("123:TEST", "http://127.0.0.1:9")  # nothing listens there
     try:
         with pytest.raises(SendError) as e:
-            await TelegramSender(bot).send(Outgoing("1", "x"))
+            await TelegramSender(bot).send(*outgoing("1", "x"))
         assert not e.value.permanent
     finally:
         await bot.session.close()
@@ -375,7 +378,7 @@ async def test_sender_network_error_is_transient(app) -> None:
 
 async def test_attachments_from_vk_become_a_note(tg, fake) -> None:
     att = (Attachment("photo", "photo-1_2"), Attachment("document", "doc-1_3"))
-    await tg.sender.send(Outgoing("10", "Ответ учреждения", attachments=att,
+    await tg.sender.send(*outgoing("10", "Ответ учреждения", attachments=att,
                                   source_platform="vk"))
     assert "ВКонтакте" in fake.to(10)[-1].text
     assert fake.calls_of("copyMessage") == [] and fake.calls_of("sendPhoto") == []
@@ -383,7 +386,7 @@ async def test_attachments_from_vk_become_a_note(tg, fake) -> None:
 
 async def test_attachment_whose_original_is_gone_is_sent_by_file_id(tg, fake) -> None:
     att = (Attachment("photo", "photo9-big", "1001", "0"),)  # message 0: "not found"
-    await tg.sender.send(Outgoing("11", "Карточка", attachments=att,
+    await tg.sender.send(*outgoing("11", "Карточка", attachments=att,
                                   source_platform="telegram"))
     assert fake.calls_of("sendPhoto")[-1].params["photo"] == "photo9-big"
 

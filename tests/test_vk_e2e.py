@@ -102,7 +102,7 @@ async def test_vk_citizen_and_vk_admin(vk: FakeVk, tmp_path: Path) -> None:
         assert "Мария Иванова" in card.text and card.attachment == "photo501_4567_ak"
         await bot.outbox_drained()
 
-        await says(vk, VK_ADMIN, "Дозвониться можно по новому номеру 8-800.", "отправлен",
+        await says(vk, VK_ADMIN, "Дозвониться можно по новому номеру 8-800.", "отправляется",
                    reply_to=card)
         answer = await vk.wait_sent(CITIZEN, "по новому номеру 8-800")
         await vk.wait_for(lambda: card.edits)  # the card shows the new status
@@ -134,7 +134,7 @@ async def test_vk_citizen_and_telegram_admin_in_one_process_then_sigterm(
                    reply_to=card.message_id)
         answer = await vk.wait_sent(CITIZEN, "Ответ из Telegram: номер починили.")
         assert "5 ⭐" in answer.labels
-        await tg.wait_message(TG_ADMIN, "отправлен")
+        await tg.wait_message(TG_ADMIN, "отправляется")
         await bot.outbox_drained()
 
         # SIGTERM while a reply is on its way to VK: it is finished, then the process ends.

@@ -88,7 +88,7 @@ async def test_appeal_from_vk_to_a_vk_staff_chat_and_the_answer_back(
 
     # The admin replies to the card in the chat (VK's reply_message names its cmid).
     replies = await staff_chat.say("Телефон регистратуры починили, звоните.", reply_to=card)
-    assert any("отправлен" in m.text for m in replies), [m.text for m in replies]
+    assert any("отправляется" in m.text for m in replies), [m.text for m in replies]
     answer = await fake_vk.wait_sent(501, "Телефон регистратуры починили")
     assert "1 ⭐" in answer.labels and texts.BTN_UNSOLVED in answer.labels
     assert card.edits, "the card was not edited to its new status"

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 import pytest
 
 from bot import texts
 from bot.app import App
+from bot.appeals.outbox import outbox_row
 from bot.clock import FixedClock
-from bot.delivery.outbox_worker import Outgoing, SendError
+from bot.delivery.ports import SendError
+from bot.delivery.retry import RetryPolicy
 from bot.dialog.types import Attachment, Button
+from bot.message import Message
 from handlers.vk import VkTransport, api_method_url
 from handlers.vk_sender import (
     MAX_LABEL,
@@ -21,6 +23,8 @@ from handlers.vk_sender import (
     send_error,
     vk_label,
 )
+from storage.records import OutboxKind
+from tests.chat import outgoing
 from tests.fake_vk import FakeVk
 from tests.vk_helpers import vk_transport
 
@@ -103,7 +107,7 @@ def sender(vk: VkTransport) -> VkSender:
 async def test_long_text_is_split_at_4096_with_buttons_on_the_last_piece(
         sender: VkSender, fake_vk: FakeVk) -> None:
     text = "\n\n".join(f"Абзац {i}. " + "слово " * 150 for i in range(10))  # ~9000 chars
-    message_id = await sender.send(Outgoing("501", text, [[Button("Ок", "m:menu")]], key="k1"))
+    message_id = await sender.send(*outgoing("501", text, [[Button("Ок", "m:menu")]], key="k1"))
     sent = fake_vk.to(501)
     assert len(sent) == 3 and all(len(m.text) <= 4096 for m in sent)
     assert "".join(m.text for m in sent).replace("\n", "").replace(" ", "") == \
@@ -113,9 +117,9 @@ async def test_long_text_is_split_at_4096_with_buttons_on_the_last_piece(
 
 
 async def test_a_resent_row_is_dropped_by_vk(sender: VkSender, fake_vk: FakeVk) -> None:
-    first = await sender.send(Outgoing("501", "Ответ на обращение", key="outbox:42"))
-    again = await sender.send(Outgoing("501", "Ответ на обращение", key="outbox:42"))
-    other = await sender.send(Outgoing("501", "Ответ на обращение", key="outbox:43"))
+    first = await sender.send(*outgoing("501", "Ответ на обращение", key="outbox:42"))
+    again = await sender.send(*outgoing("501", "Ответ на обращение", key="outbox:42"))
+    other = await sender.send(*outgoing("501", "Ответ на обращение", key="outbox:43"))
     assert first == again != other
     assert len(fake_vk.to(501)) == 2
 
@@ -125,35 +129,34 @@ async def test_outbox_resend_after_a_lost_answer_shows_once(
     """messages.send went through but its answer was lost: the outbox retries the row, and
     VK drops the duplicate by its random_id."""
     async with app.db.unit() as repos:
-        await repos.outbox.add("vk", "501", {"text": "Ответ учреждения"}, clock.now())
+        await repos.outbox.add(outbox_row("vk", "501", Message("Ответ учреждения"),
+                                          OutboxKind.CITIZEN), clock.now())
 
     real_send = sender.send
     calls = 0
 
-    async def send_then_lose_the_answer(message: Outgoing) -> str:
+    async def send_then_lose_the_answer(chat_id: str, message: Message, key: str) -> str:
         nonlocal calls
         calls += 1
-        result = await real_send(message)
+        result = await real_send(chat_id, message, key)
         if calls == 1:
             raise ConnectionResetError("connection lost before the answer")
         return result
 
     sender.send = send_then_lose_the_answer  # type: ignore[method-assign]
-    worker = app.outbox_worker()
-    assert await worker.drain_once() == 1
-    clock.advance(timedelta(minutes=5))
-    assert await worker.drain_once() == 1
+    app.courier.policy = RetryPolicy(first_delay=0.01, max_delay=0.01)
+    await app.courier.flush()
     assert calls == 2
     assert [m.text for m in fake_vk.to(501)] == ["Ответ учреждения"]
 
 
 async def test_vk_and_foreign_attachments(sender: VkSender, fake_vk: FakeVk) -> None:
     vk_photo = Attachment("photo", "photo501_7_key", "501", "3")
-    await sender.send(Outgoing("601", "Обращение", attachments=(vk_photo,),
+    await sender.send(*outgoing("601", "Обращение", attachments=(vk_photo,),
                                source_platform="vk", key="a"))
     assert fake_vk.to(601)[-1].attachment == "photo501_7_key"
     telegram_photo = Attachment("photo", "AgACAgIAAxkBAAIB", "1001", "5")
-    await sender.send(Outgoing("601", "Обращение", attachments=(telegram_photo,),
+    await sender.send(*outgoing("601", "Обращение", attachments=(telegram_photo,),
                                source_platform="telegram", key="b"))
     last = fake_vk.to(601)[-1]
     assert last.attachment == ""
@@ -163,15 +166,15 @@ async def test_vk_and_foreign_attachments(sender: VkSender, fake_vk: FakeVk) -> 
 async def test_send_errors_reach_the_outbox_classified(sender: VkSender, fake_vk: FakeVk) -> None:
     fake_vk.blocked.add(501)
     with pytest.raises(SendError) as blocked:
-        await sender.send(Outgoing("501", "привет", key="x"))
+        await sender.send(*outgoing("501", "привет", key="x"))
     assert blocked.value.permanent
     fake_vk.fail_next("messages.send", 6, "Too many requests per second")
     with pytest.raises(SendError) as flood:
-        await sender.send(Outgoing("502", "привет", key="y"))
+        await sender.send(*outgoing("502", "привет", key="y"))
     assert flood.value.retry_after == 1.0
     fake_vk.fail_next("messages.send", 10, "Internal server error")
     with pytest.raises(SendError) as internal:
-        await sender.send(Outgoing("502", "привет", key="z"))
+        await sender.send(*outgoing("502", "привет", key="z"))
     assert not internal.value.permanent and internal.value.retry_after is None
 
 
@@ -180,7 +183,7 @@ async def test_network_failure_is_transient(app: App, fake_vk: FakeVk) -> None:
     await fake_vk.close()
     try:
         with pytest.raises(SendError) as down:
-            await transport.sender.send(Outgoing("501", "привет", key="n"))
+            await transport.sender.send(*outgoing("501", "привет", key="n"))
         assert not down.value.permanent
     finally:
         await transport.close()
@@ -188,14 +191,14 @@ async def test_network_failure_is_transient(app: App, fake_vk: FakeVk) -> None:
 
 async def test_edit_by_conversation_message_id_and_removing_buttons(
         sender: VkSender, fake_vk: FakeVk) -> None:
-    message_id = await sender.send(Outgoing("2000000001", "Карточка",
+    message_id = await sender.send(*outgoing("2000000001", "Карточка",
                                             [[Button(texts.BTN_TAKE, "st:take:1")]], key="c"))
-    await sender.edit("2000000001", message_id, "Карточка: закрыто", [])
+    await sender.edit("2000000001", message_id, Message("Карточка: закрыто", []))
     card = fake_vk.to(2_000_000_001)[-1]
     assert card.text == "Карточка: закрыто" and card.edits == ["Карточка: закрыто"]
     assert card.keyboard == {"inline": True, "buttons": []}
     with pytest.raises(SendError) as gone:
-        await sender.edit("2000000001", "999", "нет такого", [])
+        await sender.edit("2000000001", "999", Message("нет такого", []))
     assert gone.value.permanent
 
 
@@ -213,7 +216,7 @@ async def test_every_core_keyboard_is_accepted_by_vk(sender: VkSender, fake_vk: 
                  [[Button(f"№ {i} · Кировская областная клиническая больница", f"st:card:{i}")]
                   for i in range(10)]]
     for index, keyboard in enumerate(keyboards):
-        await sender.send(Outgoing("501", f"клавиатура {index}", keyboard, key=f"kb{index}"))
+        await sender.send(*outgoing("501", f"клавиатура {index}", keyboard, key=f"kb{index}"))
     sent = fake_vk.to(501)
     assert len(sent) == len(keyboards)
     for message, keyboard in zip(sent, keyboards, strict=True):

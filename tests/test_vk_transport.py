@@ -16,9 +16,10 @@ from tests.fake_vk import FakeVk
 from tests.vk_helpers import vk_transport
 
 
-async def serving(transport: VkTransport) -> tuple[asyncio.Event, asyncio.Task[None]]:
+async def serving(transport: VkTransport) -> tuple[asyncio.Event, asyncio.Future[object]]:
+    """The transport and the delivery, as the runner runs them."""
     stop = asyncio.Event()
-    task = asyncio.create_task(transport.serve(stop))
+    task = asyncio.gather(transport.serve(stop), transport.app.courier.run(stop))
     await asyncio.wait_for(transport.ready.wait(), 5)
     return stop, task
 
@@ -110,8 +111,11 @@ async def test_callback_api(callback: tuple[VkTransport, str], fake_vk: FakeVk) 
         update = fake_vk.message_new(501, "/start", inject=False)
         update["secret"] = "s3cret"
         assert await post(update) == (200, "ok")
-        # "ok" comes after the event was handled: a crash before it makes VK resend it
-        assert any("Чем могу помочь" in m.text for m in fake_vk.to(501))
+        # "ok" comes after the event was handled (its replies committed to the outbox): a
+        # crash before it makes VK resend it
+        async with transport.app.db.unit() as repos:
+            assert any("Чем могу помочь" in r.payload
+                       for r in await repos.outbox.unsent_of_chat("vk", "501"))
         update = fake_vk.message_new(501, "/help", inject=False)
         assert (await post(update))[0] == 403  # no secret: refused, nothing handled
     assert not any("/appeal" in m.text for m in fake_vk.to(501))

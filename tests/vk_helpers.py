@@ -9,6 +9,7 @@ from pydantic import SecretStr
 from bot.app import App
 from bot.dialog.staff import create_invite
 from handlers.vk import VkTransport
+from tests.chat import unpaced
 from tests.fake_vk import CHAT_PEER_BASE, FakeVk, SentMessage
 
 
@@ -20,7 +21,8 @@ async def vk_transport(app: App, fake: FakeVk, **settings: Any) -> VkTransport:
     app.settings = app.settings.model_copy(update=vk_settings_update(fake, **settings))
     transport = VkTransport(app)
     await transport.start()
-    app.senders["vk"] = transport.sender
+    unpaced(transport.sender)
+    app.courier.add_sender(transport.sender)
     return transport
 
 
