@@ -11,8 +11,12 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 log = logging.getLogger("bot")
 
@@ -66,10 +70,28 @@ async def _run(settings: Settings) -> int:
 
     app = await build_app(settings)
     try:
+        problem = await operators_problem(app)
+        if problem:
+            return _fail(problem)
         await run_bot(app, transports_for(app))
     finally:
         await app.close()
     return 0
+
+
+async def operators_problem(app: App) -> str | None:
+    """Appeals of an institution without an inbox go to the operators: with none configured
+    they would reach no one. One line naming the settings, unless explicitly allowed."""
+    if app.settings.allow_no_operators:
+        return None
+    async with app.db.unit() as repos:
+        operators = await repos.people.staff_chats("operator")
+        orphans = await repos.people.institutions_without_inbox()
+    if operators or not orphans:
+        return None
+    return (f"Не задан ни один оператор министерства (OPERATORS_TELEGRAM / OPERATORS_VK), а у "
+            f"{orphans} учреждений нет чата для обращений: их обращения никто бы не увидел. "
+            "Укажите id операторов или ALLOW_NO_OPERATORS=true.")
 
 
 async def _import_directory(settings: Settings, csv_path: Path) -> int:

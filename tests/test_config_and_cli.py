@@ -108,3 +108,16 @@ def test_core_does_not_load_messenger_libraries() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=PROJECT_ROOT, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_run_with_a_token_refuses_to_start_without_operators(tmp_path: Path) -> None:
+    """Appeals of institutions without an inbox go to the operators: with none configured
+    they would reach no one, so `run` says so in one line and does not start."""
+    env = {"TELEGRAM_BOT_TOKEN": "123:TEST", "TELEGRAM_API_URL": "http://127.0.0.1:9"}
+    result = _bot(tmp_path, "run", **env)
+    assert result.returncode == 2, result.stderr
+    line = result.stderr.strip().splitlines()[-1]
+    assert "OPERATORS_TELEGRAM" in line and "OPERATORS_VK" in line
+    assert "ALLOW_NO_OPERATORS" in line and "Traceback" not in result.stderr
+    # the console is exempt: there `/as operator` is the operators' chat
+    assert _bot(tmp_path, "console", stdin="/quit\n").returncode == 0
