@@ -119,9 +119,11 @@ class AppealRepo:
     async def open_queue(
         self, institution_ids: Sequence[str] | None, limit: int = 20
     ) -> list[Appeal]:
-        """Open appeals by deadline; None means every institution (operators, duty)."""
+        """Open appeals by deadline, and answered ones whose answer did not reach the
+        citizen; None means every institution (operators, duty)."""
         marks = ", ".join("?" for _ in OPEN_STATUSES)
-        sql = f"SELECT * FROM appeals WHERE status IN ({marks})"
+        sql = (f"SELECT * FROM appeals WHERE (status IN ({marks}) OR (status = 'answered' "
+               "AND undelivered_at IS NOT NULL))")
         params: list[Any] = list(OPEN_STATUSES)
         if institution_ids is not None:
             if not institution_ids:

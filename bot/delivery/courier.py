@@ -137,10 +137,12 @@ class Courier:
         """Deliver everything due now and return when every lane is idle (console, tests)."""
         while True:
             claimed = await self.claim()
-            tasks = [lane.task for lane in self._lanes.values() if lane.task is not None]
+            tasks = [lane.task for lane in self._lanes.values()
+                     if lane.task is not None and not lane.task.done()]
             if not claimed and not tasks:
                 return
-            await asyncio.gather(*tasks, return_exceptions=True)
+            if tasks:  # claim again meanwhile: alerts and re-routed cards to other chats
+                await asyncio.wait(tasks, timeout=0.05)
 
     async def stop(self, grace: float = 10.0) -> None:
         """Lanes finish the call in flight; what is still queued goes back to pending."""

@@ -137,7 +137,8 @@ class StaffFlows:
             lines.append(texts.STAFF_QUEUE_ITEM.format(
                 number=appeal.number, institution=name, status=texts.STATUSES[appeal.status],
                 due=texts.format_time(appeal.due_at, self.appeals.timezone_of(inst)),
-                overdue=texts.OVERDUE_MARK if appeal.due_at < t.now else "",
+                overdue=(texts.OVERDUE_MARK if appeal.is_open and appeal.due_at < t.now else "")
+                + (texts.QUEUE_UNDELIVERED_MARK if appeal.undelivered_at else ""),
             ))
             if len(rows) < 10:
                 rows.append([Button(texts.BTN_OPEN_CARD.format(
