@@ -233,8 +233,8 @@ async def _vk(workdir: Path, name: str, peers: list[int], per_chat: int, factor:
 # the runs
 
 
-def _chats(count: int, base: int = 0) -> list[int]:
-    return [base + 1 + n for n in range(count)]
+def _chats(count: int) -> list[int]:
+    return [100_001 + n for n in range(count)]  # clear of the fake's special ids (404)
 
 
 def _factor(env: str, ceiling: float, own_rate: float, most: float) -> float:
