@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures tg and fake come from test_telegram_handlers)
 """The one delivery path against the fake Bot API enforcing Telegram's limits and injecting
 faults: outages, 429, a revoked token, a staff group the bot was removed from or that
 became a supergroup, a citizen who blocked the bot, a crash duplicate of a card."""
