@@ -1,5 +1,5 @@
 """Command line: python -m bot run | console | import-directory | import-faq | faq check |
-import-duty | invite | backup."""
+import-duty | invite | backup | outbox."""
 
 from __future__ import annotations
 
@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--role", choices=("admin", "duty", "operator"), default="admin")
     p = sub.add_parser("backup", help="online copy of the database")
     p.add_argument("path", type=Path)
+    p = sub.add_parser("outbox", help="delivery: backlog, failures; retry or re-route a row")
+    p.add_argument("action", nargs="?", choices=("list", "retry", "reroute"), default="list")
+    p.add_argument("row", nargs="?", type=int, help="outbox row id (retry, reroute)")
     return parser
 
 
@@ -199,6 +202,41 @@ async def _backup(settings: Settings, path: Path) -> int:
     return 0
 
 
+async def _outbox(settings: Settings, action: str, row: int | None) -> int:
+    from bot.app import build_app
+    from bot.appeals.delivery_report import delivery_lines, reroute_failed
+
+    if action != "list" and row is None:
+        return _fail(f"Укажите номер строки: python -m bot outbox {action} ID")
+    app = await build_app(settings)
+    try:
+        async with app.db.unit() as repos:
+            if action == "list":
+                for line in await delivery_lines(repos, settings.default_timezone):
+                    print(line)
+                failed = await repos.outbox.failed(20)
+                if failed:
+                    print("Не доставлено (последние 20): id · платформа · чат · вид · причина")
+                for item in failed:
+                    print(f"{item.id} · {item.platform} · {item.chat_id} · {item.kind} · "
+                          f"{item.failure}: {(item.error or '')[:80]}")
+                return 0
+            item = await repos.outbox.get(row or 0)
+            if item is None or item.status != "failed":
+                return _fail(f"Строка {row} не найдена среди недоставленных.")
+            if action == "retry":
+                await repos.outbox.retry(item.id, app.clock.now())
+                print(f"Строка {item.id} снова в очереди.")
+            else:
+                count = await reroute_failed(repos, app.appeals, item, app.clock.now())
+                if not count:
+                    return _fail("Нет ни одного оператора (OPERATORS_TELEGRAM / OPERATORS_VK).")
+                print(f"Строка {item.id} отправлена операторам ({count}).")
+    finally:
+        await app.close()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -218,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         "invite": lambda: _invite(settings, args.role, args.institution),
         "import-duty": lambda: _import_duty(settings, args.csv),
         "backup": lambda: _backup(settings, args.path),
+        "outbox": lambda: _outbox(settings, args.action, args.row),
     }
     from bot.appeals.calendar import CalendarError
     from bot.appeals.policy import PolicyError

@@ -121,3 +121,39 @@ def test_run_with_a_token_refuses_to_start_without_operators(tmp_path: Path) -> 
     assert "ALLOW_NO_OPERATORS" in line and "Traceback" not in result.stderr
     # the console is exempt: there `/as operator` is the operators' chat
     assert _bot(tmp_path, "console", stdin="/quit\n").returncode == 0
+
+
+def test_outbox_command_lists_failures_and_retries_or_reroutes_a_row(tmp_path: Path) -> None:
+    import asyncio
+
+    from bot.appeals.outbox import outbox_row
+    from bot.message import Message
+    from storage.db import Database
+    from storage.records import OutboxKind
+
+    assert _bot(tmp_path, "console", stdin="/quit\n").returncode == 0  # creates the database
+
+    async def failed_row() -> int:
+        from datetime import UTC, datetime
+
+        db = await Database.open(tmp_path / "db.sqlite3")
+        try:
+            now = datetime.now(UTC)
+            async with db.unit() as repos:
+                row = await repos.outbox.add(outbox_row("telegram", "42", Message("не дошло"),
+                                                        OutboxKind.REMINDER), now)
+                await repos.outbox.mark_failed([row], "chat_gone", "Forbidden: blocked", now)
+            return row
+        finally:
+            await db.close()
+
+    row = asyncio.run(failed_row())
+    listed = _bot(tmp_path, "outbox")
+    assert listed.returncode == 0, listed.stderr
+    assert "чат недоступен" in listed.stdout and f"{row} · telegram · 42" in listed.stdout
+    no_one = _bot(tmp_path, "outbox", "reroute", str(row))
+    assert no_one.returncode == 2 and "OPERATORS_TELEGRAM" in no_one.stderr
+    again = _bot(tmp_path, "outbox", "retry", str(row))
+    assert again.returncode == 0 and "снова в очереди" in again.stdout
+    assert _bot(tmp_path, "outbox", "retry", str(row)).returncode == 2  # not failed any more
+    assert "очереди 1" in _bot(tmp_path, "outbox").stdout

@@ -152,6 +152,10 @@ async def test_a_403_on_the_group_reroutes_the_card_at_once(
     async with app.db.unit() as repos:
         assert await repos.people.inbox_chats(KOTELNICH) == []
         assert [i.disabled_reason for i in await repos.people.disabled_inboxes()] == ["chat_gone"]
+    await operator.say("/stats")  # the operators see it in their report
+    report = operator.texts()
+    assert "Доставка:" in report and "недоступен чат «Котельничская ЦРБ» (Telegram)" in report
+    assert "не доставлено (Telegram, чат недоступен): 1" in report
 
 
 async def test_group_upgraded_to_supergroup_keeps_its_inbox(app, tg, fake) -> None:

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import texts
+from bot.appeals.delivery_report import delivery_lines
 from bot.appeals.service import AppealError, AppealService, card_buttons
 from bot.dialog.citizen import CitizenFlows, cancel_row
 from bot.dialog.ports import FaqSource
@@ -161,12 +162,16 @@ class StaffFlows:
                    else texts.NO_DATA)
         rating = (f"{figures['avg_rating']:.1f} из 5" if figures["avg_rating"] is not None
                   else texts.NO_DATA)
-        t.say(texts.STATS.format(
+        text = texts.STATS.format(
             scope=scope, open=figures["new"] + figures["in_progress"], new=figures["new"],
             in_progress=figures["in_progress"], overdue=figures["overdue"], days=days,
             received=figures["received"], answered=figures["answered"], on_time=on_time,
             rating=rating,
-        ))
+        )
+        if t.actor.is_operator:  # the delivery is the ministry's to watch
+            lines = await delivery_lines(t.repos, self.appeals.default_timezone)
+            text += "\n\n" + "\n".join(lines)
+        t.say(text)
 
     # duty roster
 

@@ -1,0 +1,58 @@
+"""What operators see of the delivery: the backlog per platform, the oldest message still to
+go, failures by class, disabled inboxes (`/stats` and `python -m bot outbox`); and what an
+operator can do about a failed message: send it again, or send it to the operators."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot import texts
+from bot.appeals.outbox import outbox_row
+from bot.appeals.service import AppealService
+from bot.message import decode
+from storage.records import OutboxItem, OutboxKind
+from storage.repositories import Repositories
+
+
+async def delivery_lines(repos: Repositories, timezone: str) -> list[str]:
+    lines = [texts.DELIVERY_TITLE.strip()]
+    backlog = await repos.outbox.backlog()
+    for platform, count, oldest in backlog:
+        lines.append(texts.DELIVERY_BACKLOG.format(
+            platform=texts.PLATFORM_NAMES.get(platform, platform), count=count,
+            oldest=texts.format_time(oldest, timezone)))
+    if not backlog:
+        lines.append(texts.DELIVERY_NO_BACKLOG)
+    for platform, failure, count in await repos.outbox.failures():
+        lines.append(texts.DELIVERY_FAILED.format(
+            platform=texts.PLATFORM_NAMES.get(platform, platform),
+            reason=texts.FAILURE_NAMES.get(failure, failure), count=count))
+    for inbox in await repos.people.disabled_inboxes():
+        inst = await repos.institutions.get(inbox.institution_id)
+        lines.append(texts.DELIVERY_DISABLED_INBOX.format(
+            institution=inst.display_name if inst else inbox.institution_id,
+            platform=texts.PLATFORM_NAMES.get(inbox.platform, inbox.platform),
+            since=texts.format_time(inbox.disabled_at, timezone) if inbox.disabled_at else "?"))
+    return lines
+
+
+async def reroute_failed(repos: Repositories, appeals: AppealService, item: OutboxItem,
+                         now: datetime) -> int:
+    """A failed message goes to the operators instead (a card as a fresh card, anything
+    else as it was); returns how many operator chats it was queued for."""
+    operators = await repos.people.staff_chats("operator")
+    if not operators:
+        return 0
+    if item.kind is OutboxKind.CARD and item.appeal_id is not None:
+        appeal = await repos.appeals.get(item.appeal_id)
+        if appeal is not None:
+            inst = await repos.institutions.get(appeal.institution_id)
+            await appeals.repost_to_operators(repos, appeal, now, texts.CARD_REROUTED.format(
+                institution=inst.display_name if inst else appeal.institution_id))
+            return len(operators)
+    message = decode(item.payload)
+    await repos.outbox.add_many([
+        outbox_row(c.platform, c.chat_id, message, item.kind, appeal_id=item.appeal_id,
+                   institution_id=item.institution_id) for c in operators], now)
+    await repos.outbox.mark_failed([item.id], "rerouted", item.error or "", now)
+    return len(operators)
