@@ -196,7 +196,7 @@ class TelegramTransport:
             bot = make_bot(token.get_secret_value(), settings.telegram_api_url)
         self.app = app
         self.bot = bot
-        self._sender = TelegramSender(bot)
+        self._sender = TelegramSender(bot, per_second=settings.telegram_messages_per_second)
         self.commands = TelegramCommands(bot, app.db)
         self.dp = build_dispatcher(app.dialog, self.commands)
         self.poll_timeout = settings.telegram_poll_timeout

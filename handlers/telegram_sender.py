@@ -81,11 +81,12 @@ class TelegramSender:
     """The delivery's Sender for Telegram."""
 
     platform = PLATFORM
-    limits = LIMITS
 
-    def __init__(self, bot: Bot, timer: Timer | None = None) -> None:
+    def __init__(self, bot: Bot, timer: Timer | None = None,
+                 per_second: float = LIMITS.overall_per_s) -> None:
         self.bot = bot
-        self.limiter = RateLimiter(LIMITS.overall_per_s, timer)
+        self.limits = Limits(per_second, LIMITS.private_interval, LIMITS.group_interval)
+        self.limiter = RateLimiter(per_second, timer)
 
     def is_group(self, chat_id: str) -> bool:
         return chat_id.startswith("-")
