@@ -5,12 +5,11 @@
   payloads) and `message_event` (callback buttons, answered with sendMessageEventAnswer).
 - `VkTransport(app)`: the Transport of bot/runner.py. Long poll by default; the Callback
   API when VK_CALLBACK_CONFIRMATION is set (aiohttp endpoint: answers "confirmation" with
-  the code, checks "secret", answers "ok" at once). `VK_API_URL` points it at another API.
+  the code, checks "secret", answers "ok" once the event is handled). `VK_API_URL` points it
+  at another API.
 
-Translation (the core never sees VK objects): peer_id -> chat_id, from_id -> user_id,
-peer_id >= 2000000000 -> is_group, conversation_message_id -> message_id (the same id the
-sender records for what it sends, so a reply to a card finds its appeal), event_id ->
-update_id (a redelivered event is ignored by the core).
+Translation of events is handlers/vk_updates.py; sending is handlers/vk_sender.py (the
+delivery's Sender; the transport's own API reads share its pace).
 """
 
 from __future__ import annotations
@@ -18,9 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
-import re
 from collections import OrderedDict
 from typing import Any
 
@@ -31,16 +28,14 @@ from vkbottle_types.events import GroupEventType
 
 from bot.app import App
 from bot.dialog.dialog import Dialog
-from bot.dialog.types import Attachment, ChatEvent, Incoming
-from handlers.vk_sender import PLATFORM, VkSender, is_group_peer
+from handlers.vk_sender import PLATFORM, VkSender
+from handlers.vk_updates import incoming_from_button, incoming_from_edit, incoming_from_message
 
 log = logging.getLogger(__name__)
 
 DEFAULT_API_BASE = "https://api.vk.ru"
 CALLBACK_WAIT_S = 5.0  # VK retries a callback it got no "ok" for within about 10 s
 
-_ATTACHMENT_KINDS = {"photo": "photo", "doc": "document"}
-_SKIPPED_ATTACHMENTS = {"sticker", "gift", "link"}
 
 
 def api_method_url(base: str | None) -> str:
@@ -50,142 +45,6 @@ def api_method_url(base: str | None) -> str:
     if not base.endswith("/method"):
         base += "/method"
     return base + "/"
-
-
-# ---- VK event -> Incoming ------------------------------------------------------------
-
-
-def _mention_re(group_id: int) -> re.Pattern[str]:
-    return re.compile(rf"^\s*\[(?:club|public){group_id}\|[^\]]*\][\s,:]*")
-
-
-def attachments_of(message: dict[str, Any], chat_id: str, message_id: str,
-                   ) -> tuple[Attachment, ...]:
-    """Photos and documents as "photo<owner>_<id>_<access_key>" refs (what messages.send
-    takes back); other kinds as "other"; stickers are not attachments."""
-    found = []
-    for item in message.get("attachments") or []:
-        if not isinstance(item, dict):
-            continue
-        kind = str(item.get("type", ""))
-        body = item.get(kind)
-        if kind in _SKIPPED_ATTACHMENTS or not isinstance(body, dict):
-            continue
-        owner, object_id = body.get("owner_id"), body.get("id")
-        if owner is None or object_id is None:
-            continue
-        ref = f"{kind}{owner}_{object_id}"
-        if body.get("access_key"):
-            ref += f"_{body['access_key']}"
-        found.append(Attachment(_ATTACHMENT_KINDS.get(kind, "other"), ref, chat_id, message_id,
-                                PLATFORM))
-    return tuple(found)
-
-
-def _reply_target(message: dict[str, Any], peer_id: int,
-                  group_id: int) -> tuple[str | None, str]:
-    """The conversation_message_id and text of the bot's message this one answers: a
-    reply, or a single forwarded message of the bot from this same conversation."""
-    reply = message.get("reply_message")
-    if isinstance(reply, dict) and reply.get("conversation_message_id"):
-        return str(reply["conversation_message_id"]), str(reply.get("text") or "")[:200]
-    forwarded = message.get("fwd_messages") or []
-    if len(forwarded) == 1 and isinstance(forwarded[0], dict):
-        fwd = forwarded[0]
-        # A conversation_message_id means something only in its own conversation.
-        if (fwd.get("peer_id") == peer_id and fwd.get("from_id") == -group_id
-                and fwd.get("conversation_message_id")):
-            return str(fwd["conversation_message_id"]), str(fwd.get("text") or "")[:200]
-    return None, ""
-
-
-def _payload_of(raw: Any) -> dict[str, Any] | None:
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            return None
-    return raw if isinstance(raw, dict) else None
-
-
-def incoming_from_message(event: dict[str, Any], group_id: int,
-                          user_name: str = "") -> Incoming | None:
-    """A message_new event as the core's Incoming (None: nothing for the core)."""
-    obj = event.get("object") or {}
-    message = obj.get("message") if isinstance(obj.get("message"), dict) else obj
-    peer_id, from_id = message.get("peer_id"), message.get("from_id")
-    if not isinstance(peer_id, int) or not isinstance(from_id, int):
-        return None
-    if message.get("out") or (from_id <= 0 and not isinstance(message.get("action"), dict)):
-        return None  # our own messages, other communities' bots
-    cmid = message.get("conversation_message_id")
-    chat_id = str(peer_id)
-    message_id = str(cmid) if cmid else None
-    text = str(message.get("text") or "")
-    is_group = is_group_peer(peer_id)
-    if is_group:
-        text = _mention_re(group_id).sub("", text, count=1)
-    payload: str | None = None
-    button = _payload_of(message.get("payload"))
-    if button is not None:
-        if isinstance(button.get("p"), str):
-            payload = button["p"]
-        elif button.get("command") == "start":  # VK's own «Начать» button
-            text = "/start"
-    update_id = event.get("event_id") or (f"{peer_id}:{cmid}" if cmid else None)
-    action = message.get("action")
-    if isinstance(action, dict):  # a service message: only the bot's own membership counts
-        kind = {"chat_invite_user": ChatEvent.BOT_ADDED,
-                "chat_kick_user": ChatEvent.BOT_REMOVED}.get(str(action.get("type")))
-        if kind is None or action.get("member_id") != -group_id:
-            return None
-        return Incoming(platform=PLATFORM, chat_id=chat_id, user_id=str(from_id),
-                        is_group=is_group, update_id=str(update_id) if update_id else None,
-                        event=kind)
-    reply_to, reply_text = _reply_target(message, peer_id, group_id)
-    return Incoming(
-        platform=PLATFORM, chat_id=chat_id, user_id=str(from_id), text=text.strip(),
-        payload=payload, reply_to_message_id=reply_to, reply_to_text=reply_text,
-        attachments=attachments_of(message, chat_id, message_id or ""),
-        user_name=user_name, is_group=is_group, message_id=message_id,
-        update_id=str(update_id) if update_id else None,
-    )
-
-
-def incoming_from_edit(event: dict[str, Any]) -> Incoming | None:
-    """A message_edit event: a person edited a message they sent (the core says, in a
-    private chat, that edits are not seen)."""
-    message = event.get("object") or {}
-    peer_id, from_id = message.get("peer_id"), message.get("from_id")
-    if (not isinstance(peer_id, int) or not isinstance(from_id, int) or from_id <= 0
-            or message.get("out")):
-        return None
-    update_id = event.get("event_id")
-    return Incoming(platform=PLATFORM, chat_id=str(peer_id), user_id=str(from_id),
-                    is_group=is_group_peer(peer_id),
-                    update_id=str(update_id) if update_id else None,
-                    event=ChatEvent.MESSAGE_EDITED)
-
-
-def incoming_from_button(event: dict[str, Any], user_name: str = "") -> Incoming | None:
-    """A message_event (a callback button pressed) as the core's Incoming."""
-    obj = event.get("object") or {}
-    peer_id, user_id = obj.get("peer_id"), obj.get("user_id")
-    if not isinstance(peer_id, int) or not isinstance(user_id, int):
-        return None
-    data = _payload_of(obj.get("payload")) or {}
-    payload = data.get("p")
-    # A payload we did not make still reaches the core, which answers "stale button".
-    payload = payload if isinstance(payload, str) and payload else "?"
-    cmid = obj.get("conversation_message_id")
-    update_id = event.get("event_id") or (f"cb:{obj['event_id']}" if obj.get("event_id")
-                                          else None)
-    return Incoming(
-        platform=PLATFORM, chat_id=str(peer_id), user_id=str(user_id), payload=payload,
-        user_name=user_name, is_group=is_group_peer(peer_id),
-        message_id=str(cmid) if cmid else None,
-        update_id=str(update_id) if update_id else None,
-    )
 
 
 # ---- handlers ------------------------------------------------------------------------

@@ -8,7 +8,8 @@ import pytest
 
 from bot import texts
 from bot.app import App
-from handlers.vk import VkTransport, incoming_from_button, incoming_from_message
+from handlers.vk import VkTransport
+from handlers.vk_updates import incoming_from_button, incoming_from_message
 from tests.chat import Chat, RecordingSender
 from tests.conftest import KOTELNICH
 from tests.fake_vk import FakeVk
