@@ -63,7 +63,7 @@ def from_message(message: Message, update_id: int) -> Incoming | None:
         is_group=group,
         message_id=str(message.message_id),
         update_id=str(update_id),
-        reply_to_text=replied_text[:200],
+        reply_to_text=replied_text[:4096],
     )
 
 

@@ -53,14 +53,14 @@ def _reply_target(message: dict[str, Any], peer_id: int,
     reply, or a single forwarded message of the bot from this same conversation."""
     reply = message.get("reply_message")
     if isinstance(reply, dict) and reply.get("conversation_message_id"):
-        return str(reply["conversation_message_id"]), str(reply.get("text") or "")[:200]
+        return str(reply["conversation_message_id"]), str(reply.get("text") or "")[:4096]
     forwarded = message.get("fwd_messages") or []
     if len(forwarded) == 1 and isinstance(forwarded[0], dict):
         fwd = forwarded[0]
         # A conversation_message_id means something only in its own conversation.
         if (fwd.get("peer_id") == peer_id and fwd.get("from_id") == -group_id
                 and fwd.get("conversation_message_id")):
-            return str(fwd["conversation_message_id"]), str(fwd.get("text") or "")[:200]
+            return str(fwd["conversation_message_id"]), str(fwd.get("text") or "")[:4096]
     return None, ""
 
 

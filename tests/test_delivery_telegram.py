@@ -204,3 +204,53 @@ async def test_reply_to_a_crash_duplicate_of_a_card_finds_its_appeal(app, tg, fa
         assert (await repos.appeals.get(appeal_id)).status == "answered"
         copies = [mid for _, _, mid in await repos.appeals.card_messages(appeal_id)]
     assert str(copy["message_id"]) in copies  # later status edits reach the copy too
+
+
+async def test_after_a_backup_restore_replies_reach_their_own_citizens(
+        settings, clock, tmp_path) -> None:
+    """Restored from a backup taken before appeal A: the next appeal B gets A's number
+    again. B's card arrives and a reply to it reaches B's citizen; a reply to A's old
+    card (same number, another text) answers nobody's appeal by mistake."""
+    from aiogram import Bot
+
+    from bot.app import build_app
+    from handlers.telegram import TelegramTransport
+    from tests.chat import unpaced
+    from tests.fake_telegram import FakeTelegram, recording_session
+
+    fake = FakeTelegram()
+
+    async def start() -> tuple[App, TelegramTransport]:
+        app = await build_app(settings, clock)
+        transport = TelegramTransport(app, bot=Bot("123:TEST", session=recording_session(fake)))
+        unpaced(transport.sender)
+        app.courier.add_sender(transport.sender)
+        return app, transport
+
+    app, transport = await start()
+    await accept_invite(app, TgUser(transport, fake, ADMIN))
+    await app.db.backup(tmp_path / "backup.sqlite3")
+    await file_appeal(TgUser(transport, fake, CITIZEN), text="Обращение А: не берут трубку")
+    old_card = next(m for m in fake.to(ADMIN) if "Обращение А" in m.text)
+    await transport.close()
+    await app.close()
+
+    (tmp_path / "backup.sqlite3").replace(settings.database_path)
+    app, transport = await start()
+    try:
+        other = CITIZEN + 1
+        appeal_b = await file_appeal(TgUser(transport, fake, other),
+                                     text="Обращение Б: нет талонов к окулисту")
+        new_card = next(m for m in fake.to(ADMIN) if "Обращение Б" in m.text)
+        assert new_card.text.split("\n")[0] == old_card.text.split("\n")[0]  # the same number
+        admin = TgUser(transport, fake, ADMIN)
+        await admin.say("Это ответ на старую карточку.", reply_to=old_card.message_id)
+        assert not any("старую карточку" in m.text for m in fake.to(other))
+        await admin.say("Талоны будут в понедельник.", reply_to=new_card.message_id)
+        assert any("Талоны будут" in m.text for m in fake.to(other))
+        assert not any("Талоны будут" in m.text for m in fake.to(CITIZEN))
+        async with app.db.unit() as repos:
+            assert (await repos.appeals.get(appeal_b)).status == "answered"
+    finally:
+        await transport.close()
+        await app.close()

@@ -202,7 +202,10 @@ class Dialog:
         if appeal_id is None and t.actor.is_staff and inc.reply_to_text:
             found = _CARD_NUMBER.search(inc.reply_to_text)
             appeal = await t.repos.appeals.by_number(found.group(1)) if found else None
-            if appeal is not None and t.actor.may_act_on(appeal):
+            # The number alone is not proof: after a backup restore a new appeal may carry
+            # the number of a lost one. The card must also show this appeal's own text.
+            if (appeal is not None and t.actor.may_act_on(appeal)
+                    and _card_shows(inc.reply_to_text, appeal.text)):
                 appeal_id = appeal.id
                 await t.repos.appeals.add_message(appeal.id, "card", inc.platform, inc.chat_id,
                                                   t.now, message_id=inc.reply_to_message_id)
@@ -308,6 +311,12 @@ class Dialog:
             c.help(t)
         else:
             c.menu(t)
+
+
+def _card_shows(card_text: str, appeal_text: str) -> bool:
+    """Whether a card's text (as the platform gives it back) carries the appeal's text."""
+    head = " ".join(appeal_text.split())[:60]
+    return bool(head) and head in " ".join(card_text.split())
 
 
 def _int(value: str) -> int | None:

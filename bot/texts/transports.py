@@ -1,0 +1,34 @@
+"""Texts the messengers' own features need: command menus, edits, group greetings."""
+
+# Telegram transport
+
+TELEGRAM_EDIT_IGNORED = (
+    "Исправления уже отправленных сообщений я не вижу. Напишите, пожалуйста, новое сообщение."
+)
+TELEGRAM_GROUP_HELLO = (
+    "Здравствуйте! Чтобы обращения учреждения приходили в эту группу, администратор "
+    "отправляет сюда /start inv_<код приглашения>. Команды сотрудников: /queue, /stats."
+)
+# Command menu (setMyCommands): command -> description.
+TELEGRAM_CITIZEN_COMMANDS = {
+    "start": "Главное меню",
+    "faq": "Задать вопрос",
+    "find": "Найти страницу учреждения",
+    "appeal": "Написать обращение",
+    "my": "Мои обращения",
+    "cancel": "Отменить действие",
+    "help": "Помощь",
+}
+TELEGRAM_STAFF_COMMANDS = {
+    "queue": "Очередь открытых обращений",
+    "stats": "Статистика по обращениям",
+    "duty": "Кто дежурит сейчас и следующим",
+}
+TELEGRAM_OPERATOR_COMMANDS = {
+    "gaps": "Частые вопросы без ответа",
+    "faqstats": "Наименее полезные ответы FAQ",
+    "reload_faq": "Перечитать FAQ",
+}
+
+# VK: an inline keyboard holds at most 10 buttons; the rest follow under this line.
+VK_MORE_BUTTONS = "Ещё варианты:"
