@@ -70,7 +70,10 @@ async def _dialog_run(workdir: Path) -> tuple[float, list[float], int]:
 
 async def _storage_baseline(workdir: Path) -> float:
     """The same appeals and cards written directly through the repositories."""
+    from bot.appeals.outbox import outbox_row
+    from bot.message import Message
     from storage.db import Database
+    from storage.records import OutboxKind
 
     db = await Database.open(workdir / "floor.sqlite3")
     now = datetime.now(UTC)
@@ -87,8 +90,8 @@ async def _storage_baseline(workdir: Path) -> float:
                 category="registry", text="В регистратуре не берут трубку", now=now,
                 first_response_due=now, due_at=now)
             await repos.appeals.add_event(appeal.id, "created", now, user.id)
-            await repos.outbox.add("telegram", "admins", {"text": "card"}, now,
-                                   appeal_id=appeal.id, kind="card")
+            await repos.outbox.add(outbox_row("telegram", "admins", Message("card"),
+                                              OutboxKind.CARD, appeal_id=appeal.id), now)
     elapsed = time.perf_counter() - started
     await db.close()
     return elapsed
