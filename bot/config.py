@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     telegram_webhook_path: str = "/telegram/webhook"
     # Messages a second the bot sends overall (Telegram allows about 30; the per-chat
     # limits, 1 a second and 20 a minute into a group, always hold).
-    telegram_messages_per_second: float = Field(default=29.0, gt=0, le=10_000)
+    telegram_messages_per_second: float = Field(default=30 / 1.05, gt=0, le=10_000)
     # Long-polling wait of one getUpdates call (seconds).
     telegram_poll_timeout: int = Field(default=25, ge=0, le=50)
     vk_group_token: SecretStr | None = None

@@ -176,8 +176,9 @@ class Courier:
         try:
             while lane.rows and not self._stopping.is_set():
                 row = lane.rows[0]
+                message = decode(row.payload)
                 try:
-                    message_id = await self._attempt(sender, lane, row)
+                    message_id = await self._attempt(sender, lane, row, message)
                 except SendError as error:
                     failures += 1
                     if await self._failed(sender, lane, row, error, failures):
@@ -190,7 +191,7 @@ class Courier:
                     continue
                 failures = 0
                 self._auth_failures.pop(lane.platform, None)
-                await self._sent(row, message_id)
+                await self._sent(row, message, message_id)
                 lane.rows.popleft()
         finally:
             if not lane.rows and self._lanes.get((lane.platform, lane.chat_id)) is lane:
@@ -211,8 +212,8 @@ class Courier:
             now = self.timer.monotonic()
             self._chat_next = {k: t for k, t in self._chat_next.items() if t > now}
 
-    async def _attempt(self, sender: Sender, lane: _Lane, row: OutboxItem) -> str | None:
-        message = decode(row.payload)
+    async def _attempt(self, sender: Sender, lane: _Lane, row: OutboxItem,
+                       message: Message) -> str | None:
         if row.kind is not OutboxKind.CARD_EDIT:
             await self._pace(sender, lane)
             return await self._call(sender.send(row.chat_id, message, row.key))
@@ -236,14 +237,11 @@ class Courier:
         except TimeoutError:
             raise SendError(f"no answer in {self.send_timeout:.0f} s") from None
 
-    async def _sent(self, row: OutboxItem, message_id: str | None) -> None:
+    async def _sent(self, row: OutboxItem, message: Message, message_id: str | None) -> None:
         now = self.clock.now()
-        message: Message | None = None
-        if row.kind in (OutboxKind.CARD, OutboxKind.CITIZEN, OutboxKind.REPLY):
-            message = decode(row.payload)
         async with self.db.unit() as repos:
             await repos.outbox.mark_sent(row.id, message_id, now)
-            if message is None or not message_id:
+            if not message_id:
                 return
             card_of = message.card_of or (row.appeal_id if row.kind is OutboxKind.CARD else None)
             if card_of is not None:

@@ -36,27 +36,32 @@ class ScaledTimer:
 
 
 class RateLimiter:
-    """At most `rate` acquisitions a second, first come first served (virtual scheduling:
-    each caller books the next free slot and sleeps until it). `pause(s)` pushes every
-    later slot back, when the platform says the token went too fast."""
+    """At most `rate` calls a second, evenly spaced, first come first served (an asyncio
+    lock is FIFO): a cell-rate schedule kept on the times calls actually went. A call that
+    woke up late lets the next one go up to a quarter of an interval sooner (so small
+    scheduling delays do not cost throughput) but never more (so a stall, a GC pause, is
+    not followed by a burst). Senders set `rate` a little under the platform's limit, as a
+    margin for network jitter. `pause(s)` holds every later call, when the platform says
+    the token went too fast."""
 
     def __init__(self, rate: float, timer: Timer | None = None) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.interval = 1.0 / rate
+        self.tolerance = self.interval / 4
         self.timer = timer or SystemTimer()
-        self._next = 0.0
-
-    def book(self, not_before: float = 0.0) -> float:
-        """Reserve the next slot at or after `not_before`; returns its time."""
-        slot = max(self._next, self.timer.monotonic(), not_before)
-        self._next = slot + self.interval
-        return slot
+        self._due = float("-inf")  # when the next call is due on the schedule
+        self._hold_until = float("-inf")
+        self._lock = asyncio.Lock()
 
     async def acquire(self) -> None:
-        wait = self.book() - self.timer.monotonic()
-        if wait > 0:
-            await self.timer.sleep(wait)
+        async with self._lock:
+            now = self.timer.monotonic()
+            self._due = max(self._due, now - self.tolerance, self._hold_until)
+            wait = self._due - now
+            if wait > 0:
+                await self.timer.sleep(wait)
+            self._due += self.interval
 
     def pause(self, seconds: float) -> None:
-        self._next = max(self._next, self.timer.monotonic() + seconds)
+        self._hold_until = max(self._hold_until, self.timer.monotonic() + seconds)
