@@ -62,6 +62,13 @@ class _Lane:
     task: asyncio.Task[None] | None = None
 
 
+def _decoded(row: OutboxItem) -> Message:
+    try:
+        return decode(row.payload)
+    except (ValueError, TypeError, KeyError) as exc:  # a row no codec can read
+        raise SendError(f"unreadable payload: {exc!r}", Failure.REJECTED) from exc
+
+
 class Courier:
     def __init__(self, db: Database, clock: Clock, handler: FailureHandler, *,
                  policy: RetryPolicy | None = None, timer: Timer | None = None,
@@ -176,8 +183,8 @@ class Courier:
         try:
             while lane.rows and not self._stopping.is_set():
                 row = lane.rows[0]
-                message = decode(row.payload)
                 try:
+                    message = _decoded(row)
                     message_id = await self._attempt(sender, lane, row, message)
                 except SendError as error:
                     failures += 1
@@ -191,8 +198,11 @@ class Courier:
                     continue
                 failures = 0
                 self._auth_failures.pop(lane.platform, None)
-                await self._sent(row, message, message_id)
                 lane.rows.popleft()
+                try:
+                    await self._sent(row, message, message_id)
+                except Exception:  # delivered; unmarked it goes again after a restart
+                    log.exception("marking outbox row %s sent failed", row.id)
         finally:
             if not lane.rows and self._lanes.get((lane.platform, lane.chat_id)) is lane:
                 del self._lanes[(lane.platform, lane.chat_id)]
