@@ -74,12 +74,23 @@ async def test_ten_minutes_of_500s_then_every_card_and_answer_arrives_once(app, 
     assert (await statuses(app))["failed"] == 0
 
 
-async def test_300_cards_into_one_group_arrive_under_its_limit(app, tg, fake) -> None:
+async def test_300_appeals_into_one_group_all_cards_arrive_under_its_limit(app, tg, fake) -> None:
+    from storage.records import ChatRef
+
+    await _group_inbox(app, tg, fake)
     timer = on_virtual_time(app, tg.sender, fake)
     fake.enforce_limits()
-    await queue_texts(app, str(GROUP), 300, OutboxKind.CARD, prefix="карточка ")
+    async with app.db.unit() as repos:  # 300 citizens file at once (the form is tested elsewhere)
+        inst = await repos.institutions.get(KOTELNICH)
+        for n in range(300):
+            citizen = await repos.people.ensure_user("telegram", str(10_000 + n),
+                                                     str(10_000 + n), "", app.clock.now())
+            await app.appeals.file(repos, citizen, ChatRef("telegram", str(10_000 + n)), inst,
+                                   "registry", f"Обращение {n}: не берут трубку", [],
+                                   app.clock.now())
     await app.courier.flush()
-    assert [m.text for m in fake.to(GROUP)] == [f"карточка {i}" for i in range(300)]
+    cards = [m.text for m in fake.to(GROUP) if m.text.startswith("Обращение №")]
+    assert len(cards) == 300 and all(f"Обращение {n}:" in cards[n] for n in range(300))
     assert len(fake.too_many) <= 1  # none after the first, if even one
     assert timer.now >= 299 * 60 / 20  # at most 20 a minute
 
