@@ -52,12 +52,16 @@ def from_message(message: Message, update_id: int) -> Incoming | None:
     replied = message.reply_to_message
     reply_to = replied.message_id if replied else None
     replied_text = (replied.text or replied.caption or "") if replied else ""
+    author = replied.from_user if replied else None
+    to_bot = author is not None and author.is_bot and (
+        message.bot is None or author.id == message.bot.id)
     return Incoming(
         platform=PLATFORM,
         chat_id=str(message.chat.id),
         user_id=str(user.id),
         text=message.text or message.caption or "",
         reply_to_message_id=str(reply_to) if reply_to is not None else None,
+        reply_to_bot=to_bot,
         attachments=attachments_of(message),
         user_name=user.full_name,
         is_group=group,

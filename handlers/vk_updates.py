@@ -48,20 +48,22 @@ def attachments_of(message: dict[str, Any], chat_id: str, message_id: str,
 
 
 def _reply_target(message: dict[str, Any], peer_id: int,
-                  group_id: int) -> tuple[str | None, str]:
-    """The conversation_message_id and text of the bot's message this one answers: a
-    reply, or a single forwarded message of the bot from this same conversation."""
+                  group_id: int) -> tuple[str | None, str, bool]:
+    """The conversation_message_id and text of the message this one answers, and whether
+    it is the bot's own: a reply, or a single forwarded message of the bot from this same
+    conversation."""
     reply = message.get("reply_message")
     if isinstance(reply, dict) and reply.get("conversation_message_id"):
-        return str(reply["conversation_message_id"]), str(reply.get("text") or "")[:4096]
+        return (str(reply["conversation_message_id"]), str(reply.get("text") or "")[:4096],
+                reply.get("from_id") == -group_id)
     forwarded = message.get("fwd_messages") or []
     if len(forwarded) == 1 and isinstance(forwarded[0], dict):
         fwd = forwarded[0]
         # A conversation_message_id means something only in its own conversation.
         if (fwd.get("peer_id") == peer_id and fwd.get("from_id") == -group_id
                 and fwd.get("conversation_message_id")):
-            return str(fwd["conversation_message_id"]), str(fwd.get("text") or "")[:4096]
-    return None, ""
+            return str(fwd["conversation_message_id"]), str(fwd.get("text") or "")[:4096], True
+    return None, "", False
 
 
 def _payload_of(raw: Any) -> dict[str, Any] | None:
@@ -107,10 +109,11 @@ def incoming_from_message(event: dict[str, Any], group_id: int,
         return Incoming(platform=PLATFORM, chat_id=chat_id, user_id=str(from_id),
                         is_group=is_group, update_id=str(update_id) if update_id else None,
                         event=kind)
-    reply_to, reply_text = _reply_target(message, peer_id, group_id)
+    reply_to, reply_text, to_bot = _reply_target(message, peer_id, group_id)
     return Incoming(
         platform=PLATFORM, chat_id=chat_id, user_id=str(from_id), text=text.strip(),
         payload=payload, reply_to_message_id=reply_to, reply_to_text=reply_text,
+        reply_to_bot=to_bot,
         attachments=attachments_of(message, chat_id, message_id or ""),
         user_name=user_name, is_group=is_group, message_id=message_id,
         update_id=str(update_id) if update_id else None,

@@ -1,4 +1,5 @@
-"""Conversation state per (platform, user): survives restarts, shared by all transports."""
+"""Conversation state per (platform, chat, user): survives restarts, shared by all
+transports; a task started in one chat is finished in that chat only."""
 
 from __future__ import annotations
 
@@ -14,22 +15,25 @@ class DialogStateRepo:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
-    async def get(self, platform: str, user_id: str) -> DialogState:
+    async def get(self, platform: str, chat_id: str, user_id: str) -> DialogState:
         async with self._conn.execute(
-            "SELECT state, data FROM dialog_state WHERE platform = ? AND user_id = ?",
-            (platform, user_id),
+            "SELECT state, data FROM dialog_state WHERE platform = ? AND chat_id = ? "
+            "AND user_id = ?",
+            (platform, chat_id, user_id),
         ) as cur:
             row = await cur.fetchone()
         if row is None:
             return DialogState()
         return DialogState(row["state"], json.loads(row["data"]))
 
-    async def set(self, platform: str, user_id: str, state: DialogState, now: datetime) -> None:
+    async def set(self, platform: str, chat_id: str, user_id: str, state: DialogState,
+                  now: datetime) -> None:
         await self._conn.execute(
-            "INSERT INTO dialog_state (platform, user_id, state, data, updated_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(platform, user_id) DO UPDATE SET "
+            "INSERT INTO dialog_state (platform, chat_id, user_id, state, data, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(platform, chat_id, user_id) DO UPDATE SET "
             "state = excluded.state, data = excluded.data, updated_at = excluded.updated_at",
-            (platform, user_id, state.state, json.dumps(state.data, ensure_ascii=False), to_db(now)),
+            (platform, chat_id, user_id, state.state, json.dumps(state.data, ensure_ascii=False),
+             to_db(now)),
         )
 
     async def first_time(self, platform: str, update_key: str, now: datetime) -> bool:

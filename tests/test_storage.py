@@ -12,7 +12,7 @@ from bot.appeals.outbox import outbox_row
 from bot.message import Message
 from directory.model import Institution
 from storage.db import Database, migration_scripts
-from storage.records import OutboxKind
+from storage.records import DialogState, OutboxKind
 
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 
@@ -85,12 +85,31 @@ async def test_backup_is_a_consistent_copy(tmp_path: Path) -> None:
 
 
 async def test_dialog_state_round_trip(tmp_path: Path) -> None:
-    from storage.records import DialogState
 
     db = await Database.open(tmp_path / "db.sqlite3")
     async with db.unit() as repos:
-        assert await repos.dialog.get("vk", "1") == DialogState()
-        await repos.dialog.set("vk", "1", DialogState("appeal_text", {"a": "ё"}), NOW)
-        assert await repos.dialog.get("vk", "1") == DialogState("appeal_text", {"a": "ё"})
-        assert await repos.dialog.get("telegram", "1") == DialogState()
+        assert await repos.dialog.get("vk", "1", "1") == DialogState()
+        await repos.dialog.set("vk", "1", "1", DialogState("appeal_text", {"a": "ё"}), NOW)
+        assert await repos.dialog.get("vk", "1", "1") == DialogState("appeal_text", {"a": "ё"})
+        assert await repos.dialog.get("telegram", "1", "1") == DialogState()
+        assert await repos.dialog.get("vk", "2000000001", "1") == DialogState()  # per chat
     await db.close()
+
+
+async def test_dialog_states_move_to_the_private_chat_and_staff_answers_are_dropped(
+        tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as conn:  # a database of the version before per-chat state
+        for number, _, sql in migration_scripts()[:5]:
+            conn.executescript(f"{sql}\nPRAGMA user_version = {number};")
+        conn.executemany("INSERT INTO dialog_state VALUES (?, ?, ?, ?, ?)", [
+            ("telegram", "1001", "appeal_text", "{}", "2026-11-23T06:00:00+00:00"),
+            ("telegram", "2001", "staff_answer", '{"appeal_id": 1}', "2026-11-23T06:00:00+00:00"),
+        ])
+    db = await Database.open(path)
+    try:
+        async with db.unit() as repos:
+            assert (await repos.dialog.get("telegram", "1001", "1001")).state == "appeal_text"
+            assert await repos.dialog.get("telegram", "2001", "2001") == DialogState()
+    finally:
+        await db.close()

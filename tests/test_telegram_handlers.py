@@ -241,8 +241,12 @@ async def test_staff_group_take_answer_button_and_card_edit(app, tg, fake) -> No
     assert "взято в работу" in citizen.last().text
     assert card.edits and "в работе" in card.text.lower()
 
-    await colleague.press(card, "st:ans")
-    sent = await colleague.say("Записали вас к терапевту на 25 ноября.")
+    prompt = (await colleague.press(card, "st:ans"))[-1]
+    assert "ответьте (reply) на это сообщение" in prompt.text
+    assert await colleague.say("Записали вас к терапевту на 25 ноября.") == []  # not a reply
+    assert await status(app, appeal_id) == "in_progress"
+    sent = await colleague.say("Записали вас к терапевту на 25 ноября.",
+                               reply_to=prompt.message_id)
     assert "принят и отправляется гражданину" in joined(sent)
     assert "Записали вас" in citizen.last().text
     assert await status(app, appeal_id) == "answered"

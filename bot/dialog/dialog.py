@@ -105,7 +105,7 @@ class Dialog:
             groups = (tuple(await repos.people.institutions_of_group_chat(inc.platform,
                                                                           inc.chat_id))
                       if inc.is_group else ())
-            state = await repos.dialog.get(inc.platform, inc.user_id)
+            state = await repos.dialog.get(inc.platform, inc.chat_id, inc.user_id)
             turn = Turn(inc, repos, user, Actor(roles, groups), now, state)
             before = turn.state
             try:
@@ -113,7 +113,7 @@ class Dialog:
             except AppealError as exc:
                 turn.say(str(exc))
             if turn.state != before:
-                await repos.dialog.set(inc.platform, inc.user_id, turn.state, now)
+                await repos.dialog.set(inc.platform, inc.chat_id, inc.user_id, turn.state, now)
             await self._queue(repos, inc, turn.replies)
             return turn.replies
 
@@ -159,6 +159,9 @@ class Dialog:
             return
         if inc.reply_to_message_id and await self._reply_to_card(t):
             return
+        if inc.is_group and not inc.reply_to_bot:
+            return  # staff groups talk among themselves: the bot hears commands, buttons and
+            # replies to its own messages only, whatever a member left unfinished
         state = t.state.state
         if state in TEXT_STATES:
             if not text and not inc.attachments:
@@ -167,7 +170,7 @@ class Dialog:
             await self._text_in_state(t, state, text)
             return
         if inc.is_group:
-            return  # staff groups talk among themselves: the bot only hears commands and replies
+            return  # a reply to the bot in a group with nothing asked: not a FAQ question
         if state in BUTTON_STATES:
             await self.citizen.repeat_question(t)
             return

@@ -70,10 +70,12 @@ class StaffFlows:
                 appeal.due_at, self.appeals.timezone_of(inst))))
         elif action == "ans":
             t.go("staff_answer", appeal_id=appeal.id)
-            t.say(texts.STAFF_ASK_ANSWER.format(number=appeal.number), [cancel_row()])
+            t.say(texts.STAFF_ASK_ANSWER.format(number=appeal.number) + _group_hint(t),
+                  [cancel_row()])
         elif action == "redir":
             t.go("staff_redirect", appeal_id=appeal.id)
-            t.say(texts.STAFF_ASK_REDIRECT.format(number=appeal.number), [cancel_row()])
+            t.say(texts.STAFF_ASK_REDIRECT.format(number=appeal.number) + _group_hint(t),
+                  [cancel_row()])
         else:
             t.say(texts.STALE_BUTTON)
 
@@ -294,6 +296,11 @@ class StaffFlows:
             t.say(texts.FAQ_RELOAD_FAILED.format(errors="\n".join(errors[:20])))
         else:
             t.say(texts.FAQ_RELOADED.format(count=len(self.faq.matcher.entries)))
+
+
+def _group_hint(t: Turn) -> str:
+    """In a group the next text reaches the bot only as a reply to its message: say so."""
+    return texts.IN_GROUP_REPLY_HERE if t.inc.is_group else ""
 
 
 def _names(people: list[User]) -> str:

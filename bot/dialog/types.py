@@ -30,6 +30,7 @@ class Incoming:
     text: str = ""
     payload: str | None = None  # set when a button was pressed
     reply_to_message_id: str | None = None  # the message this one replies to, if any
+    reply_to_bot: bool = False  # ... and that message is the bot's own
     attachments: tuple[Attachment, ...] = ()
     user_name: str = ""
     is_group: bool = False  # a group chat (a staff group), not a private chat

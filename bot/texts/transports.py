@@ -32,3 +32,6 @@ TELEGRAM_OPERATOR_COMMANDS = {
 
 # VK: an inline keyboard holds at most 10 buttons; the rest follow under this line.
 VK_MORE_BUTTONS = "Ещё варианты:"
+
+# In a group chat the bot hears only commands, buttons and replies to its own messages.
+IN_GROUP_REPLY_HERE = "\n\nВ общем чате ответьте (reply) на это сообщение — иначе бот его не увидит."

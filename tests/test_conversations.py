@@ -1,0 +1,82 @@
+"""Conversations that cannot cross (issue 11, defect 1): the state belongs to (platform,
+chat, user). What a staff member left unfinished in one chat never picks up their words in
+another; in a staff group the bot hears only commands, buttons and replies to its own
+messages. Through aiogram's real Dispatcher and vkbottle's real router."""
+
+# ruff: noqa: F811  (the fixtures tg and fake come from test_telegram_handlers)
+from __future__ import annotations
+
+from tests.conftest import KOTELNICH
+from tests.fake_vk import FakeVk
+from tests.test_telegram_handlers import (  # noqa: F401  (fixtures)
+    ADMIN,
+    CITIZEN,
+    GROUP,
+    TgUser,
+    accept_invite,
+    fake,
+    file_appeal,
+    status,
+    tg,
+)
+from tests.vk_helpers import VkPerson
+
+STAFF_CHAT = 2_000_000_001
+
+
+async def _staff_in_both(app, tg, fake) -> tuple[TgUser, TgUser]:  # type: ignore[no-untyped-def]
+    """One admin in the institution's staff group and in a private chat with the bot."""
+    in_group = TgUser(tg, fake, ADMIN, chat_id=GROUP, chat_type="supergroup", name="Ольга")
+    await accept_invite(app, in_group)
+    return in_group, TgUser(tg, fake, ADMIN, name="Ольга")
+
+
+async def test_an_unfinished_find_or_form_in_private_does_not_answer_group_chatter(
+        app, tg, fake) -> None:
+    in_group, private = await _staff_in_both(app, tg, fake)
+    await private.say("/find")  # left waiting for a name
+    assert await in_group.say("Ольга, посмотри карточку, пожалуйста") == []
+    await private.say("/appeal")
+    await private.say("котельничская црб")
+    sent = await private.press(private.last(), "cat:registry")  # waits for the appeal text
+    assert "Опишите" in sent[-1].text or sent
+    assert await in_group.say("Коллеги, у кого сегодня приём после обеда?") == []
+    # the form is still there, in its own chat
+    sent = await private.say("В регистратуре третий день не берут трубку")
+    assert any("Согласен" in str(m.buttons) or "согласи" in m.text.lower() for m in sent)
+
+
+async def test_an_answer_started_in_the_group_cannot_be_finished_in_private(
+        app, tg, fake) -> None:
+    in_group, private = await _staff_in_both(app, tg, fake)
+    citizen = TgUser(tg, fake, CITIZEN)
+    appeal_id = await file_appeal(citizen)
+    card = next(m for m in fake.to(GROUP) if m.text.startswith("Обращение №"))
+    await in_group.press(card, "st:ans")  # «Ответить» in the group
+    before = len(fake.to(CITIZEN))
+    sent = await private.say("как записаться к врачу")  # a question of her own, in private
+    assert fake.to(CITIZEN)[before:] == []  # nothing reached the citizen
+    assert await status(app, appeal_id) == "new"
+    assert any("Госуслуг" in m.text for m in sent)  # the FAQ answered her in private
+    prompt = next(m for m in reversed(fake.to(GROUP)) if "Напишите ответ" in m.text)
+    await in_group.say("Записали вас на понедельник.", reply_to=prompt.message_id)
+    assert "Записали вас" in citizen.last().text
+    assert await status(app, appeal_id) == "answered"
+
+
+async def test_vk_the_same_in_a_staff_conversation(app, vk, fake_vk: FakeVk) -> None:
+    in_chat = VkPerson(app, vk, fake_vk, 601, peer_id=STAFF_CHAT, name=("Ольга", "Админ"))
+    await in_chat.accept_invite("admin", KOTELNICH, mention=True)
+    private = VkPerson(app, vk, fake_vk, 601)
+    citizen = VkPerson(app, vk, fake_vk, 501, name=("Иван", "Петров"))
+    await citizen.file_appeal()
+    card = next(m for m in fake_vk.to(STAFF_CHAT) if m.text.startswith("Обращение №"))
+    await private.say("/find")
+    assert await in_chat.say("Ольга, посмотри, пожалуйста") == []
+    await in_chat.press("Ответить", on=card)
+    before = len(fake_vk.to(501))
+    await private.say("как записаться к врачу")
+    assert fake_vk.to(501)[before:] == []
+    prompt = next(m for m in reversed(fake_vk.to(STAFF_CHAT)) if "Напишите ответ" in m.text)
+    await in_chat.say("Записали вас на понедельник.", reply_to=prompt)
+    assert any("Записали вас" in m.text for m in fake_vk.to(501))
