@@ -109,6 +109,7 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
     courier = Courier(db, clock, outcomes, poll_interval=settings.outbox_poll_interval,
                       policy=RetryPolicy(keep_trying=timedelta(
                           hours=settings.delivery_keep_trying_hours)))
-    dialog = Dialog(db, directory, faq, appeals, clock, outcomes, notify=courier.wake)
+    dialog = Dialog(db, directory, faq, appeals, clock, outcomes, notify=courier.wake,
+                    confirm_answers_in_private=settings.confirm_answers_in_private)
     return App(settings, db, clock, directory, faq, appeals, dialog, deadlines,
                ReminderService(db, clock, appeals), DigestService(db, clock, appeals), courier)

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     operators_telegram: IdList = Field(default_factory=list)
     operators_vk: IdList = Field(default_factory=list)
 
+    # A staff answer is shown back to its author with «Отправить гражданину» before it
+    # leaves; always in group chats, and in private inboxes unless this is false.
+    confirm_answers_in_private: bool = True
     # Start with a messenger token although no operator is configured and some
     # institution has no inbox chat (their appeals would reach no one).
     allow_no_operators: bool = False

@@ -30,6 +30,9 @@ def settings(tmp_path: Path) -> Settings:
         faq_path=tmp_path / "faq.yaml",
         directory_csv=DEMO_CSV,
         default_timezone="Europe/Kirov",
+        # Flows about other things answer from private inboxes in one step; the answer
+        # confirmation (always in groups, by default in private) has tests of its own.
+        confirm_answers_in_private=False,
     )
 
 

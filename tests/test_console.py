@@ -27,6 +27,7 @@ CONVERSATION = """\
 1
 2
 Здравствуйте! Телефон регистратуры починили, звоните.
+1
 /as citizen
 5
 /my
@@ -36,12 +37,14 @@ CONVERSATION = """\
 def assert_answer_arrived(output: str) -> None:
     """After the admin typed the answer, the citizen's chat received it."""
     typed = output.index("> Здравствуйте! Телефон регистратуры починили, звоните.")
+    assert "Отправить гражданину?" in output[typed:]  # shown back first, sent on «1»
     delivered = output.index("📨 → чат «citizen»", typed)
     message = output[delivered:].split("\n> ")[0]
     assert "Ответ на ваше обращение" in message and "починили, звоните" in message, message
 
 
 async def test_piped_conversation_through_the_console_adapter(app) -> None:
+    app.dialog.staff.answers.confirm_in_private = True  # the default, as `make run` has it
     out = io.StringIO()
     console = ConsoleChat(app, io.StringIO(CONVERSATION), out)
     await console.run()

@@ -60,6 +60,7 @@ async def test_an_answer_started_in_the_group_cannot_be_finished_in_private(
     assert any("Госуслуг" in m.text for m in sent)  # the FAQ answered her in private
     prompt = next(m for m in reversed(fake.to(GROUP)) if "Напишите ответ" in m.text)
     await in_group.say("Записали вас на понедельник.", reply_to=prompt.message_id)
+    await in_group.confirm_answer()
     assert "Записали вас" in citizen.last().text
     assert await status(app, appeal_id) == "answered"
 
@@ -79,4 +80,5 @@ async def test_vk_the_same_in_a_staff_conversation(app, vk, fake_vk: FakeVk) -> 
     assert fake_vk.to(501)[before:] == []
     prompt = next(m for m in reversed(fake_vk.to(STAFF_CHAT)) if "Напишите ответ" in m.text)
     await in_chat.say("Записали вас на понедельник.", reply_to=prompt)
+    await in_chat.confirm_answer()
     assert any("Записали вас" in m.text for m in fake_vk.to(501))

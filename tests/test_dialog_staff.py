@@ -57,8 +57,11 @@ async def test_take_then_answer_with_button_then_text(app, sender, citizen: Chat
     assert await _status(app, appeal_id) == "in_progress"
     await admin.send(payload=f"st:ans:{appeal_id}")
     assert "Напишите ответ" in admin.texts()
-    await admin.say("")
-    assert "только текст" in admin.texts()
+    await admin.say("")  # a sticker: the answer mode ends, saying so
+    assert "Режим ответа" in admin.texts() and "завершён" in admin.texts()
+    await admin.say("Записали вас на 25 ноября к терапевту.")  # now an ordinary question
+    assert await _status(app, appeal_id) == "in_progress"
+    await admin.send(payload=f"st:ans:{appeal_id}")
     await admin.say("Записали вас на 25 ноября к терапевту.")
     assert await _status(app, appeal_id) == "answered"
     assert "Записали вас" in sender.last_to(citizen.chat_id).text
@@ -188,6 +191,12 @@ async def test_staff_group_members_act_for_their_institution(app, sender, citize
     appeal_id = await citizen.file_appeal()
     card = sender.last_to("-100500")
     await colleague.say("Спасибо, разберёмся.", reply_to_message_id=card.message_id)
+    assert "Отправить гражданину?" in colleague.texts()  # in a group: always shown back
+    assert await _status(app, appeal_id) == "new"
+    group_admin.replies = colleague.replies  # the group sees the draft and its buttons
+    await group_admin.press("Отправить")  # someone else's draft: not theirs to send
+    assert "не ваш" in group_admin.texts() and await _status(app, appeal_id) == "new"
+    await colleague.press("Отправить гражданину")
     assert await _status(app, appeal_id) == "answered"
     # chatter in the group that is not a reply or a command is ignored
     assert await colleague.say("коллеги, кто сегодня дежурит?") == []

@@ -74,6 +74,12 @@ class TgUser:
     def last(self) -> Sent:
         return self.fake.to(self.chat_id)[-1]
 
+    async def confirm_answer(self) -> list[Sent]:
+        """«Отправить гражданину» under the draft the bot showed back."""
+        draft = next(m for m in reversed(self.fake.to(self.chat_id))
+                     if any(p.startswith("st:ansok:") for p in m.payloads()))
+        return await self.press(draft, "st:ansok:")
+
 
 def joined(sent: list[Sent]) -> str:
     return "\n---\n".join(m.text for m in sent)
@@ -247,6 +253,9 @@ async def test_staff_group_take_answer_button_and_card_edit(app, tg, fake) -> No
     assert await status(app, appeal_id) == "in_progress"
     sent = await colleague.say("Записали вас к терапевту на 25 ноября.",
                                reply_to=prompt.message_id)
+    assert "Отправить гражданину?" in joined(sent)  # shown back first
+    assert await status(app, appeal_id) == "in_progress"
+    sent = await colleague.confirm_answer()
     assert "принят и отправляется гражданину" in joined(sent)
     assert "Записали вас" in citizen.last().text
     assert await status(app, appeal_id) == "answered"

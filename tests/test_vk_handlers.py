@@ -89,6 +89,8 @@ async def test_appeal_from_vk_to_a_vk_staff_chat_and_the_answer_back(
 
     # The admin replies to the card in the chat (VK's reply_message names its cmid).
     replies = await staff_chat.say("Телефон регистратуры починили, звоните.", reply_to=card)
+    assert any("Отправить гражданину?" in m.text for m in replies), [m.text for m in replies]
+    replies = await staff_chat.confirm_answer()
     assert any("отправляется" in m.text for m in replies), [m.text for m in replies]
     answer = await fake_vk.wait_sent(501, "Телефон регистратуры починили")
     assert "1 ⭐" in answer.labels and texts.BTN_UNSOLVED in answer.labels
@@ -124,6 +126,7 @@ async def test_queue_and_reply_to_a_card_shown_directly(
     card = replies[-1]
     assert texts.BTN_ANSWER in card.labels
     await staff_chat.say("Ответ по карточке из очереди.", reply_to=card)
+    await staff_chat.confirm_answer()
     await fake_vk.wait_sent(501, "Ответ по карточке из очереди.")
 
 
@@ -276,6 +279,7 @@ async def test_citizen_on_telegram_admin_on_vk(app: App, vk: VkTransport, fake_v
     card = staff_chat.last()
     assert "Пётр" in card.text
     await staff_chat.say("Ответ из ВКонтакте.", reply_to=card)
+    await staff_chat.confirm_answer()
     answer = recorder.last_to("1001")
     assert "Ответ из ВКонтакте." in answer.text
     assert any("rate:" in b.payload for row in answer.buttons for b in row)
@@ -290,6 +294,7 @@ async def test_answer_with_a_vk_photo_reaches_a_telegram_citizen_as_a_note(
     card = staff_chat.last()
     await staff_chat.say("Справка во вложении.", reply_to=card,
                          attachments=[fake_vk.photo(601, 5, "zz")])
+    await staff_chat.confirm_answer()
     answer = recorder.last_to("1001")
     assert [a.ref for a in answer.attachments] == ["photo601_5_zz"]
 

@@ -74,6 +74,10 @@ class VkPerson:
         update["object"]["peer_id"] = self.peer_id
         return await self.feed(update)
 
+    async def confirm_answer(self) -> list[SentMessage]:
+        """«Отправить гражданину» under the draft the bot showed back."""
+        return await self.press("Отправить гражданину")
+
     async def accept_invite(self, role: str, institution_id: str | None,
                             mention: bool = False) -> None:
         async with self.app.db.unit() as repos:

@@ -22,6 +22,7 @@ from bot.appeals.outbox import outbox_row
 from bot.appeals.service import AppealError, AppealService
 from bot.appeals.undeliverable import DeliveryOutcomes
 from bot.clock import Clock
+from bot.dialog.answers import AnswerFlows
 from bot.dialog.citizen import CitizenFlows, menu_buttons
 from bot.dialog.ports import DirectorySource, FaqSource
 from bot.dialog.staff import StaffFlows
@@ -37,7 +38,7 @@ MAX_TEXT = 4000
 # States in which a plain text message is the answer to the bot's question.
 TEXT_STATES = {
     "faq_ask", "find_query", "find_pick", "appeal_inst", "appeal_pick", "appeal_text",
-    "staff_answer", "staff_redirect",
+    "staff_answer", "staff_confirm", "staff_redirect",
 }
 BUTTON_STATES = {"appeal_category", "appeal_consent", "appeal_confirm"}
 # An appeal number as the card shows it ("Обращение № 2026-000123").
@@ -48,7 +49,7 @@ class Dialog:
     def __init__(
         self, db: Database, directory: DirectorySource, faq: FaqSource,
         appeals: AppealService, clock: Clock, outcomes: DeliveryOutcomes | None = None,
-        notify: Callable[[], None] | None = None,
+        notify: Callable[[], None] | None = None, confirm_answers_in_private: bool = True,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -57,7 +58,8 @@ class Dialog:
         # Called after a turn committed messages: the delivery claims them at once.
         self.notify = notify or (lambda: None)
         self.citizen = CitizenFlows(directory, faq, appeals)
-        self.staff = StaffFlows(appeals, self.citizen, faq)
+        self.staff = StaffFlows(appeals, self.citizen, faq,
+                                AnswerFlows(appeals, confirm_answers_in_private))
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
@@ -162,6 +164,8 @@ class Dialog:
         if inc.is_group and not inc.reply_to_bot:
             return  # staff groups talk among themselves: the bot hears commands, buttons and
             # replies to its own messages only, whatever a member left unfinished
+        if self.staff.answers.mode_over(t):
+            return
         state = t.state.state
         if state in TEXT_STATES:
             if not text and not inc.attachments:
@@ -190,7 +194,7 @@ class Dialog:
             await c.appeal_institution(t, text)
         elif state == "appeal_text":
             c.appeal_text(t)
-        elif state == "staff_answer":
+        elif state in ("staff_answer", "staff_confirm"):  # a new text replaces the draft
             await self.staff.answer(t, t.data("appeal_id"), text, t.inc.attachments)
         elif state == "staff_redirect":
             await self.staff.redirect_search(t, text)

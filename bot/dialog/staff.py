@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from bot import texts
 from bot.appeals.delivery_report import delivery_lines
 from bot.appeals.service import AppealError, AppealService, card_buttons
+from bot.dialog.answers import AnswerFlows
 from bot.dialog.citizen import CitizenFlows, cancel_row
 from bot.dialog.ports import FaqSource
 from bot.dialog.turn import Turn
@@ -29,8 +30,10 @@ async def create_invite(
 
 
 class StaffFlows:
-    def __init__(self, appeals: AppealService, citizen: CitizenFlows, faq: FaqSource) -> None:
+    def __init__(self, appeals: AppealService, citizen: CitizenFlows, faq: FaqSource,
+                 answers: AnswerFlows) -> None:
         self.appeals = appeals
+        self.answers = answers
         self.citizen = citizen
         self.faq = faq
 
@@ -53,7 +56,7 @@ class StaffFlows:
             t.say(await self.appeals.card_text(t.repos, appeal), card_buttons(appeal),
                   card_of=appeal.id)
             return
-        if action in ("ans", "redir", "take", "close", "ext") and not appeal.is_open:
+        if action in ("ans", "redir", "take", "close", "ext", "ansedit") and not appeal.is_open:
             t.say(texts.APPEAL_NOT_OPEN.format(number=appeal.number,
                                                status=texts.STATUSES[appeal.status]))
             return
@@ -69,9 +72,12 @@ class StaffFlows:
             t.say(texts.STAFF_EXTENDED.format(number=appeal.number, due=texts.format_time(
                 appeal.due_at, self.appeals.timezone_of(inst))))
         elif action == "ans":
-            t.go("staff_answer", appeal_id=appeal.id)
-            t.say(texts.STAFF_ASK_ANSWER.format(number=appeal.number) + _group_hint(t),
-                  [cancel_row()])
+            self.answers.start(t, appeal)
+        elif action in ("ansok", "ansedit"):
+            if action == "ansok":
+                await self.answers.confirm(t, appeal)
+            else:
+                self.answers.edit(t, appeal)
         elif action == "redir":
             t.go("staff_redirect", appeal_id=appeal.id)
             t.say(texts.STAFF_ASK_REDIRECT.format(number=appeal.number) + _group_hint(t),
@@ -81,17 +87,17 @@ class StaffFlows:
 
     async def answer(self, t: Turn, appeal_id: int, text: str,
                      attachments: tuple[Attachment, ...] = ()) -> None:
+        """A staff member's text for an appeal: a draft to confirm (bot/dialog/answers.py)."""
         appeal = await self._appeal_for_action(t, appeal_id)
-        t.go("idle")
         if appeal is None:
+            t.go("idle")
             return
-        if not text.strip() and not attachments:
-            t.go("staff_answer", appeal_id=appeal.id)
-            t.say(texts.ANSWER_EMPTY, [cancel_row()])
+        if not appeal.is_open:
+            t.go("idle")
+            t.say(texts.APPEAL_NOT_OPEN.format(number=appeal.number,
+                                               status=texts.STATUSES[appeal.status]))
             return
-        await self.appeals.answer(t.repos, appeal, t.user, text.strip(), list(attachments),
-                                  t.chat, t.now, message_id=t.inc.message_id)
-        t.say(texts.STAFF_ANSWER_QUEUED.format(number=appeal.number))
+        await self.answers.draft(t, appeal, text, attachments)
 
     async def redirect_search(self, t: Turn, query: str) -> None:
         appeal_id = t.data("appeal_id")

@@ -1,5 +1,6 @@
 """The one catalogue of user-facing Russian, in files by subject."""
 
+from bot.texts.answers import *  # noqa: F403
 from bot.texts.catalogue import *  # noqa: F403
 from bot.texts.delivery import *  # noqa: F403
 from bot.texts.transports import *  # noqa: F403

@@ -1,0 +1,93 @@
+"""The staff answer (issue 11, defect 2): written, shown back to its author with «Отправить
+гражданину» / «Изменить» / «Отменить», and only then sent. The draft lives in the author's
+state in that chat, so no one else can send it and it cannot be finished elsewhere. The
+answer mode ends after a non-text message and after a timeout, saying so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime, timedelta
+
+from bot import texts
+from bot.appeals.service import AppealService
+from bot.dialog.citizen import cancel_row
+from bot.dialog.turn import Turn
+from bot.message import Attachment, Button
+from storage.records import Appeal
+
+ANSWER_MODE_TTL = timedelta(minutes=30)
+ANSWER_STATES = ("staff_answer", "staff_confirm")
+
+
+class AnswerFlows:
+    def __init__(self, appeals: AppealService, confirm_in_private: bool = True) -> None:
+        self.appeals = appeals
+        self.confirm_in_private = confirm_in_private
+
+    def start(self, t: Turn, appeal: Appeal) -> None:
+        """«Ответить» pressed: the next text (in a group: a reply to this prompt) is the draft."""
+        t.go("staff_answer", appeal_id=appeal.id, since=t.now.isoformat())
+        hint = texts.IN_GROUP_REPLY_HERE if t.inc.is_group else ""
+        t.say(texts.STAFF_ASK_ANSWER.format(number=appeal.number) + hint, [cancel_row()])
+
+    def mode_over(self, t: Turn) -> bool:
+        """In answer mode and it timed out, or this is not text: end it, say so."""
+        if t.state.state not in ANSWER_STATES:
+            return False
+        number = t.data("number") or str(t.data("appeal_id"))
+        since = t.data("since")
+        if since and t.now - datetime.fromisoformat(since) > ANSWER_MODE_TTL:
+            t.go("idle")
+            t.say(texts.ANSWER_MODE_EXPIRED.format(
+                number=number, minutes=int(ANSWER_MODE_TTL.total_seconds() // 60)))
+            return True
+        if not t.text and not t.inc.attachments:
+            t.go("idle")
+            t.say(texts.ANSWER_MODE_ENDED.format(number=number))
+            return True
+        return False
+
+    async def draft(self, t: Turn, appeal: Appeal, text: str,
+                    attachments: tuple[Attachment, ...]) -> None:
+        """The author's text for an appeal: shown back for a tap, or sent at once where
+        confirmation is off (a private inbox, by setting)."""
+        t.go("idle")
+        text = text.strip()
+        if not text and not attachments:
+            t.say(texts.ANSWER_NOT_TEXT)  # a sticker is not an answer, nor a reason to wait
+            return
+        if not t.inc.is_group and not self.confirm_in_private:
+            await self._send(t, appeal, text, attachments, t.inc.message_id)
+            return
+        t.go("staff_confirm", appeal_id=appeal.id, number=appeal.number, text=text,
+             attachments=[asdict(a) for a in attachments], message_id=t.inc.message_id,
+             since=t.now.isoformat())
+        t.say(texts.STAFF_CONFIRM_ANSWER.format(number=appeal.number, text=text or "—"),
+              [[Button(texts.BTN_SEND_ANSWER, f"st:ansok:{appeal.id}")],
+               [Button(texts.BTN_EDIT_ANSWER, f"st:ansedit:{appeal.id}")], cancel_row()])
+
+    async def confirm(self, t: Turn, appeal: Appeal) -> None:
+        """«Отправить гражданину»: the author's own draft of this appeal, once."""
+        if t.state.state != "staff_confirm" or t.data("appeal_id") != appeal.id:
+            if appeal.status == "answered":
+                t.say(texts.ANSWER_ALREADY_SENT.format(number=appeal.number))
+            else:
+                t.say(texts.ANSWER_DRAFT_NOT_YOURS)
+            return
+        attachments = tuple(Attachment(**a) for a in t.data("attachments", []))
+        text, message_id = t.data("text", ""), t.data("message_id")
+        t.go("idle")
+        await self._send(t, appeal, text, attachments, message_id)
+
+    def edit(self, t: Turn, appeal: Appeal) -> None:
+        if t.state.state != "staff_confirm" or t.data("appeal_id") != appeal.id:
+            t.say(texts.ANSWER_DRAFT_NOT_YOURS)
+            return
+        self.start(t, appeal)
+
+    async def _send(self, t: Turn, appeal: Appeal, text: str,
+                    attachments: tuple[Attachment, ...], message_id: str | None) -> None:
+        await self.appeals.answer(t.repos, appeal, t.user, text, list(attachments), t.chat,
+                                  t.now, message_id=message_id)
+        t.say(texts.STAFF_ANSWER_QUEUED.format(number=appeal.number))

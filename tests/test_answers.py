@@ -1,0 +1,99 @@
+"""No accidental official answers (issue 11, defect 2): a staff answer is shown back to its
+author with «Отправить гражданину» / «Изменить» / «Отменить» before it leaves; a sticker
+is no answer and opens no answer mode; the answer mode ends after a non-text message and
+after 30 minutes, saying so. Through aiogram's real Dispatcher."""
+
+# ruff: noqa: F811  (the fixtures tg and fake come from test_telegram_handlers)
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.test_telegram_handlers import (  # noqa: F401  (fixtures)
+    ADMIN,
+    CITIZEN,
+    GROUP,
+    TgUser,
+    accept_invite,
+    fake,
+    file_appeal,
+    joined,
+    status,
+    tg,
+)
+
+STICKER = {"sticker": {"file_id": "CAAC-sticker", "file_unique_id": "s1", "type": "regular",
+                       "width": 512, "height": 512, "is_animated": False, "is_video": False}}
+
+
+def _card(fake, chat: int):  # type: ignore[no-untyped-def]
+    return next(m for m in fake.to(chat) if m.text.startswith("Обращение №"))
+
+
+async def test_a_reply_to_a_card_in_the_group_is_shown_back_not_sent(app, tg, fake) -> None:
+    boss = TgUser(tg, fake, ADMIN, chat_id=GROUP, chat_type="supergroup")
+    await accept_invite(app, boss)
+    colleague = TgUser(tg, fake, 3003, chat_id=GROUP, chat_type="supergroup")
+    citizen = TgUser(tg, fake, CITIZEN)
+    appeal_id = await file_appeal(citizen)
+    before = len(fake.to(CITIZEN))
+    sent = await colleague.say("кто возьмёт?", reply_to=_card(fake, GROUP).message_id)
+    assert "Отправить гражданину?" in joined(sent) and "кто возьмёт?" in joined(sent)
+    assert fake.to(CITIZEN)[before:] == [] and await status(app, appeal_id) == "new"
+    draft = sent[-1]
+    sent = await boss.press(draft, "st:ansok:")  # another member cannot send it
+    assert "не ваш" in joined(sent) and await status(app, appeal_id) == "new"
+    await colleague.press(draft, "cancel")
+    assert fake.to(CITIZEN)[before:] == [] and await status(app, appeal_id) == "new"
+
+
+async def test_a_sticker_reply_is_no_answer_and_opens_no_answer_mode(app, tg, fake) -> None:
+    app.dialog.staff.answers.confirm_in_private = True
+    admin = TgUser(tg, fake, ADMIN)
+    await accept_invite(app, admin)
+    citizen = TgUser(tg, fake, CITIZEN)
+    appeal_id = await file_appeal(citizen)
+    before = len(fake.to(CITIZEN))
+    sent = await admin.say(None, reply_to=_card(fake, ADMIN).message_id, extra=STICKER)
+    assert "должен быть текстом" in joined(sent)
+    await admin.say("Коллеги, я на обед")  # an ordinary message afterwards: not an answer
+    assert fake.to(CITIZEN)[before:] == [] and await status(app, appeal_id) == "new"
+
+
+async def test_private_inbox_draft_edit_send_once(app, tg, fake) -> None:
+    app.dialog.staff.answers.confirm_in_private = True  # the default
+    admin = TgUser(tg, fake, ADMIN)
+    await accept_invite(app, admin)
+    citizen = TgUser(tg, fake, CITIZEN)
+    appeal_id = await file_appeal(citizen)
+    sent = await admin.say("Первый вариант ответа.", reply_to=_card(fake, ADMIN).message_id)
+    draft = sent[-1]
+    sent = await admin.press(draft, "st:ansedit:")
+    assert "Напишите ответ" in joined(sent)
+    sent = await admin.say("Второй вариант: записали вас на понедельник.")
+    assert "Второй вариант" in joined(sent) and "Отправить гражданину?" in joined(sent)
+    await admin.press(sent[-1], "st:ansok:")
+    answers = [m for m in fake.to(CITIZEN) if "Второй вариант" in m.text]
+    assert len(answers) == 1 and not any("Первый вариант" in m.text for m in fake.to(CITIZEN))
+    assert await status(app, appeal_id) == "answered"
+    sent = await admin.press(sent[-1], "st:ansok:")  # a double tap
+    assert "уже отправлен" in joined(sent)
+    assert len([m for m in fake.to(CITIZEN) if "Второй вариант" in m.text]) == 1
+
+
+async def test_the_answer_mode_ends_after_30_minutes_and_after_a_sticker(
+        app, tg, fake, clock) -> None:
+    admin = TgUser(tg, fake, ADMIN)
+    await accept_invite(app, admin)
+    citizen = TgUser(tg, fake, CITIZEN)
+    appeal_id = await file_appeal(citizen)
+    card = _card(fake, ADMIN)
+    await admin.press(card, "st:ans")
+    clock.advance(timedelta(minutes=31))
+    sent = await admin.say("Это уже не ответ, а вопрос коллеге.")
+    assert "истёк" in joined(sent) and await status(app, appeal_id) == "new"
+    await admin.press(card, "st:ans")
+    sent = await admin.say(None, extra=STICKER)
+    assert "завершён" in joined(sent)
+    await admin.say("Коллеги, я на обед")
+    assert await status(app, appeal_id) == "new"
+    assert not any("обед" in m.text or "коллеге" in m.text for m in fake.to(CITIZEN))
