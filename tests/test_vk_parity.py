@@ -77,6 +77,7 @@ APPEAL_AND_ANSWER: list[Step] = [
     ("admin", "say", "/queue"),
     ("admin", "press", texts.BTN_TAKE),
     ("admin", "reply_card", "Телефон регистратуры починили, звоните с 8 до 20."),
+    ("admin", "press", texts.BTN_SEND_ANSWER),
     ("citizen", "press", "4 ⭐"),
     ("citizen", "say", "/my"),
 ]
@@ -100,7 +101,10 @@ STAFF_BY_BUTTON: list[Step] = [
     ("citizen", "press", "Согласен"),
     ("citizen", "press", texts.BTN_SEND),
     ("admin", "press", texts.BTN_ANSWER),
+    ("admin", "say", "Спасибо, передали."),
+    ("admin", "press", texts.BTN_EDIT_ANSWER),
     ("admin", "say", "Спасибо, передали благодарность отделению."),
+    ("admin", "press", texts.BTN_SEND_ANSWER),
     ("citizen", "press", texts.BTN_UNSOLVED),
     ("admin", "press", texts.BTN_CLOSE),
 ]
@@ -251,7 +255,8 @@ async def apps(settings: Settings, tmp_path: Path) -> AsyncIterator[tuple[App, A
     for name in ("tg", "vk"):
         (tmp_path / name).mkdir()
         own = settings.model_copy(update={"database_path": tmp_path / name / "db.sqlite3",
-                                          "faq_path": tmp_path / name / "faq.yaml"})
+                                          "faq_path": tmp_path / name / "faq.yaml",
+                                          "confirm_answers_in_private": True})
         made.append(await build_app(own, FixedClock(MOMENT)))
     yield made[0], made[1]
     for app in made:
