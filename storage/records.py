@@ -127,6 +127,7 @@ class OutboxKind(StrEnum):
     CARD = "card"  # an appeal card for an institution's inbox (or the operators)
     CARD_EDIT = "card_edit"  # new text and buttons for every copy of an appeal's card
     CITIZEN = "citizen"  # a notice or the answer to the citizen who filed the appeal
+    FOLLOW_UP = "follow_up"  # a citizen's addition to an appeal, for its inbox
     REMINDER = "reminder"
     ESCALATION = "escalation"
     DIGEST = "digest"

@@ -97,3 +97,28 @@ async def test_the_answer_mode_ends_after_30_minutes_and_after_a_sticker(
     await admin.say("Коллеги, я на обед")
     assert await status(app, appeal_id) == "new"
     assert not any("обед" in m.text or "коллеге" in m.text for m in fake.to(CITIZEN))
+
+
+async def test_a_citizens_reply_to_the_answer_reaches_the_institution_and_can_be_answered(
+        app, tg, fake, clock) -> None:
+    """Issue 11, defect 4: follow-ups are not lost in the FAQ."""
+    admin = TgUser(tg, fake, ADMIN)
+    await accept_invite(app, admin)
+    citizen = TgUser(tg, fake, CITIZEN)
+    appeal_id = await file_appeal(citizen)
+    await admin.say("Телефон регистратуры починили.", reply_to=_card(fake, ADMIN).message_id)
+    answer = next(m for m in fake.to(CITIZEN) if "починили" in m.text)
+    sent = await citizen.say("Спасибо, но ничего не изменилось", reply_to=answer.message_id)
+    assert "Дополнение к обращению" in joined(sent)
+    addition = next(m for m in fake.to(ADMIN) if m.text.startswith("➕ Дополнение"))
+    assert "ничего не изменилось" in addition.text
+    async with app.db.unit() as repos:
+        assert [e.kind for e in await repos.appeals.events(appeal_id)][-1] == "follow_up"
+        assert await repos.faq_stats.top_unanswered(10) == []  # not a FAQ gap
+    await admin.say("Перезвоним вам сегодня до 17:00.", reply_to=addition.message_id)
+    assert any("Перезвоним вам" in m.text for m in fake.to(CITIZEN))
+    assert await status(app, appeal_id) == "answered"
+    clock.advance(timedelta(days=31))
+    later = next(m for m in reversed(fake.to(CITIZEN)) if "Перезвоним" in m.text)
+    sent = await citizen.say("И ещё вопрос", reply_to=later.message_id)
+    assert "дополнить его уже нельзя" in joined(sent)

@@ -7,7 +7,7 @@ and the outbox messages it causes commit together, or not at all.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot import texts
 from bot.appeals.deadlines import DeadlineClock
@@ -16,6 +16,9 @@ from bot.message import Attachment, Button, Message
 from directory.model import Institution
 from storage.records import Appeal, ChatRef, OutboxKind, User
 from storage.repositories import Repositories
+
+# A citizen may add to an appeal (and staff answer that) this long after its answer.
+FOLLOW_UP_WINDOW = timedelta(days=30)
 
 
 class AppealError(Exception):
@@ -202,12 +205,42 @@ class AppealService:
         await self.refresh_cards(repos, appeal, now)
         return appeal
 
+    def accepts_follow_up(self, appeal: Appeal, now: datetime) -> bool:
+        """Open, or answered/closed within the follow-up window."""
+        end = appeal.closed_at or appeal.answered_at
+        return appeal.is_open or (end is not None and now - end <= FOLLOW_UP_WINDOW)
+
+    async def follow_up(self, repos: Repositories, appeal: Appeal, citizen: User, text: str,
+                        attachments: tuple[Attachment, ...], chat: ChatRef, now: datetime,
+                        message_id: str | None = None) -> Institution:
+        """The citizen adds to their appeal: to the chats that got its card (the inbox, or
+        the operators), as an addition they can answer."""
+        await repos.appeals.add_message(appeal.id, "citizen", chat.platform, chat.chat_id, now,
+                                        text=text, message_id=message_id, author_id=citizen.id)
+        await repos.appeals.add_event(appeal.id, "follow_up", now, citizen.id)
+        inst = await self.institution(repos, appeal.institution_id)
+        chats = (await repos.outbox.card_chats(appeal.id, inst.id)
+                 or await repos.people.inbox_chats(inst.id)
+                 or await repos.people.staff_chats("operator"))
+        message = Message(
+            texts.FOLLOW_UP_STAFF.format(number=appeal.number, institution=inst.display_name,
+                                         status=texts.STATUSES[appeal.status], text=text or "—"),
+            [[Button(texts.BTN_ANSWER, f"st:ans:{appeal.id}")]],
+            tuple(a if a.platform else replace(a, platform=chat.platform) for a in attachments),
+            appeal_id=appeal.id)
+        await repos.outbox.add_many([
+            outbox_row(c.platform, c.chat_id, message, OutboxKind.FOLLOW_UP, appeal_id=appeal.id,
+                       institution_id=inst.id) for c in chats], now)
+        return inst
+
     async def answer(
         self, repos: Repositories, appeal: Appeal, actor: User, text: str,
         attachments: list[Attachment], source: ChatRef, now: datetime,
         message_id: str | None = None,
     ) -> Appeal:
-        self._require_open(appeal)
+        """Also to an answered appeal: a further answer (to a citizen's follow-up)."""
+        if appeal.status != "answered":
+            self._require_open(appeal)
         appeal = await repos.appeals.update(
             appeal.id, now, status="answered", answered_at=now,
             assignee_id=appeal.assignee_id or actor.id,

@@ -57,7 +57,7 @@ class DeliveryOutcomes:
                 continue
             if row.kind is OutboxKind.CITIZEN:
                 await self._citizen_unreachable(repos, row.appeal_id, reason, now)
-            elif row.kind is OutboxKind.CARD and row.institution_id:
+            elif row.kind in (OutboxKind.CARD, OutboxKind.FOLLOW_UP) and row.institution_id:
                 await self._reroute(repos, row.appeal_id, row.institution_id, now)
         if rows and not institutions:
             log.warning("%s chat %s unreachable (%s): %s messages not delivered", platform,

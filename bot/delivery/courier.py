@@ -257,7 +257,9 @@ class Courier:
             if card_of is not None:
                 await repos.appeals.add_message(card_of, "card", row.platform, row.chat_id,
                                                 now, message_id=message_id)
-            elif row.kind is OutboxKind.CITIZEN and row.appeal_id is not None:
+            elif row.appeal_id is not None and row.kind in (
+                    OutboxKind.CITIZEN, OutboxKind.REPLY, OutboxKind.FOLLOW_UP):
+                # a message of the appeal's thread: a reply to it finds the appeal
                 await repos.appeals.add_message(row.appeal_id, "notice", row.platform,
                                                 row.chat_id, now, text=message.text[:500],
                                                 message_id=message_id)

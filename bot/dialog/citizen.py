@@ -337,6 +337,25 @@ class CitizenFlows:
 
     # answers to the citizen's own appeals
 
+    async def follow_up(self, t: Turn) -> bool:
+        """A citizen's reply to a message of their appeal (the answer, a notice) is an
+        addition to that appeal, for the institution. False: not a reply of that kind."""
+        inc = t.inc
+        appeal_id = await t.repos.appeals.appeal_of_message(inc.platform, inc.chat_id,
+                                                            inc.reply_to_message_id or "")
+        appeal = await t.repos.appeals.get(appeal_id) if appeal_id is not None else None
+        if appeal is None or appeal.citizen_id != t.user.id or not (t.text or inc.attachments):
+            return False
+        if not self.appeals.accepts_follow_up(appeal, t.now):
+            t.say(texts.FOLLOW_UP_TOO_LATE.format(number=appeal.number), menu_buttons())
+            return True
+        inst = await self.appeals.follow_up(t.repos, appeal, t.user, t.text, inc.attachments,
+                                            t.chat, t.now, inc.message_id)
+        t.go("idle")
+        t.say(texts.FOLLOW_UP_SENT.format(number=appeal.number, institution=inst.display_name),
+              menu_buttons())
+        return True
+
     async def _own_appeal(self, t: Turn, appeal_id: int):  # type: ignore[no-untyped-def]
         appeal = await t.repos.appeals.get(appeal_id)
         if appeal is None or appeal.citizen_id != t.user.id:

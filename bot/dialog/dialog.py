@@ -161,6 +161,8 @@ class Dialog:
             return
         if inc.reply_to_message_id and await self._reply_to_card(t):
             return
+        if inc.reply_to_message_id and not inc.is_group and await self.citizen.follow_up(t):
+            return
         if inc.is_group and not inc.reply_to_bot:
             return  # staff groups talk among themselves: the bot hears commands, buttons and
             # replies to its own messages only, whatever a member left unfinished

@@ -56,7 +56,9 @@ class StaffFlows:
             t.say(await self.appeals.card_text(t.repos, appeal), card_buttons(appeal),
                   card_of=appeal.id)
             return
-        if action in ("ans", "redir", "take", "close", "ext", "ansedit") and not appeal.is_open:
+        answerable = appeal.is_open or (action in ("ans", "ansedit")
+                                        and appeal.status == "answered")  # a further answer
+        if action in ("ans", "redir", "take", "close", "ext", "ansedit") and not answerable:
             t.say(texts.APPEAL_NOT_OPEN.format(number=appeal.number,
                                                status=texts.STATUSES[appeal.status]))
             return
@@ -92,7 +94,7 @@ class StaffFlows:
         if appeal is None:
             t.go("idle")
             return
-        if not appeal.is_open:
+        if not appeal.is_open and appeal.status != "answered":
             t.go("idle")
             t.say(texts.APPEAL_NOT_OPEN.format(number=appeal.number,
                                                status=texts.STATUSES[appeal.status]))

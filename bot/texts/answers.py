@@ -20,3 +20,16 @@ ANSWER_MODE_EXPIRED = (
 )
 ANSWER_ALREADY_SENT = "Ответ на обращение № {number} уже отправлен."
 ANSWER_DRAFT_NOT_YOURS = "Этот черновик ответа — не ваш: отправить его может только автор."
+
+# Follow-ups: a citizen's reply to a message of their appeal reaches the institution.
+FOLLOW_UP_STAFF = (
+    "➕ Дополнение гражданина к обращению № {number} ({institution}, статус: {status}):\n\n"
+    "{text}\n\nЧтобы ответить, ответьте (reply) на это сообщение или нажмите «Ответить»."
+)
+FOLLOW_UP_SENT = (
+    "Дополнение к обращению № {number} передано в «{institution}». Ответ придёт в этот чат."
+)
+FOLLOW_UP_TOO_LATE = (
+    "Обращение № {number} закрыто больше 30 дней назад, дополнить его уже нельзя. "
+    "Напишите, пожалуйста, новое обращение: /appeal."
+)
