@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot import texts
 from bot.dialog.types import Attachment
 from tests.chat import Chat, RecordingSender
 from tests.conftest import KOTELNICH, SLOBODSKOY
@@ -165,13 +166,33 @@ async def test_queue_lists_open_appeals_by_deadline_and_opens_cards(app, sender,
     assert await _status(app, a2) == "answered"
 
 
-async def test_close_without_answer_tells_citizen(app, sender, citizen: Chat, admin: Chat) -> None:
+async def test_closing_asks_a_reason_tells_the_citizen_and_offers_the_way_back(
+        app, sender, citizen: Chat, admin: Chat, clock) -> None:
+    """Issue 11, defect 5."""
+    from datetime import timedelta
+
     appeal_id = await citizen.file_appeal()
     await admin.send(payload=f"st:close:{appeal_id}")
-    assert "закрыто" in admin.texts()
-    assert "закрыто" in sender.last_to(citizen.chat_id).text
+    assert "Почему закрыть" in admin.texts() and await _status(app, appeal_id) == "new"
+    assert admin.labels()[:5] == list(texts.CLOSE_REASONS.values())
+    await admin.press("ответили по телефону")
+    assert "Причина: ответили по телефону" in admin.texts()
+    told = sender.last_to(citizen.chat_id)
+    assert "закрыто" in told.text and "ответили по телефону" in told.text
+    async with app.db.unit() as repos:
+        assert (await repos.appeals.events(appeal_id))[-1].detail == {"reason": "phone"}
     await admin.send(payload=f"st:take:{appeal_id}")
     assert "действие недоступно" in admin.texts()
+    citizen.sees(told)
+    await citizen.press("Вопрос не решён")
+    assert await _status(app, appeal_id) == "new"  # back to the institution
+    await admin.send(payload=f"st:close:{appeal_id}")
+    await admin.press("другая причина")
+    clock.advance(timedelta(days=31))  # the way back is open for 30 days
+    citizen.sees(sender.last_to(citizen.chat_id))
+    await citizen.press("Вопрос не решён")
+    assert "дополнить его уже нельзя" in citizen.texts()
+    assert await _status(app, appeal_id) == "closed"
 
 
 async def test_appeal_without_inbox_goes_to_operators(app, sender, citizen: Chat) -> None:

@@ -107,6 +107,8 @@ STAFF_BY_BUTTON: list[Step] = [
     ("admin", "press", texts.BTN_SEND_ANSWER),
     ("citizen", "press", texts.BTN_UNSOLVED),
     ("admin", "press", texts.BTN_CLOSE),
+    ("admin", "press", texts.CLOSE_REASONS["phone"]),
+    ("citizen", "press", texts.BTN_UNSOLVED),
 ]
 
 # What one step produced: for each message sent or edited, (who, kind, text, buttons).

@@ -309,14 +309,18 @@ class AppealService:
     def redirect_is_late(self, appeal: Appeal, now: datetime) -> bool:
         return now > self.deadlines.redirect_deadline(appeal.created_at)
 
-    async def close(self, repos: Repositories, appeal: Appeal, actor: User, now: datetime) -> Appeal:
+    async def close(self, repos: Repositories, appeal: Appeal, actor: User, now: datetime,
+                    reason: str = "other") -> Appeal:
+        """Closed with a reason (texts.CLOSE_REASONS) the citizen is told, with the way back."""
         self._require_open(appeal)
         appeal = await repos.appeals.update(appeal.id, now, status="closed", closed_at=now,
                                             next_reminder_at=None)
-        await repos.appeals.add_event(appeal.id, "closed", now, actor.id)
+        await repos.appeals.add_event(appeal.id, "closed", now, actor.id, reason=reason)
         inst = await self.institution(repos, appeal.institution_id)
-        await self._tell_citizen(repos, appeal, texts.CITIZEN_CLOSED.format(
-            number=appeal.number, institution=inst.display_name), now)
+        await self._tell_citizen(repos, appeal, texts.CITIZEN_CLOSED_BECAUSE.format(
+            number=appeal.number, institution=inst.display_name,
+            reason=texts.CLOSE_REASONS.get(reason, reason)), now,
+            buttons=[[Button(texts.BTN_UNSOLVED, f"unsolved:{appeal.id}")]])
         await self.refresh_cards(repos, appeal, now)
         return appeal
 

@@ -377,6 +377,9 @@ class CitizenFlows:
         appeal = await self._own_appeal(t, appeal_id)
         if appeal is None:
             return
+        if not appeal.is_open and not self.appeals.accepts_follow_up(appeal, t.now):
+            t.say(texts.FOLLOW_UP_TOO_LATE.format(number=appeal.number), menu_buttons())
+            return
         appeal = await self.appeals.reopen(t.repos, appeal, t.now)
         inst = await t.repos.institutions.get(appeal.institution_id)
         t.say(texts.REOPENED.format(number=appeal.number,

@@ -58,16 +58,22 @@ class StaffFlows:
             return
         answerable = appeal.is_open or (action in ("ans", "ansedit")
                                         and appeal.status == "answered")  # a further answer
-        if action in ("ans", "redir", "take", "close", "ext", "ansedit") and not answerable:
+        if (action in ("ans", "redir", "take", "close", "ext", "ansedit")
+                or action.startswith("cl")) and not answerable:
             t.say(texts.APPEAL_NOT_OPEN.format(number=appeal.number,
                                                status=texts.STATUSES[appeal.status]))
             return
         if action == "take":
             await self.appeals.take(t.repos, appeal, t.user, t.now)
             t.say(texts.STAFF_TAKEN.format(number=appeal.number))
-        elif action == "close":
-            await self.appeals.close(t.repos, appeal, t.user, t.now)
-            t.say(texts.STAFF_CLOSED.format(number=appeal.number))
+        elif action == "close":  # a reason first, in one tap
+            t.say(texts.STAFF_ASK_CLOSE_REASON.format(number=appeal.number), [
+                [Button(title, f"st:cl{code}:{appeal.id}")]
+                for code, title in texts.CLOSE_REASONS.items()] + [cancel_row()])
+        elif action.startswith("cl") and action[2:] in texts.CLOSE_REASONS:
+            await self.appeals.close(t.repos, appeal, t.user, t.now, action[2:])
+            t.say(texts.STAFF_CLOSED_BECAUSE.format(
+                number=appeal.number, reason=texts.CLOSE_REASONS[action[2:]]))
         elif action == "ext":
             appeal = await self.appeals.extend(t.repos, appeal, t.user, t.now)
             inst = await t.repos.institutions.get(appeal.institution_id)

@@ -33,3 +33,18 @@ FOLLOW_UP_TOO_LATE = (
     "Обращение № {number} закрыто больше 30 дней назад, дополнить его уже нельзя. "
     "Напишите, пожалуйста, новое обращение: /appeal."
 )
+
+# Closing: a reason in one tap; the citizen is told it and may say it is not solved.
+STAFF_ASK_CLOSE_REASON = "Почему закрыть обращение № {number}? Гражданин увидит причину."
+CLOSE_REASONS = {
+    "phone": "ответили по телефону",
+    "dup": "повторное обращение (дубликат)",
+    "notours": "вопрос не относится к учреждению",
+    "withdrawn": "гражданин отозвал обращение",
+    "other": "другая причина",
+}
+CITIZEN_CLOSED_BECAUSE = (
+    "Обращение № {number} закрыто учреждением «{institution}». Причина: {reason}.\n"
+    "Если вопрос не решён, нажмите «Вопрос не решён» — обращение вернётся в работу."
+)
+STAFF_CLOSED_BECAUSE = "Обращение № {number} закрыто. Причина: {reason}. Гражданин уведомлён."

@@ -175,7 +175,6 @@ CITIZEN_REDIRECTED = (
     "Ваше обращение № {number} передано в «{institution}» — это учреждение компетентно "
     "решить ваш вопрос. Срок ответа не меняется: до {due}."
 )
-CITIZEN_CLOSED = "Обращение № {number} закрыто учреждением «{institution}»."
 CITIZEN_EXTENDED = (
     "Срок рассмотрения обращения № {number} в «{institution}» продлён до {due} "
     "(часть 2 статьи 12 Федерального закона № 59-ФЗ)."
@@ -217,7 +216,6 @@ STAFF_ASK_ANSWER = (
 )
 STAFF_TAKEN = "Обращение № {number} взято в работу."
 STAFF_ALREADY = "Обращение № {number} уже {status}."
-STAFF_CLOSED = "Обращение № {number} закрыто."
 STAFF_EXTENDED = "Срок по обращению № {number} продлён до {due}. Гражданин уведомлён."
 ALREADY_EXTENDED = "Срок по обращению № {number} уже продлевали: по закону это можно сделать один раз."
 STAFF_REDIRECT_LATE = (
