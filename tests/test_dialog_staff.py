@@ -199,10 +199,18 @@ async def test_appeal_without_inbox_goes_to_operators(app, sender, citizen: Chat
     operator = Chat(app, sender, "telegram", user_id="9001")
     await operator.accept_invite("operator", None)
     await citizen.file_appeal("слободская црб")
+    assert "его получили операторы министерства" in citizen.texts()  # told honestly
     card = sender.last_to(operator.chat_id)
     assert "нет подключённого чата" in card.text
     await operator.say("/queue")
     assert "Слободская ЦРБ" in operator.texts()
+
+
+async def test_with_no_one_to_receive_it_the_citizen_is_not_told_it_was_passed_on(
+        citizen: Chat) -> None:
+    """Issue 11, defect 3 (with ALLOW_NO_OPERATORS: no inbox and no operator)."""
+    await citizen.file_appeal("слободская црб")
+    assert "передано" not in citizen.texts() and "не может его им передать" in citizen.texts()
 
 
 async def test_staff_group_members_act_for_their_institution(app, sender, citizen: Chat) -> None:

@@ -307,7 +307,11 @@ class CitizenFlows:
         )
         tz = self.appeals.timezone_of(inst)
         t.go("idle")
-        t.say(texts.APPEAL_FILED.format(
+        filed = texts.APPEAL_FILED
+        if not await t.repos.people.inbox_chats(inst.id):  # honest about where it went
+            operators = await t.repos.people.staff_chats("operator")
+            filed = texts.APPEAL_FILED_VIA_OPERATORS if operators else texts.APPEAL_FILED_UNSEEN
+        t.say(filed.format(
             number=appeal.number, institution=inst.display_name,
             first_due=texts.format_time(appeal.first_response_due, tz),
             due=texts.format_time(appeal.due_at, tz),
