@@ -82,3 +82,27 @@ async def test_vk_the_same_in_a_staff_conversation(app, vk, fake_vk: FakeVk) -> 
     await in_chat.say("Записали вас на понедельник.", reply_to=prompt)
     await in_chat.confirm_answer()
     assert any("Записали вас" in m.text for m in fake_vk.to(501))
+
+
+async def test_typed_menu_words_open_the_menu_and_junk_is_no_faq_gap(
+        app, vk, fake_vk: FakeVk) -> None:
+    from bot import texts
+
+    citizen = VkPerson(app, vk, fake_vk, 777)
+    for word in ("Начать", "меню", "start"):
+        replies = await citizen.say(word)
+        assert replies and texts.BTN_FAQ in replies[-1].labels, word
+    for junk in ("🙂", ".", "?!"):
+        await citizen.say(junk)
+    async with app.db.unit() as repos:
+        assert await repos.faq_stats.top_unanswered(10) == []
+
+
+async def test_a_status_is_told_in_a_sentence_of_its_own(app, tg, fake) -> None:
+    admin = TgUser(tg, fake, ADMIN)
+    await accept_invite(app, admin)
+    appeal_id = await file_appeal(TgUser(tg, fake, CITIZEN))
+    card = next(m for m in fake.to(ADMIN) if m.text.startswith("Обращение №"))
+    await admin.say("Ответили.", reply_to=card.message_id)
+    sent = await admin.press_data(card.message_id, f"st:take:{appeal_id}")
+    assert f"На обращение № 2026-{appeal_id:06d} уже дан ответ." in "\n".join(m.text for m in sent)

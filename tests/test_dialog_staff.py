@@ -182,7 +182,7 @@ async def test_closing_asks_a_reason_tells_the_citizen_and_offers_the_way_back(
     async with app.db.unit() as repos:
         assert (await repos.appeals.events(appeal_id))[-1].detail == {"reason": "phone"}
     await admin.send(payload=f"st:take:{appeal_id}")
-    assert "действие недоступно" in admin.texts()
+    assert "уже закрыто. Это действие недоступно" in admin.texts()
     citizen.sees(told)
     await citizen.press("Вопрос не решён")
     assert await _status(app, appeal_id) == "new"  # back to the institution

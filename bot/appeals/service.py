@@ -185,14 +185,12 @@ class AppealService:
 
     def _require_open(self, appeal: Appeal) -> None:
         if not appeal.is_open:
-            raise AppealError(texts.APPEAL_NOT_OPEN.format(
-                number=appeal.number, status=texts.STATUSES[appeal.status]))
+            raise AppealError(texts.appeal_state(appeal.number, appeal.status))
 
     async def take(self, repos: Repositories, appeal: Appeal, actor: User, now: datetime) -> Appeal:
         self._require_open(appeal)
         if appeal.status == "in_progress":
-            raise AppealError(texts.STAFF_ALREADY.format(
-                number=appeal.number, status=texts.STATUSES[appeal.status]))
+            raise AppealError(texts.appeal_state(appeal.number, appeal.status, unavailable=False))
         appeal = await repos.appeals.update(
             appeal.id, now, status="in_progress", assignee_id=actor.id,
             first_response_at=appeal.first_response_at or now,
@@ -337,8 +335,7 @@ class AppealService:
     async def reopen(self, repos: Repositories, appeal: Appeal, now: datetime) -> Appeal:
         """The citizen says the answer did not solve it: back to the institution."""
         if appeal.status not in ("answered", "closed"):
-            raise AppealError(texts.APPEAL_NOT_OPEN.format(
-                number=appeal.number, status=texts.STATUSES[appeal.status]))
+            raise AppealError(texts.appeal_state(appeal.number, appeal.status))
         status = "in_progress" if appeal.assignee_id else "new"
         appeal = await repos.appeals.update(appeal.id, now, status=status, answered_at=None,
                                             closed_at=None, rating=None)

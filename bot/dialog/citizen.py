@@ -32,6 +32,10 @@ def menu_buttons() -> list[list[Button]]:
     ]
 
 
+# Typed words that mean "the menu" on every platform (VK's «Начать» button sends its label).
+MENU_WORDS = frozenset({"начать", "меню", "главное меню", "start", "menu", "старт"})
+
+
 def cancel_row() -> list[Button]:
     return [Button(texts.BTN_CANCEL, "cancel")]
 
@@ -85,6 +89,9 @@ class CitizenFlows:
 
     async def answer_question(self, t: Turn, question: str) -> None:
         t.go("idle")
+        if fold(question).strip(" !.") in MENU_WORDS:  # «Начать», «меню» typed, not pressed
+            self.menu(t)
+            return
         pleasantry = is_small_talk(question)
         if pleasantry is not None:  # a greeting is not a question the FAQ failed
             t.say(texts.SMALL_TALK_THANKS if pleasantry == "thanks" else texts.SMALL_TALK_GREETING,
@@ -94,8 +101,9 @@ class CitizenFlows:
         if result.answer is not None:
             self.show_entry(t, result.answer)
             return
-        await t.repos.faq_stats.add_unanswered(question[:500], fold(question)[:500],
-                                               t.inc.platform, t.now)
+        if any(ch.isalnum() for ch in question):  # an emoji or a dot is no FAQ gap
+            await t.repos.faq_stats.add_unanswered(question[:500], fold(question)[:500],
+                                                   t.inc.platform, t.now)
         if result.suggestions:
             rows = [[b] for e in result.suggestions
                     if (b := safe_button(e.question, f"faq:{e.id}"))]

@@ -60,8 +60,7 @@ class StaffFlows:
                                         and appeal.status == "answered")  # a further answer
         if (action in ("ans", "redir", "take", "close", "ext", "ansedit")
                 or action.startswith("cl")) and not answerable:
-            t.say(texts.APPEAL_NOT_OPEN.format(number=appeal.number,
-                                               status=texts.STATUSES[appeal.status]))
+            t.say(texts.appeal_state(appeal.number, appeal.status))
             return
         if action == "take":
             await self.appeals.take(t.repos, appeal, t.user, t.now)
@@ -102,8 +101,7 @@ class StaffFlows:
             return
         if not appeal.is_open and appeal.status != "answered":
             t.go("idle")
-            t.say(texts.APPEAL_NOT_OPEN.format(number=appeal.number,
-                                               status=texts.STATUSES[appeal.status]))
+            t.say(texts.appeal_state(appeal.number, appeal.status))
             return
         await self.answers.draft(t, appeal, text, attachments)
 

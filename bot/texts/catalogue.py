@@ -215,7 +215,14 @@ STAFF_ASK_ANSWER = (
     "Отменить: /cancel."
 )
 STAFF_TAKEN = "Обращение № {number} взято в работу."
-STAFF_ALREADY = "Обращение № {number} уже {status}."
+# What an appeal's status means, as a sentence of its own (a status word does not fit
+# every phrase: "уже дан ответ").
+APPEAL_STATE = {
+    "new": "Обращение № {number} ещё не взято в работу.",
+    "in_progress": "Обращение № {number} уже в работе.",
+    "answered": "На обращение № {number} уже дан ответ.",
+    "closed": "Обращение № {number} уже закрыто.",
+}
 STAFF_EXTENDED = "Срок по обращению № {number} продлён до {due}. Гражданин уведомлён."
 ALREADY_EXTENDED = "Срок по обращению № {number} уже продлевали: по закону это можно сделать один раз."
 STAFF_REDIRECT_LATE = (
@@ -231,7 +238,7 @@ OVERDUE_MARK = " ⚠️ просрочено"
 STAFF_NEW_NO_INBOX = "⚠️ У учреждения «{institution}» нет подключённого чата для обращений.\n\n"
 ANSWER_EMPTY = "Ответ не может быть пустым. Напишите текст ответа."
 APPEAL_NOT_FOUND = "Обращение не найдено."
-APPEAL_NOT_OPEN = "Обращение № {number} уже {status}: действие недоступно."
+ACTION_UNAVAILABLE = " Это действие недоступно."
 
 STATS = (
     "Статистика ({scope}):\n"
@@ -315,6 +322,12 @@ PLATFORM_NAMES_IN = {"telegram": "Telegram", "vk": "ВКонтакте", "consol
 ANOTHER_MESSENGER = "другом мессенджере"
 ATTACHMENT_KINDS = {"photo": "фото", "document": "документ"}
 ATTACHMENT_ELSEWHERE = "📎 {count} влож. ({kinds}) — отправлены в {platform}, здесь их показать нельзя."
+
+
+def appeal_state(number: str, status: str, unavailable: bool = True) -> str:
+    """"На обращение № … уже дан ответ. Это действие недоступно." and the like."""
+    return APPEAL_STATE[status].format(number=number) + (ACTION_UNAVAILABLE if unavailable
+                                                         else "")
 
 
 def format_time(moment: datetime, timezone: str) -> str:
