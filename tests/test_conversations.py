@@ -106,3 +106,26 @@ async def test_a_status_is_told_in_a_sentence_of_its_own(app, tg, fake) -> None:
     await admin.say("Ответили.", reply_to=card.message_id)
     sent = await admin.press_data(card.message_id, f"st:take:{appeal_id}")
     assert f"На обращение № 2026-{appeal_id:06d} уже дан ответ." in "\n".join(m.text for m in sent)
+
+
+async def test_staff_group_help_queue_deadline_and_double_tap(
+        app, tg, fake) -> None:
+    """Issue 11's UX list, through the real Dispatcher."""
+    group = TgUser(tg, fake, ADMIN, chat_id=GROUP, chat_type="supergroup")
+    await accept_invite(app, group)
+    for command in ("/start@medfront_test_bot", "/help"):
+        sent = await group.say(command)
+        assert "Это чат сотрудников" in sent[-1].text and "/queue" in sent[-1].text, command
+    citizen = TgUser(tg, fake, CITIZEN)
+    await citizen.say("/appeal")
+    await citizen.say("котельничская црб")
+    sent = await citizen.press(citizen.last(), "cat:registry")
+    sent = await citizen.say("В регистратуре третий день не берут трубку")
+    sent = await citizen.press(sent[-1], "consent:yes")
+    confirm = sent[-1]
+    sent = await citizen.press(confirm, "confirm:send")
+    assert "зарегистрировано" in sent[0].text
+    sent = await citizen.press(confirm, "confirm:send")  # a double tap
+    assert "уже отправлено" in sent[-1].text and "неактуальна" not in sent[-1].text
+    queue = (await group.say("/queue"))[-1].text
+    assert "первый ответ до" in queue  # the nearer deadline, labelled

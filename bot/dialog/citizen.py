@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict
+from datetime import timedelta
 
 from bot import texts
 from bot.appeals.service import AppealService
@@ -164,8 +165,8 @@ class CitizenFlows:
         matches = self.search(t, query)
         if matches is None:
             return None
-        winner = Directory.clear_winner(matches)
-        if winner is not None:
+        winner = Directory.clear_winner(matches) or (matches[0] if len(matches) == 1 else None)
+        if winner is not None:  # one match is the match, not a list of one
             return winner.institution
         top = matches[:3]
         t.go(pick_state, candidates=[m.institution.id for m in top])
@@ -299,7 +300,12 @@ class CitizenFlows:
 
     async def confirm(self, t: Turn, action: str) -> None:
         if t.state.state != "appeal_confirm":
-            self.stale(t)
+            latest = await t.repos.appeals.of_citizen(t.user.id, limit=1)
+            if (action == "send" and latest
+                    and t.now - latest[0].created_at < timedelta(minutes=10)):
+                t.say(texts.APPEAL_ALREADY_SENT.format(number=latest[0].number))  # a double tap
+            else:
+                self.stale(t)
             return
         if action == "edit":
             t.go("appeal_text", **{k: v for k, v in t.state.data.items() if k != "text"})
@@ -348,25 +354,6 @@ class CitizenFlows:
         t.say("\n\n".join(lines), menu_buttons())
 
     # answers to the citizen's own appeals
-
-    async def follow_up(self, t: Turn) -> bool:
-        """A citizen's reply to a message of their appeal (the answer, a notice) is an
-        addition to that appeal, for the institution. False: not a reply of that kind."""
-        inc = t.inc
-        appeal_id = await t.repos.appeals.appeal_of_message(inc.platform, inc.chat_id,
-                                                            inc.reply_to_message_id or "")
-        appeal = await t.repos.appeals.get(appeal_id) if appeal_id is not None else None
-        if appeal is None or appeal.citizen_id != t.user.id or not (t.text or inc.attachments):
-            return False
-        if not self.appeals.accepts_follow_up(appeal, t.now):
-            t.say(texts.FOLLOW_UP_TOO_LATE.format(number=appeal.number), menu_buttons())
-            return True
-        inst = await self.appeals.follow_up(t.repos, appeal, t.user, t.text, inc.attachments,
-                                            t.chat, t.now, inc.message_id)
-        t.go("idle")
-        t.say(texts.FOLLOW_UP_SENT.format(number=appeal.number, institution=inst.display_name),
-              menu_buttons())
-        return True
 
     async def _own_appeal(self, t: Turn, appeal_id: int):  # type: ignore[no-untyped-def]
         appeal = await t.repos.appeals.get(appeal_id)

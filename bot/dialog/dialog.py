@@ -24,6 +24,7 @@ from bot.appeals.undeliverable import DeliveryOutcomes
 from bot.clock import Clock
 from bot.dialog.answers import AnswerFlows
 from bot.dialog.citizen import CitizenFlows, menu_buttons
+from bot.dialog.follow_ups import follow_up
 from bot.dialog.ports import DirectorySource, FaqSource
 from bot.dialog.staff import StaffFlows
 from bot.dialog.turn import Turn
@@ -161,7 +162,7 @@ class Dialog:
             return
         if inc.reply_to_message_id and await self._reply_to_card(t):
             return
-        if inc.reply_to_message_id and not inc.is_group and await self.citizen.follow_up(t):
+        if inc.reply_to_message_id and not inc.is_group and await follow_up(t, self.appeals):
             return
         if inc.is_group and not inc.reply_to_bot:
             return  # staff groups talk among themselves: the bot hears commands, buttons and
@@ -238,11 +239,13 @@ class Dialog:
                 else:
                     c.show_institution(t, inst)
             elif t.inc.is_group:
-                t.say(texts.HELP)
+                t.say(texts.STAFF_GROUP_HELP)
             else:
                 c.start(t)
         elif command in ("/faq", "/find") and arg:
             await (c.answer_question if command == "/faq" else c.find)(t, arg)
+        elif command == "/help" and t.inc.is_group:
+            t.say(texts.STAFF_GROUP_HELP)
         elif command in ("/menu", "/help", "/faq", "/find", "/appeal", "/my"):
             await self._menu_button(t, command[1:])
         elif command == "/cancel":

@@ -149,10 +149,13 @@ class StaffFlows:
         for appeal in appeals:
             inst = await t.repos.institutions.get(appeal.institution_id)
             name = inst.display_name if inst else appeal.institution_id
+            first = appeal.first_response_at is None and appeal.first_response_due < appeal.due_at
+            due = appeal.first_response_due if first else appeal.due_at  # the nearer one
+            label = texts.QUEUE_FIRST_DUE if first else texts.QUEUE_FINAL_DUE
             lines.append(texts.STAFF_QUEUE_ITEM.format(
                 number=appeal.number, institution=name, status=texts.STATUSES[appeal.status],
-                due=texts.format_time(appeal.due_at, self.appeals.timezone_of(inst)),
-                overdue=(texts.OVERDUE_MARK if appeal.is_open and appeal.due_at < t.now else "")
+                deadline=label.format(due=texts.format_time(due, self.appeals.timezone_of(inst))),
+                overdue=(texts.OVERDUE_MARK if appeal.is_open and due < t.now else "")
                 + (texts.QUEUE_UNDELIVERED_MARK if appeal.undelivered_at else ""),
             ))
             if len(rows) < 10:
