@@ -129,3 +129,19 @@ async def test_staff_group_help_queue_deadline_and_double_tap(
     assert "уже отправлено" in sent[-1].text and "неактуальна" not in sent[-1].text
     queue = (await group.say("/queue"))[-1].text
     assert "первый ответ до" in queue  # the nearer deadline, labelled
+
+
+async def test_a_vk_conversation_is_told_how_the_bot_hears_it(app, vk, fake_vk: FakeVk) -> None:
+    from bot import texts
+
+    in_chat = VkPerson(app, vk, fake_vk, 601, peer_id=STAFF_CHAT)
+    await in_chat.accept_invite("admin", KOTELNICH, mention=True)
+    assert "В беседе бот видит только сообщения, где упомянуто сообщество" in in_chat.last().text
+    citizen = VkPerson(app, vk, fake_vk, 501)
+    await citizen.file_appeal()
+    card = next(m for m in fake_vk.to(STAFF_CHAT) if m.text.startswith("Обращение №"))
+    prompt = (await in_chat.press("Ответить", on=card))[-1]
+    assert "упомяните сообщество" in prompt.text and "группа" not in prompt.text
+    hello = await VkPerson(app, vk, fake_vk, 602, peer_id=2_000_000_002).feed(
+        fake_vk.bot_added(2_000_000_002, inject=False))
+    assert hello and hello[-1].text == texts.VK_CHAT_HELLO

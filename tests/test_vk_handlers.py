@@ -154,7 +154,7 @@ async def test_community_added_to_a_chat_introduces_itself(
     chat = VkPerson(app, vk, fake_vk, 700, peer_id=2_000_000_005)
     replies = await chat.say("", action={"type": "chat_invite_user",
                                          "member_id": -fake_vk.group_id})
-    assert [m.text for m in replies] == [texts.TELEGRAM_GROUP_HELLO]
+    assert [m.text for m in replies] == [texts.VK_CHAT_HELLO]
     other = await chat.say("", action={"type": "chat_title_update", "text": "Штаб"})
     assert other == []
 

@@ -20,6 +20,14 @@ ANSWER_MODE_TTL = timedelta(minutes=30)
 ANSWER_STATES = ("staff_answer", "staff_confirm")
 
 
+def group_hint(t: Turn) -> str:
+    """In a group the next text reaches the bot only as a reply to its message (in a VK
+    conversation: or a mention of the community): say so."""
+    if not t.inc.is_group:
+        return ""
+    return texts.IN_VK_CHAT_REPLY_HERE if t.inc.platform == "vk" else texts.IN_GROUP_REPLY_HERE
+
+
 class AnswerFlows:
     def __init__(self, appeals: AppealService, confirm_in_private: bool = True) -> None:
         self.appeals = appeals
@@ -28,8 +36,8 @@ class AnswerFlows:
     def start(self, t: Turn, appeal: Appeal) -> None:
         """«Ответить» pressed: the next text (in a group: a reply to this prompt) is the draft."""
         t.go("staff_answer", appeal_id=appeal.id, since=t.now.isoformat())
-        hint = texts.IN_GROUP_REPLY_HERE if t.inc.is_group else ""
-        t.say(texts.STAFF_ASK_ANSWER.format(number=appeal.number) + hint, [cancel_row()])
+        t.say(texts.STAFF_ASK_ANSWER.format(number=appeal.number) + group_hint(t),
+              [cancel_row()])
 
     def mode_over(self, t: Turn) -> bool:
         """In answer mode and it timed out, or this is not text: end it, say so."""

@@ -143,7 +143,10 @@ class Dialog:
                 names = [(await repos.institutions.get(i)) for i in restored]
                 return [Reply(texts.INBOX_RESTORED.format(institutions=", ".join(
                     n.display_name for n in names if n)))]
-            return [Reply(texts.TELEGRAM_GROUP_HELLO)] if inc.is_group else []
+            if not inc.is_group:
+                return []
+            return [Reply(texts.VK_CHAT_HELLO if inc.platform == "vk"
+                          else texts.TELEGRAM_GROUP_HELLO)]
         if inc.event is ChatEvent.MESSAGE_EDITED and not inc.is_group:
             return [Reply(texts.TELEGRAM_EDIT_IGNORED)]
         return []

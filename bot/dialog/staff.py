@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from bot import texts
 from bot.appeals.delivery_report import delivery_lines
 from bot.appeals.service import AppealError, AppealService, card_buttons
-from bot.dialog.answers import AnswerFlows
+from bot.dialog.answers import AnswerFlows, group_hint
 from bot.dialog.citizen import CitizenFlows, cancel_row
 from bot.dialog.ports import FaqSource
 from bot.dialog.turn import Turn
@@ -87,7 +87,7 @@ class StaffFlows:
                 self.answers.edit(t, appeal)
         elif action == "redir":
             t.go("staff_redirect", appeal_id=appeal.id)
-            t.say(texts.STAFF_ASK_REDIRECT.format(number=appeal.number) + _group_hint(t),
+            t.say(texts.STAFF_ASK_REDIRECT.format(number=appeal.number) + group_hint(t),
                   [cancel_row()])
         else:
             t.say(texts.STALE_BUTTON)
@@ -273,8 +273,10 @@ class StaffFlows:
             await t.repos.people.bind_inbox(invite.institution_id, t.inc.platform,
                                             t.inc.chat_id, t.inc.is_group, t.now)
             inst = await t.repos.institutions.get(invite.institution_id)
+            hears = ("" if not t.inc.is_group
+                     else texts.VK_CHAT_HEARS if t.inc.platform == "vk" else texts.GROUP_HEARS)
             t.say(texts.INVITE_ACCEPTED_ADMIN.format(
-                institution=inst.display_name if inst else invite.institution_id))
+                institution=inst.display_name if inst else invite.institution_id) + hears)
         elif invite.role == "duty":
             t.say(texts.INVITE_ACCEPTED_DUTY)
         else:
@@ -311,11 +313,6 @@ class StaffFlows:
             t.say(texts.FAQ_RELOAD_FAILED.format(errors="\n".join(errors[:20])))
         else:
             t.say(texts.FAQ_RELOADED.format(count=len(self.faq.matcher.entries)))
-
-
-def _group_hint(t: Turn) -> str:
-    """In a group the next text reaches the bot only as a reply to its message: say so."""
-    return texts.IN_GROUP_REPLY_HERE if t.inc.is_group else ""
 
 
 def _names(people: list[User]) -> str:

@@ -33,5 +33,21 @@ TELEGRAM_OPERATOR_COMMANDS = {
 # VK: an inline keyboard holds at most 10 buttons; the rest follow under this line.
 VK_MORE_BUTTONS = "Ещё варианты:"
 
-# In a group chat the bot hears only commands, buttons and replies to its own messages.
+# In a group chat the bot hears only commands, buttons and replies to its own messages
+# (in a VK conversation: messages that mention the community, or reply to it).
 IN_GROUP_REPLY_HERE = "\n\nВ общем чате ответьте (reply) на это сообщение — иначе бот его не увидит."
+IN_VK_CHAT_REPLY_HERE = (
+    "\n\nВ беседе ответьте на это сообщение или упомяните сообщество — иначе бот его не увидит."
+)
+GROUP_HEARS = (
+    "\nВ этом чате бот видит только команды, кнопки и ответы (reply) на свои сообщения."
+)
+VK_CHAT_HEARS = (
+    "\nВ беседе бот видит только сообщения, где упомянуто сообщество, и ответы на его "
+    "сообщения (или все сообщения, если в настройках беседы у сообщества есть доступ к ним)."
+)
+VK_CHAT_HELLO = (
+    "Здравствуйте! Чтобы обращения учреждения приходили в эту беседу, администратор "
+    "отправляет сюда, упомянув сообщество, /start inv_<код приглашения>. Команды "
+    "сотрудников: /queue, /stats."
+)
