@@ -203,7 +203,13 @@ async def test_appeal_without_inbox_goes_to_operators(app, sender, citizen: Chat
     card = sender.last_to(operator.chat_id)
     assert "нет подключённого чата" in card.text
     await operator.say("/queue")
-    assert "Слободская ЦРБ" in operator.texts()
+    assert "Слободская ЦРБ" in operator.texts() and "нет чата учреждения" in operator.texts()
+    # and every working morning the operators get the list (issue 11, defect 3)
+    assert await app.digests.unreceived() == 1
+    await app.courier.flush()
+    digest = sender.last_to(operator.chat_id)
+    assert "без подключённого чата: 1" in digest.text and "Слободская ЦРБ" in digest.text
+    assert await app.digests.unreceived() == 0  # once a day
 
 
 async def test_with_no_one_to_receive_it_the_citizen_is_not_told_it_was_passed_on(

@@ -34,7 +34,38 @@ class DigestService:
         self.calendar = appeals.deadlines.calendar
 
     async def run(self) -> int:
-        return await self.morning() + await self.handoff()
+        return await self.morning() + await self.unreceived() + await self.handoff()
+
+    async def unreceived(self) -> int:
+        """Each working morning, to the operators: open appeals of institutions that no
+        working inbox chat receives (their cards went to the operators, or to no one)."""
+        now = self.clock.now()
+        tz = self.appeals.default_timezone
+        local = now.astimezone(zone(tz))
+        if (not self.calendar.is_working_day(local.date())
+                or not self.policy.morning_digest <= local.time()
+                < self.policy.working_hours.end):
+            return 0
+        async with self.db.unit() as repos:
+            operators = await repos.people.staff_chats("operator")
+            open_appeals = await repos.appeals.open_queue(None, limit=1000)
+            received = await repos.people.inbox_chats_of(
+                sorted({a.institution_id for a in open_appeals}))
+            orphans = [a for a in open_appeals if a.institution_id not in received]
+            if not operators or not orphans:
+                return 0
+            if not await repos.duty.digest_sent("unreceived", "", local.date(), now):
+                return 0
+            names: dict[str, str] = {}
+            for appeal in orphans[:MAX_LINES]:
+                inst = await repos.institutions.get(appeal.institution_id)
+                names[appeal.institution_id] = inst.display_name if inst else appeal.institution_id
+            lines = [self._line(a, names[a.institution_id], tz) for a in orphans[:MAX_LINES]]
+            message = Message("\n".join([texts.DIGEST_NO_INBOX.format(count=len(orphans)), "",
+                                         *lines]))
+            await repos.outbox.add_many([outbox_row(c.platform, c.chat_id, message,
+                                                    OutboxKind.DIGEST) for c in operators], now)
+        return len(operators)
 
     def _line(self, appeal: Appeal, name: str, tz: str) -> str:
         target, deadline = current_deadline(appeal)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot import texts
 from bot.appeals.delivery_report import delivery_lines
+from bot.appeals.digests import current_deadline
 from bot.appeals.service import AppealError, AppealService, card_buttons
 from bot.dialog.answers import AnswerFlows, group_hint
 from bot.dialog.citizen import CitizenFlows, cancel_row
@@ -145,18 +146,21 @@ class StaffFlows:
             t.say(texts.STAFF_QUEUE_EMPTY)
             return
         lines = [texts.STAFF_QUEUE_TITLE.format(count=len(appeals))]
+        received = (await t.repos.people.inbox_chats_of(sorted({a.institution_id for a in appeals}))
+                    if t.actor.is_operator else None)
         rows = []
         for appeal in appeals:
             inst = await t.repos.institutions.get(appeal.institution_id)
             name = inst.display_name if inst else appeal.institution_id
-            first = appeal.first_response_at is None and appeal.first_response_due < appeal.due_at
-            due = appeal.first_response_due if first else appeal.due_at  # the nearer one
-            label = texts.QUEUE_FIRST_DUE if first else texts.QUEUE_FINAL_DUE
+            target, due = current_deadline(appeal)  # the nearer one, labelled
+            label = texts.QUEUE_FIRST_DUE if target == "first_response" else texts.QUEUE_FINAL_DUE
             lines.append(texts.STAFF_QUEUE_ITEM.format(
                 number=appeal.number, institution=name, status=texts.STATUSES[appeal.status],
                 deadline=label.format(due=texts.format_time(due, self.appeals.timezone_of(inst))),
                 overdue=(texts.OVERDUE_MARK if appeal.is_open and due < t.now else "")
-                + (texts.QUEUE_UNDELIVERED_MARK if appeal.undelivered_at else ""),
+                + (texts.QUEUE_UNDELIVERED_MARK if appeal.undelivered_at else "")
+                + (texts.QUEUE_NO_INBOX_MARK if received is not None
+                   and appeal.institution_id not in received else ""),
             ))
             if len(rows) < 10:
                 rows.append([Button(texts.BTN_OPEN_CARD.format(

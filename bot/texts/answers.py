@@ -72,3 +72,10 @@ STAFF_GROUP_HELP = (
     "«Закрыть». Команды: /queue — очередь, /stats — статистика, /duty — дежурные. Обычную "
     "переписку в этом чате бот не читает: только команды, кнопки и ответы на его сообщения."
 )
+
+# Appeals of institutions no working inbox chat receives: operators see them.
+QUEUE_NO_INBOX_MARK = " · 📭 нет чата учреждения"
+DIGEST_NO_INBOX = (
+    "📭 Обращения учреждений без подключённого чата: {count}. Передайте их в учреждения "
+    "или подключите их чаты (python -m bot invite)."
+)
