@@ -8,7 +8,8 @@ from bot.dialog.types import Attachment, ChatEvent, Incoming
 
 PLATFORM = "telegram"
 GROUP_TYPES = ("group", "supergroup")
-# Media a citizen or an admin may attach; copyMessage passes any of them on as they are.
+# Media a citizen or an admin may attach (voice messages and video notes too; contacts and
+# locations as well); copyMessage passes any of them on as they are.
 OTHER_MEDIA = ("video", "audio", "voice", "video_note", "animation")
 
 
@@ -27,6 +28,8 @@ def attachments_of(message: Message) -> tuple[Attachment, ...]:
         media = getattr(message, kind, None)
         if media is not None:
             return (Attachment("other", media.file_id, chat, mid, PLATFORM),)
+    if message.contact or message.location:  # no file: passed on by copyMessage alone
+        return (Attachment("other", "", chat, mid, PLATFORM),)
     return ()
 
 

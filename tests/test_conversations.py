@@ -145,3 +145,25 @@ async def test_a_vk_conversation_is_told_how_the_bot_hears_it(app, vk, fake_vk: 
     hello = await VkPerson(app, vk, fake_vk, 602, peer_id=2_000_000_002).feed(
         fake_vk.bot_added(2_000_000_002, inject=False))
     assert hello and hello[-1].text == texts.VK_CHAT_HELLO
+
+
+async def test_voice_and_location_are_attached_to_an_appeal_and_explained_outside_it(
+        app, tg, fake) -> None:
+    voice = {"voice": {"file_id": "AwAD-voice", "file_unique_id": "v1", "duration": 7}}
+    location = {"location": {"latitude": 58.3, "longitude": 48.3}}
+    admin = TgUser(tg, fake, ADMIN)
+    await accept_invite(app, admin)
+    citizen = TgUser(tg, fake, CITIZEN)
+    sent = await citizen.say(None, extra=voice)  # outside the form
+    assert "голосовые сообщения" in sent[-1].text and "Написать обращение" in sent[-1].text
+    await citizen.say("/appeal")
+    await citizen.say("котельничская црб")
+    await citizen.press(citizen.last(), "cat:registry")
+    sent = await citizen.say(None, extra=voice)
+    assert "Вложение добавлено" in sent[-1].text
+    await citizen.say(None, extra=location)
+    sent = await citizen.say("В регистратуре третий день не берут трубку, запись голосом")
+    sent = await citizen.press(sent[-1], "consent:yes")
+    await citizen.press(sent[-1], "confirm:send")
+    copies = [c for c in fake.calls_of("copyMessage") if int(c.params["chat_id"]) == ADMIN]
+    assert len(copies) == 2  # the voice message and the location, under the card

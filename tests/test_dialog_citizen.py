@@ -207,7 +207,7 @@ async def test_photo_attached_to_appeal_reaches_the_card(citizen: Chat, admin: C
     await citizen.say("котельничская црб")
     await citizen.press("Качество")
     await citizen.send(text="", attachments=(Attachment("photo", "AgAD-photo", "1001", "7"),))
-    assert "подробнее" in citizen.texts()
+    assert "Вложение добавлено к обращению (всего: 1)" in citizen.texts()
     await citizen.say("Вот фото очереди у кабинета терапевта")
     await citizen.press("Согласен")
     assert "Вложений: 1" in citizen.texts()

@@ -240,7 +240,9 @@ class CitizenFlows:
         data = {**t.state.data, "attachments": attachments}
         if len(text) < APPEAL_TEXT_MIN:
             t.go("appeal_text", **data)
-            t.say(texts.APPEAL_TEXT_TOO_SHORT.format(min=APPEAL_TEXT_MIN), [cancel_row()])
+            t.say(texts.APPEAL_ATTACHMENT_ADDED.format(count=len(attachments), min=APPEAL_TEXT_MIN)
+                  if t.inc.attachments and not text else
+                  texts.APPEAL_TEXT_TOO_SHORT.format(min=APPEAL_TEXT_MIN), [cancel_row()])
             return
         if len(text) > APPEAL_TEXT_MAX:
             t.go("appeal_text", **data)

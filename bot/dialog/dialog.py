@@ -185,7 +185,8 @@ class Dialog:
             await self.citizen.repeat_question(t)
             return
         if not text:
-            t.say(texts.ONLY_TEXT, menu_buttons())
+            t.say(texts.ATTACHMENT_OUTSIDE_FORM if inc.attachments else texts.ONLY_TEXT,
+                  menu_buttons())
             return
         # Any free text from the menu is a question for the FAQ.
         await self.citizen.answer_question(t, text)

@@ -323,7 +323,7 @@ PLATFORM_NAMES = {"telegram": "Telegram", "vk": "ВКонтакте", "console":
 # "sent in ...": the prepositional case
 PLATFORM_NAMES_IN = {"telegram": "Telegram", "vk": "ВКонтакте", "console": "консоли"}
 ANOTHER_MESSENGER = "другом мессенджере"
-ATTACHMENT_KINDS = {"photo": "фото", "document": "документ"}
+ATTACHMENT_KINDS = {"photo": "фото", "document": "документ", "other": "вложение"}
 ATTACHMENT_ELSEWHERE = "📎 {count} влож. ({kinds}) — отправлены в {platform}, здесь их показать нельзя."
 
 
