@@ -167,3 +167,11 @@ async def test_voice_and_location_are_attached_to_an_appeal_and_explained_outsid
     await citizen.press(sent[-1], "confirm:send")
     copies = [c for c in fake.calls_of("copyMessage") if int(c.params["chat_id"]) == ADMIN]
     assert len(copies) == 2  # the voice message and the location, under the card
+
+
+async def test_a_single_match_is_shown_as_the_match(app, tg, fake) -> None:
+    """«кардио» finds one institution without a clear score: no list of one to choose from."""
+    citizen = TgUser(tg, fake, CITIZEN)
+    sent = await citizen.say("/find кардио")
+    assert "Выберите нужное" not in sent[-1].text
+    assert sent[-1].payloads()[0] == "apl"  # the institution's card, with «Написать обращение»
