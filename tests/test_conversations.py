@@ -175,3 +175,16 @@ async def test_a_single_match_is_shown_as_the_match(app, tg, fake) -> None:
     sent = await citizen.say("/find кардио")
     assert "Выберите нужное" not in sent[-1].text
     assert sent[-1].payloads()[0] == "apl"  # the institution's card, with «Написать обращение»
+
+
+async def test_an_appeal_no_one_receives_is_not_called_passed_on(app, tg, fake) -> None:
+    """Issue 11, defect 3, through Telegram: no inbox and no operator (ALLOW_NO_OPERATORS)."""
+    citizen = TgUser(tg, fake, CITIZEN)
+    await citizen.say("/appeal")
+    await citizen.say("слободская црб")
+    sent = await citizen.press(citizen.last(), "cat:registry")
+    sent = await citizen.say("В регистратуре третий день не берут трубку")
+    sent = await citizen.press(sent[-1], "consent:yes")
+    sent = await citizen.press(sent[-1], "confirm:send")
+    assert "зарегистрировано" in sent[0].text and "передано" not in sent[0].text
+    assert "не может его им передать" in sent[0].text
