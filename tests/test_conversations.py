@@ -188,3 +188,13 @@ async def test_an_appeal_no_one_receives_is_not_called_passed_on(app, tg, fake) 
     sent = await citizen.press(sent[-1], "confirm:send")
     assert "зарегистрировано" in sent[0].text and "передано" not in sent[0].text
     assert "не может его им передать" in sent[0].text
+
+
+def test_the_page_hint_says_what_is_true_on_each_platform() -> None:
+    from bot import texts
+    from directory.model import Institution
+
+    bare = Institution("x-1", "Больница без страниц")
+    assert "отметки официального канала" in texts.institution_card(bare, "telegram")
+    assert "отметкой официального" not in texts.institution_card(bare, "telegram")
+    assert "vk.com/search" in texts.institution_card(bare, "vk")
