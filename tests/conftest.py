@@ -7,13 +7,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.enums import ParseMode
 
 from bot.app import App, build_app
 from bot.clock import FixedClock
 from bot.config import PROJECT_ROOT, Settings
 from faq import FaqMatcher
+from handlers.telegram import TelegramTransport
 from handlers.vk import VkTransport
-from tests.chat import Chat, RecordingSender
+from tests.chat import Chat, RecordingSender, unpaced
+from tests.fake_telegram import FakeTelegram, recording_session
 from tests.fake_vk import FakeVk
 from tests.faq_helpers import SEED
 
@@ -94,3 +99,19 @@ async def vk(app: App, fake_vk: FakeVk) -> AsyncIterator[VkTransport]:
 def matcher() -> FaqMatcher:
     """The matcher on the seed FAQ, built once for all FAQ tests."""
     return FaqMatcher.from_yaml(SEED)
+
+
+@pytest.fixture
+def fake() -> FakeTelegram:
+    return FakeTelegram()
+
+
+@pytest.fixture
+async def tg(app: App, fake: FakeTelegram) -> AsyncIterator[TelegramTransport]:
+    bot = Bot("123:TEST", session=recording_session(fake),
+              default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    transport = TelegramTransport(app, bot=bot)
+    unpaced(transport.sender)
+    app.senders["telegram"] = transport.sender
+    yield transport
+    await transport.close()

@@ -3,22 +3,19 @@ author with «Отправить гражданину» / «Изменить» /
 is no answer and opens no answer mode; the answer mode ends after a non-text message and
 after 30 minutes, saying so. Through aiogram's real Dispatcher."""
 
-# ruff: noqa: F811  (the fixtures tg and fake come from test_telegram_handlers)
 from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.test_telegram_handlers import (  # noqa: F401  (fixtures)
+from tests.tg_helpers import (
     ADMIN,
     CITIZEN,
     GROUP,
     TgUser,
     accept_invite,
-    fake,
     file_appeal,
     joined,
     status,
-    tg,
 )
 
 STICKER = {"sticker": {"file_id": "CAAC-sticker", "file_unique_id": "s1", "type": "regular",

@@ -3,21 +3,18 @@ chat, user). What a staff member left unfinished in one chat never picks up thei
 another; in a staff group the bot hears only commands, buttons and replies to its own
 messages. Through aiogram's real Dispatcher and vkbottle's real router."""
 
-# ruff: noqa: F811  (the fixtures tg and fake come from test_telegram_handlers)
 from __future__ import annotations
 
 from tests.conftest import KOTELNICH
 from tests.fake_vk import FakeVk
-from tests.test_telegram_handlers import (  # noqa: F401  (fixtures)
+from tests.tg_helpers import (
     ADMIN,
     CITIZEN,
     GROUP,
     TgUser,
     accept_invite,
-    fake,
     file_appeal,
     status,
-    tg,
 )
 from tests.vk_helpers import VkPerson
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the fixtures tg and fake come from test_telegram_handlers)
 """The one delivery path against the fake Bot API enforcing Telegram's limits and injecting
 faults: outages, 429, a revoked token, a staff group the bot was removed from or that
 became a supergroup, a citizen who blocked the bot, a crash duplicate of a card."""
@@ -17,15 +16,13 @@ from tests.chat import Chat, RecordingSender
 from tests.conftest import KOTELNICH
 from tests.delivery_helpers import on_virtual_time
 from tests.fake_telegram import FakeTelegram
-from tests.test_telegram_handlers import (  # noqa: F401  (fixtures)
+from tests.tg_helpers import (
     ADMIN,
     CITIZEN,
     GROUP,
     TgUser,
     accept_invite,
-    fake,
     file_appeal,
-    tg,
 )
 
 OPERATOR_VK = "9001"

@@ -3,114 +3,25 @@ the Bot talks to an in-process fake Bot API (tests/fake_telegram.py) that record
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
-
 import pytest
-from aiogram import Bot
-from aiogram.client.default import DefaultBotProperties
-from aiogram.enums import ParseMode
 
-from bot.app import App
 from bot.delivery.ports import SendError
-from bot.dialog.staff import create_invite
 from bot.dialog.types import Attachment, Button
 from bot.message import Message
-from handlers.telegram import TelegramTransport
-from tests.chat import outgoing, unpaced
+from tests.chat import outgoing
 from tests.conftest import KOTELNICH, SLOBODSKOY
-from tests.fake_telegram import ApiError, FakeTelegram, Sent, recording_session
-
-CITIZEN = 1001
-ADMIN = 2001
-GROUP = -100500
-OTHER_ADMIN = 4005
-
-
-@pytest.fixture
-def fake() -> FakeTelegram:
-    return FakeTelegram()
-
-
-@pytest.fixture
-async def tg(app: App, fake: FakeTelegram) -> AsyncIterator[TelegramTransport]:
-    bot = Bot("123:TEST", session=recording_session(fake),
-              default=DefaultBotProperties(parse_mode=ParseMode.HTML))
-    transport = TelegramTransport(app, bot=bot)
-    unpaced(transport.sender)
-    app.senders["telegram"] = transport.sender
-    yield transport
-    await transport.close()
-
-
-class TgUser:
-    """One person in one Telegram chat; every action returns what the bot sent there."""
-
-    def __init__(self, tg: TelegramTransport, fake: FakeTelegram, user_id: int,
-                 chat_id: int | None = None, name: str = "Иван Петров",
-                 chat_type: str = "private") -> None:
-        self.tg, self.fake = tg, fake
-        self.user_id, self.chat_id = user_id, chat_id or user_id
-        self.name, self.chat_type = name, chat_type
-
-    async def feed(self, update: dict[str, Any]) -> list[Sent]:
-        before = len(self.fake.to(self.chat_id))
-        await self.tg.feed(update)
-        await self.tg.app.courier.flush()
-        return self.fake.to(self.chat_id)[before:]
-
-    async def say(self, text: str | None, **kw: Any) -> list[Sent]:
-        return await self.feed(self.fake.message(self.chat_id, self.user_id, text,
-                                                 name=self.name, chat_type=self.chat_type,
-                                                 **kw))
-
-    async def press(self, message: Sent, prefix: str) -> list[Sent]:
-        return await self.press_data(message.message_id, message.payload(prefix))
-
-    async def press_data(self, message_id: int, data: str) -> list[Sent]:
-        return await self.feed(self.fake.press(self.chat_id, self.user_id, message_id, data,
-                                               name=self.name))
-
-    def last(self) -> Sent:
-        return self.fake.to(self.chat_id)[-1]
-
-    async def confirm_answer(self) -> list[Sent]:
-        """«Отправить гражданину» under the draft the bot showed back."""
-        draft = next(m for m in reversed(self.fake.to(self.chat_id))
-                     if any(p.startswith("st:ansok:") for p in m.payloads()))
-        return await self.press(draft, "st:ansok:")
-
-
-def joined(sent: list[Sent]) -> str:
-    return "\n---\n".join(m.text for m in sent)
-
-
-async def accept_invite(app: App, user: TgUser, institution: str = KOTELNICH) -> list[Sent]:
-    async with app.db.unit() as repos:
-        token = await create_invite(repos, "admin", institution, app.clock.now())
-    sent = await user.say(f"/start inv_{token}")
-    assert "Готово" in joined(sent), joined(sent)
-    return sent
-
-
-async def file_appeal(citizen: TgUser, text: str = "В регистратуре третий день не берут трубку",
-                      **kw: Any) -> int:
-    await citizen.say("/appeal")
-    sent = await citizen.say("котельничская црб")
-    sent = await citizen.press(sent[-1], "cat:registry")
-    sent = await citizen.say(text, **kw)
-    sent = await citizen.press(sent[-1], "consent:yes")
-    sent = await citizen.press(sent[-1], "confirm:send")
-    assert "зарегистрировано" in joined(sent), joined(sent)
-    async with citizen.tg.app.db.unit() as repos:
-        return (await repos.appeals.of_citizen(
-            (await repos.people.find_user("telegram", str(citizen.user_id))).id))[0].id
-
-
-async def status(app: App, appeal_id: int) -> str:
-    async with app.db.unit() as repos:
-        return (await repos.appeals.get(appeal_id)).status
-
+from tests.fake_telegram import ApiError
+from tests.tg_helpers import (
+    ADMIN,
+    CITIZEN,
+    GROUP,
+    OTHER_ADMIN,
+    TgUser,
+    accept_invite,
+    file_appeal,
+    joined,
+    status,
+)
 
 # citizens
 
