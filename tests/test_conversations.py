@@ -14,6 +14,7 @@ from tests.tg_helpers import (
     TgUser,
     accept_invite,
     file_appeal,
+    fill_appeal,
     status,
 )
 from tests.vk_helpers import VkPerson
@@ -114,12 +115,7 @@ async def test_staff_group_help_queue_deadline_and_double_tap(
         sent = await group.say(command)
         assert "Это чат сотрудников" in sent[-1].text and "/queue" in sent[-1].text, command
     citizen = TgUser(tg, fake, CITIZEN)
-    await citizen.say("/appeal")
-    await citizen.say("котельничская црб")
-    sent = await citizen.press(citizen.last(), "cat:registry")
-    sent = await citizen.say("В регистратуре третий день не берут трубку")
-    sent = await citizen.press(sent[-1], "consent:yes")
-    confirm = sent[-1]
+    confirm = await fill_appeal(citizen)
     sent = await citizen.press(confirm, "confirm:send")
     assert "зарегистрировано" in sent[0].text
     sent = await citizen.press(confirm, "confirm:send")  # a double tap
@@ -177,12 +173,8 @@ async def test_a_single_match_is_shown_as_the_match(app, tg, fake) -> None:
 async def test_an_appeal_no_one_receives_is_not_called_passed_on(app, tg, fake) -> None:
     """Issue 11, defect 3, through Telegram: no inbox and no operator (ALLOW_NO_OPERATORS)."""
     citizen = TgUser(tg, fake, CITIZEN)
-    await citizen.say("/appeal")
-    await citizen.say("слободская црб")
-    sent = await citizen.press(citizen.last(), "cat:registry")
-    sent = await citizen.say("В регистратуре третий день не берут трубку")
-    sent = await citizen.press(sent[-1], "consent:yes")
-    sent = await citizen.press(sent[-1], "confirm:send")
+    sent = await citizen.press(await fill_appeal(citizen, institution="слободская црб"),
+                               "confirm:send")
     assert "зарегистрировано" in sent[0].text and "передано" not in sent[0].text
     assert "не может его им передать" in sent[0].text
 

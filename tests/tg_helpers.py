@@ -67,14 +67,20 @@ async def accept_invite(app: App, user: TgUser, institution: str = KOTELNICH) ->
     return sent
 
 
-async def file_appeal(citizen: TgUser, text: str = "В регистратуре третий день не берут трубку",
-                      **kw: Any) -> int:
+async def fill_appeal(citizen: TgUser, text: str = "В регистратуре третий день не берут трубку",
+                      institution: str = "котельничская црб", **kw: Any) -> Sent:
+    """The citizen form up to the confirmation; returns the message with «Отправить»."""
     await citizen.say("/appeal")
-    sent = await citizen.say("котельничская црб")
+    sent = await citizen.say(institution)
     sent = await citizen.press(sent[-1], "cat:registry")
     sent = await citizen.say(text, **kw)
     sent = await citizen.press(sent[-1], "consent:yes")
-    sent = await citizen.press(sent[-1], "confirm:send")
+    return sent[-1]
+
+
+async def file_appeal(citizen: TgUser, text: str = "В регистратуре третий день не берут трубку",
+                      **kw: Any) -> int:
+    sent = await citizen.press(await fill_appeal(citizen, text, **kw), "confirm:send")
     assert "зарегистрировано" in joined(sent), joined(sent)
     async with citizen.tg.app.db.unit() as repos:
         return (await repos.appeals.of_citizen(
