@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     vk_api_url: str | None = None
     # VK Callback API instead of long poll: set the confirmation code to switch it on.
     vk_callback_confirmation: str | None = None
-    vk_callback_secret: SecretStr | None = None
+    vk_callback_secret: SecretStr | None = Field(default=None, validate_default=True)
     vk_callback_host: str = "127.0.0.1"
     vk_callback_port: int = Field(default=8083, ge=0, le=65535)  # 0: any free port
     vk_callback_path: str = "/vk/callback"
@@ -145,6 +145,14 @@ class Settings(BaseSettings):
                 raise ValueError("секрет: 1–256 символов из A-Z, a-z, 0-9, _ и -")
         if value is None and info.data.get("telegram_webhook_url"):
             raise ValueError("обязателен, когда задан TELEGRAM_WEBHOOK_URL")
+        return value
+
+    @field_validator("vk_callback_secret")
+    @classmethod
+    def _callback_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        """Without a secret anyone could post events "from" an admin to the Callback API."""
+        if value is None and info.data.get("vk_callback_confirmation"):
+            raise ValueError("обязателен, когда задан VK_CALLBACK_CONFIRMATION")
         return value
 
     @property

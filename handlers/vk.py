@@ -321,8 +321,8 @@ class VkTransport:
             return web.Response(status=400, text="bad request")
         if not isinstance(body, dict) or not isinstance(body.get("type"), str):
             return web.Response(status=400, text="bad request")
-        secret = settings.vk_callback_secret
-        if secret is not None and not hmac.compare_digest(
+        secret = settings.vk_callback_secret  # required in this mode (settings check it)
+        if secret is None or not hmac.compare_digest(
                 str(body.get("secret", "")).encode(), secret.get_secret_value().encode()):
             log.warning("VK callback with a wrong secret from %s", request.remote)
             return web.Response(status=403, text="forbidden")

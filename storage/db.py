@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -33,6 +34,15 @@ def migration_scripts() -> list[tuple[int, str, str]]:
     return scripts
 
 
+def private_file(path: Path) -> None:
+    """Personal data (152-FZ): the file is 0600, in a 0700 folder when the folder is new.
+    SQLite gives the WAL and shared-memory files the database file's permissions."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    os.chmod(path, 0o600)
+
+
 class Database:
     """One aiosqlite connection shared by the process.
 
@@ -49,7 +59,7 @@ class Database:
     async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
         path = str(path)
         if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_file(Path(path))
         # isolation_level=None: we issue BEGIN/COMMIT ourselves.
         conn = await aiosqlite.connect(path, isolation_level=None)
         conn.row_factory = sqlite3.Row
@@ -106,7 +116,7 @@ class Database:
     async def backup(self, target: str | Path) -> None:
         """Online copy with the SQLite backup API, consistent while the bot runs."""
         target = Path(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_file(target)
         async with self._lock:
             dest = await aiosqlite.connect(str(target))
             try:

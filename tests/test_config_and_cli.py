@@ -157,3 +157,12 @@ def test_outbox_command_lists_failures_and_retries_or_reroutes_a_row(tmp_path: P
     assert again.returncode == 0 and "снова в очереди" in again.stdout
     assert _bot(tmp_path, "outbox", "retry", str(row)).returncode == 2  # not failed any more
     assert "очереди 1" in _bot(tmp_path, "outbox").stdout
+
+
+def test_vk_callback_api_needs_its_secret(monkeypatch) -> None:
+    """Issue 12, item 1: the Callback API mode without a secret would take forged events."""
+    monkeypatch.setenv("VK_CALLBACK_CONFIRMATION", "c0nf1rm")
+    with pytest.raises(ConfigError, match="VK_CALLBACK_SECRET"):
+        load_settings(_env_file=None)
+    monkeypatch.setenv("VK_CALLBACK_SECRET", "s3cret")
+    assert load_settings(_env_file=None).vk_callback_secret is not None

@@ -132,6 +132,11 @@ async def test_staff_of_institution_a_cannot_act_on_appeal_of_b(app, sender, cit
     # and a citizen cannot press staff buttons
     await citizen.send(payload=f"st:close:{appeal_id}")
     assert "нет прав" in citizen.texts()
+    refused = citizen.texts()
+    await citizen.send(payload=f"st:close:{appeal_id + 1000}")  # an appeal that does not exist
+    assert citizen.texts() == refused  # the same answer: ids cannot be enumerated (issue 12.4)
+    await citizen.say("/duty")  # the roster names staff (issue 12.3)
+    assert "только сотрудникам" in citizen.texts()
     await other_admin.say("/queue")
     assert "Открытых обращений нет" in other_admin.texts()
     assert await _status(app, appeal_id) == "new"

@@ -113,3 +113,24 @@ async def test_dialog_states_move_to_the_private_chat_and_staff_answers_are_drop
             assert await repos.dialog.get("telegram", "2001", "2001") == DialogState()
     finally:
         await db.close()
+
+
+async def test_database_wal_and_backup_are_private(tmp_path: Path) -> None:
+    """Issue 12, item 5 (152-FZ): 0600 files in a 0700 folder."""
+    import stat
+
+    folder = tmp_path / "new-folder"
+    db = await Database.open(folder / "db.sqlite3")
+    try:
+        async with db.unit() as repos:
+            await repos.outbox.add(outbox_row("telegram", "1", Message("x"), OutboxKind.MESSAGE),
+                                   NOW)
+        await db.backup(tmp_path / "backups" / "copy.sqlite3")
+        files = [folder / "db.sqlite3", folder / "db.sqlite3-wal", folder / "db.sqlite3-shm",
+                 tmp_path / "backups" / "copy.sqlite3"]
+        for path in files:
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+        for path in (folder, tmp_path / "backups"):
+            assert stat.S_IMODE(path.stat().st_mode) == 0o700, path
+    finally:
+        await db.close()

@@ -41,11 +41,8 @@ class StaffFlows:
     async def _appeal_for_action(self, t: Turn, appeal_id: int) -> Appeal | None:
         """The appeal if this presser may act on it; otherwise says why and returns None."""
         appeal = await t.repos.appeals.get(appeal_id)
-        if appeal is None:
-            t.say(texts.APPEAL_NOT_FOUND)
-            return None
-        if not t.actor.is_staff or not t.actor.may_act_on(appeal):
-            t.say(texts.STAFF_NOT_ALLOWED)
+        if appeal is None or not t.actor.is_staff or not t.actor.may_act_on(appeal):
+            t.say(texts.STAFF_NOT_ALLOWED)  # the same whether it exists or not
             return None
         return appeal
 
@@ -198,7 +195,9 @@ class StaffFlows:
 
     async def duty(self, t: Turn, arg: str) -> None:
         words = arg.split()
-        if not words:
+        if not t.actor.is_staff:  # the roster names staff: not for citizens
+            t.say(texts.STAFF_ONLY)
+        elif not words:
             await self._duty_now(t)
         elif not t.actor.is_operator:
             t.say(texts.STAFF_ONLY)

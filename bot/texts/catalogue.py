@@ -197,7 +197,8 @@ NOT_YOUR_APPEAL = "Это обращение вам недоступно."
 
 # Staff
 
-STAFF_NOT_ALLOWED = "У вас нет прав на это действие для этого обращения."
+# One answer whether the appeal exists or not: a forged button cannot enumerate appeals.
+STAFF_NOT_ALLOWED = "Обращение не найдено, или у вас нет прав на это действие для него."
 STAFF_ONLY = "Эта команда доступна только сотрудникам."
 CARD = (
     "Обращение № {number}\n"
