@@ -7,6 +7,7 @@ punctuation, the wrong keyboard layout, Latin transliteration and lemmas.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache, lru_cache
 
 # QWERTY key -> the Cyrillic letter on the same key of the ЙЦУКЕН layout.
@@ -120,3 +121,13 @@ def is_noun(word: str) -> bool:
         return False
     parse = _morph().parse(word)[0]
     return parse.tag.POS == "NOUN" and bool(_morph().word_is_known(word.lower()))
+
+
+_KEEP_FORMAT = {"\u200d"}  # the zero-width joiner holds compound emoji together
+
+
+def strip_invisible(text: str) -> str:
+    """Control characters, bidi overrides and zero-width characters out of user text
+    before it reaches cards and storage; line breaks, tabs, ordinary Unicode and emoji stay."""
+    return "".join(ch for ch in text if ch in "\n\t" or ch in _KEEP_FORMAT
+                   or unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cs"))

@@ -187,3 +187,16 @@ def test_the_page_hint_says_what_is_true_on_each_platform() -> None:
     assert "отметки официального канала" in texts.institution_card(bare, "telegram")
     assert "отметкой официального" not in texts.institution_card(bare, "telegram")
     assert "vk.com/search" in texts.institution_card(bare, "vk")
+
+
+async def test_invisible_and_control_characters_never_reach_cards(app, tg, fake) -> None:
+    """Issue 12, item 12: bidi overrides, zero-width and control characters are removed;
+    ordinary Unicode and emoji (compound ones too) stay."""
+    admin = TgUser(tg, fake, ADMIN)
+    await accept_invite(app, admin)
+    citizen = TgUser(tg, fake, CITIZEN, name="\u202eвонавИ Пётр")
+    await file_appeal(citizen, text="Не бер\u200bут труб\u0007ку \u2066третий\u2069 день 👨‍👩‍👧 😡")
+    card = next(m for m in fake.to(ADMIN) if m.text.startswith("Обращение №"))
+    for bad in ("\u202e", "\u200b", "\u0007", "\u2066", "\u2069"):
+        assert bad not in card.text
+    assert "Не берут трубку третий день 👨‍👩‍👧 😡" in card.text and "вонавИ Пётр" in card.text

@@ -14,6 +14,7 @@ import logging
 import re
 import weakref
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from bot import texts
@@ -29,6 +30,7 @@ from bot.dialog.ports import DirectorySource, FaqSource
 from bot.dialog.staff import StaffFlows
 from bot.dialog.turn import Turn
 from bot.dialog.types import ChatEvent, Incoming, Reply
+from bot.textnorm import strip_invisible
 from storage.db import Database
 from storage.records import DialogState, OutboxKind
 from storage.repositories import Repositories
@@ -92,6 +94,9 @@ class Dialog:
 
     async def _handle(self, inc: Incoming) -> list[Reply]:
         now = self.clock.now()
+        if inc.text or inc.user_name:  # no bidi overrides or zero-width tricks on cards
+            inc = replace(inc, text=strip_invisible(inc.text),
+                          user_name=strip_invisible(inc.user_name))
         async with self.db.unit() as repos:
             if inc.update_id is not None and not await repos.dialog.first_time(
                     inc.platform, inc.update_id, now):
