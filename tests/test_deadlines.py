@@ -77,7 +77,11 @@ def test_policy_file_overrides_and_validation(tmp_path: Path) -> None:
                          ("extension:\n  max: 45d\n", "extension.max"),
                          ("reminderz: []\n", "reminderz"),
                          ("reminders:\n  final: ['+2h']\n", "reminders.final"),
-                         ("working_hours: '18:00-09:00'\n", "working_hours")]:
+                         ("working_hours: '18:00-09:00'\n", "working_hours"),
+                         # issue 12, item 15: bounds
+                         ("defaults:\n  final: 99999999d\n", "defaults.final"),
+                         ("defaults:\n  final: 400d\n", "больше 365"),
+                         ("defaults:\n  first_response: 40d\n", "длиннее final")]:
         path.write_text(bad, encoding="utf-8")
         with pytest.raises(PolicyError, match=message.replace(".", r"\.")) as info:
             Policy.load(path)

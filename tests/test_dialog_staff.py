@@ -339,3 +339,17 @@ async def test_card_of_the_longest_appeal_fits_one_message(app, sender, admin: C
     await citizen.press("Отправить")
     card = sender.last_to(admin.chat_id)
     assert "ж" * APPEAL_TEXT_MAX in card.text and len(card.text) <= 4096
+
+
+async def test_a_card_always_fits_one_message(app, citizen: Chat, admin: Chat, sender) -> None:
+    """Issue 12, item 18: every field of a card is capped, not only the citizen's text."""
+    appeal_id = await citizen.file_appeal()
+    async with app.db.unit() as repos:
+        await repos.institutions._conn.execute(
+            "UPDATE institutions SET name = ?, short_name = ? WHERE id = ?",
+            ("Б" * 5000, "Б" * 5000, KOTELNICH))
+        await repos.people._conn.execute("UPDATE users SET display_name = ?", ("И" * 5000,))
+        await repos.appeals._conn.execute("UPDATE appeals SET text = ?", ("Т" * 5000,))
+        appeal = await repos.appeals.get(appeal_id)
+        card = await app.appeals.card_text(repos, appeal)
+    assert len(card) < 4000

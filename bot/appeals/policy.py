@@ -24,13 +24,19 @@ class PolicyError(ValueError):
     """A wrong policy file: one line naming the key."""
 
 
+MAX_DEADLINE = timedelta(days=365)
+
+
 def parse_duration(text: str, key: str) -> timedelta:
     """'24h', '30d', '90m', '-2h'."""
     match = _DURATION.match(str(text))
     if not match:
         raise PolicyError(f"{key}: ожидается длительность вида 24h, 30d или 90m, получено {text!r}")
     sign = -1 if match.group(1) else 1
-    return sign * timedelta(**{_UNITS[match.group(3)]: float(match.group(2))})
+    try:
+        return sign * timedelta(**{_UNITS[match.group(3)]: float(match.group(2))})
+    except OverflowError:
+        raise PolicyError(f"{key}: слишком большая длительность {text!r}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +136,8 @@ def _rules(raw: Any, base: CategoryRules, where: str) -> CategoryRules:
             value = parse_duration(raw[key], f"{where}.{key}")
             if value <= timedelta(0):
                 raise PolicyError(f"{where}.{key}: срок должен быть положительным")
+            if value > MAX_DEADLINE:  # 59-FZ: 30 days, once extended by 30; a year is plenty
+                raise PolicyError(f"{where}.{key}: срок больше {MAX_DEADLINE.days} дней")
             changes[key] = value
     for key in ("first_response_clock", "final_clock"):
         if key in raw:
@@ -141,7 +149,11 @@ def _rules(raw: Any, base: CategoryRules, where: str) -> CategoryRules:
         if not isinstance(raw["roll_final_to_working_day"], bool):
             raise PolicyError(f"{where}.roll_final_to_working_day: ожидается true или false")
         changes["roll_final_to_working_day"] = raw["roll_final_to_working_day"]
-    return replace(base, **changes)
+    rules = replace(base, **changes)
+    if rules.first_response > rules.final:
+        raise PolicyError(f"{where}: first_response ({raw.get('first_response', '?')}) "
+                          f"длиннее final ({raw.get('final', '?')})")
+    return rules
 
 
 def _time(value: Any, key: str) -> time:

@@ -21,6 +21,13 @@ from storage.repositories import Repositories
 FOLLOW_UP_WINDOW = timedelta(days=30)
 
 
+CARD_TEXT_MAX = 3000  # the form allows no more; older or imported rows are cut
+
+
+def _cap(value: str, limit: int) -> str:
+    return value if len(value) <= limit else value[:limit - 1] + "…"
+
+
 class AppealError(Exception):
     """An action that is not possible in the appeal's current state (shown to the user)."""
 
@@ -73,17 +80,18 @@ class AppealService:
         inst = await self.institution(repos, appeal.institution_id)
         citizen = await repos.people.get_user(appeal.citizen_id)
         tz = self.timezone_of(inst)
-        text = texts.CARD.format(
+        text = texts.CARD.format(  # every field capped: a card always fits one message
             number=appeal.number,
-            institution=inst.display_name,
-            category=texts.CATEGORIES.get(appeal.category, appeal.category),
+            institution=_cap(inst.display_name, 200),
+            category=_cap(texts.CATEGORIES.get(appeal.category, appeal.category), 80),
             status=texts.STATUSES[appeal.status],
-            citizen=(citizen.display_name if citizen and citizen.display_name else "гражданин"),
+            citizen=_cap(citizen.display_name if citizen and citizen.display_name
+                         else "гражданин", 100),
             platform=texts.PLATFORM_NAMES.get(appeal.platform, appeal.platform),
             created=texts.format_time(appeal.created_at, tz),
             first_due=texts.format_time(appeal.first_response_due, tz),
             due=texts.format_time(appeal.due_at, tz),
-            text=appeal.text,
+            text=_cap(appeal.text, CARD_TEXT_MAX),
         )
         if appeal.undelivered_at is not None:
             text += texts.CARD_UNDELIVERED.format(
