@@ -231,7 +231,7 @@ class TelegramTransport:
                 update = Update.model_validate(update, context={"bot": self.bot})
             await self.dp.feed_update(self.bot, update)
         except Exception:  # the middleware catches everything; this is the last net
-            log.exception("update failed: %.300r", update)
+            log.exception("update %s failed", getattr(update, "update_id", "?"))
 
     async def serve(self, stop: asyncio.Event) -> None:
         if self.webhook_url:

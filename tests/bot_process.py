@@ -83,8 +83,9 @@ class BotProcess:
             assert time.monotonic() < deadline, what
             await asyncio.sleep(0.05)
 
-    async def outbox_drained(self) -> None:
+    async def outbox_drained(self, seconds: float = 30) -> None:
         """Every outbox row sent."""
         await self._poll(
             lambda: not self.query("SELECT count(*) FROM outbox WHERE status != 'sent'")[0][0],
-            "outbox not drained: " + repr(self.query("SELECT * FROM outbox")))
+            "outbox not drained: " + repr(self.query(
+                "SELECT status, failure, count(*) FROM outbox GROUP BY 1, 2")), seconds)

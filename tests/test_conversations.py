@@ -200,3 +200,29 @@ async def test_invisible_and_control_characters_never_reach_cards(app, tg, fake)
     for bad in ("\u202e", "\u200b", "\u0007", "\u2066", "\u2069"):
         assert bad not in card.text
     assert "Не берут трубку третий день 👨‍👩‍👧 😡" in card.text and "вонавИ Пётр" in card.text
+
+
+async def test_logs_carry_no_text_name_or_phone_even_at_debug(app, vk, fake_vk: FakeVk,
+                                                              caplog) -> None:
+    """Issue 12, item 8: through vkbottle's router, everything logged at DEBUG."""
+    import logging
+
+    from bot.logs import QUIET, quiet_libraries
+
+    levels = {name: logging.getLogger(name).level for name in QUIET}
+    caplog.set_level(logging.DEBUG)
+    try:
+        citizen = VkPerson(app, vk, fake_vk, 501, name=("Секретина", "Приватова"))
+        await citizen.say("у меня гипертония что делать")
+        assert "гипертония" in caplog.text  # unquieted, the libraries do leak at DEBUG
+        caplog.clear()
+        quiet_libraries()
+        admin = VkPerson(app, vk, fake_vk, 601)
+        await admin.accept_invite("admin", KOTELNICH)
+        await citizen.file_appeal(text="Диагноз гипертония, мой телефон +7 912 345-67-89")
+        await citizen.say("у меня гипертония что делать")
+        for secret in ("гипертония", "912 345", "Секретина", "Приватова", fake_vk.token):
+            assert secret not in caplog.text, secret
+    finally:
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)

@@ -158,13 +158,14 @@ async def test_sigkill_while_draining_2000_messages_loses_none(server: FakeBotAp
         finally:
             await db.close()
         await bot.start(fake)
-        await fake.wait_until(lambda: len(fake.sent) >= 700, 60)
+        await fake.wait_until(lambda: len(fake.sent) >= 700, 120)
         await bot.kill()
         at_kill = len(fake.sent)
         await bot.start(fake)
-        await bot.outbox_drained()
+        await bot.outbox_drained(seconds=120)  # a loaded CI machine is slower
         got = Counter(m.text for m in fake.sent)
-        assert set(got) == {f"{c}:{s}" for c in range(200) for s in range(10)}  # none lost
+        missing = {f"{c}:{s}" for c in range(200) for s in range(10)} - set(got)
+        assert not missing, (len(missing), sorted(missing)[:5], bot.log()[-2000:])  # none lost
         repeated = sum(n - 1 for n in got.values())
         assert repeated <= 20, (repeated, at_kill)
         for chat in range(200):  # each chat's messages in order; a repeat comes right after
