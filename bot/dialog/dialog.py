@@ -216,9 +216,11 @@ class Dialog:
         message id was never recorded (sent twice around a crash) is found by the number
         it shows, and recorded, so later status edits reach it too."""
         inc = t.inc
+        if not t.actor.is_staff:
+            return False  # a citizen's reply: maybe a follow-up, looked up once, there
         appeal_id = await t.repos.appeals.appeal_of_message(
             inc.platform, inc.chat_id, inc.reply_to_message_id or "")
-        if appeal_id is None and t.actor.is_staff and inc.reply_to_text:
+        if appeal_id is None and inc.reply_to_text:
             found = _CARD_NUMBER.search(inc.reply_to_text)
             appeal = await t.repos.appeals.by_number(found.group(1)) if found else None
             # The number alone is not proof: after a backup restore a new appeal may carry
@@ -228,7 +230,7 @@ class Dialog:
                 appeal_id = appeal.id
                 await t.repos.appeals.add_message(appeal.id, "card", inc.platform, inc.chat_id,
                                                   t.now, message_id=inc.reply_to_message_id)
-        if appeal_id is None or not t.actor.is_staff:
+        if appeal_id is None:
             return False
         await self.staff.answer(t, appeal_id, t.text, inc.attachments)
         return True

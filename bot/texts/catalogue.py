@@ -240,7 +240,6 @@ STAFF_QUEUE_TITLE = "Открытые обращения по сроку отв�
 STAFF_QUEUE_ITEM = "№ {number} · {institution} · {status} · {deadline}{overdue}"
 OVERDUE_MARK = " ⚠️ просрочено"
 STAFF_NEW_NO_INBOX = "⚠️ У учреждения «{institution}» нет подключённого чата для обращений.\n\n"
-ANSWER_EMPTY = "Ответ не может быть пустым. Напишите текст ответа."
 APPEAL_NOT_FOUND = "Обращение не найдено."
 ACTION_UNAVAILABLE = " Это действие недоступно."
 

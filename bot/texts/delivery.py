@@ -37,7 +37,6 @@ DELIVERY_BACKLOG = "• {platform}: в очереди {count}, самое ста
 DELIVERY_NO_BACKLOG = "• очередь пуста"
 DELIVERY_FAILED = "• не доставлено ({platform}, {reason}): {count}"
 DELIVERY_DISABLED_INBOX = "• недоступен чат «{institution}» ({platform}) с {since}"
-DELIVERY_PAUSED = "• {platform}: отправка приостановлена (ключ доступа)"
 FAILURE_NAMES = {
     "chat_gone": "чат недоступен",
     "migrated": "чат переехал",
