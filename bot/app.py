@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
 from dataclasses import dataclass
@@ -22,11 +23,11 @@ from bot.delivery.courier import Courier
 from bot.delivery.ports import Sender
 from bot.delivery.retry import RetryPolicy
 from bot.dialog.dialog import Dialog
+from bot.dialog.flood import AbuseLimits
 from bot.directory_holder import DirectoryHolder
-from directory.importer import ImportReport, parse_csv
-from faq import ReloadingFaq
+from bot.directory_import import bootstrap_directory
+from faq import FaqLimits, ReloadingFaq
 from storage.db import Database
-from storage.institutions_repo import ImportCounts
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +64,9 @@ def ensure_faq_file(path: Path) -> None:
         shutil.copyfile(SEED_FAQ, path)
 
 
-async def import_directory(db: Database, csv_path: Path, clock: Clock) -> tuple[ImportReport,
-                                                                                ImportCounts]:
-    """Validate a CSV and make the institutions table match its good rows, in one transaction."""
-    report = parse_csv(csv_path)
-    async with db.unit() as repos:
-        counts = await repos.institutions.replace_all(report.institutions, clock.now())
-    return report, counts
+def faq_limits(settings: Settings) -> FaqLimits:
+    return FaqLimits(max_entries=settings.faq_max_entries,
+                     max_answer_chars=settings.faq_max_answer_chars)
 
 
 async def bootstrap_operators(db: Database, settings: Settings, clock: Clock) -> None:
@@ -90,17 +87,17 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
                               BusinessCalendar.from_file(settings.calendar_path))
     db = await Database.open(settings.database_path)
     try:
-        async with db.unit() as repos:
-            empty = await repos.institutions.count() == 0
-        if empty:
-            report, counts = await import_directory(db, settings.directory_csv, clock)
-            log.info("demo directory loaded: %s institutions, %s bad rows",
-                     counts.added, len(report.errors))
+        loaded = await bootstrap_directory(db, settings, clock)
+        if loaded is not None:
+            log.info("directory loaded on first start: %s institutions, %s errors",
+                     loaded.counts.added if loaded.counts else 0, len(loaded.plan.report.errors))
         await bootstrap_operators(db, settings, clock)
         directory = DirectoryHolder()
         await directory.refresh(db)
         ensure_faq_file(settings.faq_path)
-        faq = ReloadingFaq(settings.faq_path)
+        # Parsing and indexing the FAQ takes a while for a big file: off the event loop.
+        faq = await asyncio.to_thread(ReloadingFaq, settings.faq_path,
+                                      limits=faq_limits(settings))
     except BaseException:
         await db.close()
         raise
@@ -110,6 +107,8 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
                       policy=RetryPolicy(keep_trying=timedelta(
                           hours=settings.delivery_keep_trying_hours)))
     dialog = Dialog(db, directory, faq, appeals, clock, outcomes, notify=courier.wake,
-                    confirm_answers_in_private=settings.confirm_answers_in_private)
+                    confirm_answers_in_private=settings.confirm_answers_in_private,
+                    limits=AbuseLimits(settings.flood_messages_per_minute,
+                                       settings.appeals_per_day))
     return App(settings, db, clock, directory, faq, appeals, dialog, deadlines,
                ReminderService(db, clock, appeals), DigestService(db, clock, appeals), courier)

@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     policy_path: Path | None = None
     # Extra days off / working days the `holidays` calendar does not know (optional YAML).
     calendar_path: Path | None = None
+    # Bounds of what an import may do: institutions in one directory file; the share of the
+    # active institutions a re-import may hide without --allow-mass-deactivate; FAQ entries
+    # and characters in one FAQ answer.
+    directory_max_rows: int = Field(default=100_000, ge=1, le=10_000_000)
+    directory_mass_deactivate_share: float = Field(default=0.2, ge=0, le=1)
+    faq_max_entries: int = Field(default=2_000, ge=1, le=1_000_000)
+    faq_max_answer_chars: int = Field(default=20_000, ge=1, le=1_000_000)
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_url: str | None = None
@@ -66,6 +73,11 @@ class Settings(BaseSettings):
     # Start with a messenger token although no operator is configured and some
     # institution has no inbox chat (their appeals would reach no one).
     allow_no_operators: bool = False
+
+    # Abuse limits: messages a minute from one person (one "slow down", then silence; 0: no
+    # limit) and appeals a citizen may file in 24 hours (0: no limit).
+    flood_messages_per_minute: int = Field(default=20, ge=0, le=10_000)
+    appeals_per_day: int = Field(default=5, ge=0, le=1000)
 
     # How often the outbox sender looks for work when idle (seconds).
     outbox_poll_interval: float = Field(default=0.5, gt=0, le=60)

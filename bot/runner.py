@@ -1,5 +1,10 @@
 """Runs the bot: the transports that have tokens, the delivery, until SIGTERM/SIGINT.
 
+Each transport lives on its own: a platform that cannot be reached at start (or whose
+serving fails) is started again with backoff (the one RetryPolicy) while the others serve,
+so one platform's outage never takes another down. Its messages wait in the outbox until
+it is up (the delivery gets its sender once it started).
+
 Stopping is graceful: transports stop taking updates, the updates in flight finish,
 the delivery finishes the calls in flight (what is still queued stays in the outbox for
 the next start), then the database closes.
@@ -11,13 +16,19 @@ import asyncio
 import contextlib
 import logging
 import signal
-from typing import Protocol
+from collections.abc import Coroutine
+from typing import Any, Protocol
 
 from bot.app import App
 from bot.delivery.ports import Sender
+from bot.delivery.retry import RetryPolicy
+from bot.logs import brief
 from bot.scheduler import build_scheduler
 
 log = logging.getLogger(__name__)
+
+# Starting a transport again after a failure: from about a second, doubling, up to a minute.
+START_RETRY = RetryPolicy(first_delay=1.0, max_delay=60.0)
 
 
 class Transport(Protocol):
@@ -53,18 +64,19 @@ def transports_for(app: App) -> list[Transport]:
     return transports
 
 
-async def run_bot(app: App, transports: list[Transport]) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
-    for transport in transports:
-        await transport.start()
-        app.courier.add_sender(transport.sender)
+async def run_bot(app: App, transports: list[Transport], *, stop: asyncio.Event | None = None,
+                  retry: RetryPolicy = START_RETRY) -> None:
+    """Until `stop` is set (by SIGTERM/SIGINT when no event is given)."""
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)
     scheduler = build_scheduler(app)
     scheduler.start()
-    tasks = [asyncio.create_task(t.serve(stop), name=f"serve-{t.platform}") for t in transports]
+    tasks = [asyncio.create_task(keep_serving(app, t, stop, retry), name=f"serve-{t.platform}")
+             for t in transports]
     tasks.append(asyncio.create_task(app.courier.run(stop), name="delivery"))
     tasks.append(asyncio.create_task(_refresh_directory(app, stop), name="directory"))
     log.info("medfront running: %s", ", ".join(t.platform for t in transports))
@@ -82,6 +94,61 @@ async def run_bot(app: App, transports: list[Transport]) -> None:
         for transport in transports:
             await transport.close()
         log.info("medfront stopped")
+
+
+async def keep_serving(app: App, transport: Transport, stop: asyncio.Event,
+                       retry: RetryPolicy = START_RETRY) -> None:
+    """Start the transport (again, with backoff, while its platform cannot be reached), then
+    serve until `stop`; a serve that fails starts over. Never raises: the other transports
+    and the delivery go on whatever happens to this one."""
+    failures = 0
+    while not stop.is_set():
+        try:
+            if not await _unless_stopped(stop, transport.start()):
+                return
+        except Exception as exc:
+            failures += 1
+            delay = retry.delay(failures)
+            log.warning("%s: start failed (%s); again in %.0f s", transport.platform,
+                        brief(exc), delay)
+            await _sleep(stop, delay)
+            continue
+        if failures:
+            log.info("%s: started after %s failed attempt(s)", transport.platform, failures)
+        failures = 0
+        app.courier.add_sender(transport.sender)
+        app.courier.wake()  # what waited in the outbox for this platform goes now
+        try:
+            await transport.serve(stop)
+        except Exception as exc:
+            failures += 1
+            delay = retry.delay(failures)
+            log.error("%s stopped with an error (%s); starting again in %.0f s",
+                      transport.platform, brief(exc), delay)
+            await _sleep(stop, delay)
+
+
+async def _unless_stopped(stop: asyncio.Event, call: Coroutine[Any, Any, None]) -> bool:
+    """True when the call finished (its exception is raised); False when `stop` came first
+    (the call is cancelled)."""
+    task = asyncio.ensure_future(call)
+    stopper = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()
+    if task.done():
+        task.result()
+        return True
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
+    return False
+
+
+async def _sleep(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
 async def _refresh_directory(app: App, stop: asyncio.Event, every: float = 30.0) -> None:

@@ -13,6 +13,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import App
+from bot.appeals.forgetting import apply_retention
+from bot.dead_letters import DEAD_LETTERS_KEEP
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,9 @@ async def retention_job(app: App) -> None:
     async with app.db.unit() as repos:
         await repos.dialog.forget_updates_before(app.clock.now() - SEEN_UPDATES_KEEP)
         await repos.outbox.forget_sent_before(app.clock.now() - SENT_MESSAGES_KEEP)
+        await repos.dead_letters.forget_before(app.clock.now() - DEAD_LETTERS_KEEP)
+        await apply_retention(repos, app.appeals, app.appeals.deadlines.policy.retention,
+                              app.clock.now())
 
 
 def build_scheduler(app: App) -> AsyncIOScheduler:

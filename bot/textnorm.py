@@ -94,6 +94,11 @@ def _morph():  # type: ignore[no-untyped-def]
     return pymorphy3.MorphAnalyzer()
 
 
+def morph():  # type: ignore[no-untyped-def]
+    """The process-wide pymorphy3 MorphAnalyzer, loaded on first use."""
+    return _morph()
+
+
 @lru_cache(maxsize=200_000)
 def lemma(word: str) -> str:
     """Normal form of a Russian word ('больнице' -> 'больница'); other words unchanged."""

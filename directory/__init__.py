@@ -6,8 +6,12 @@
     Directory.clear_winner(matches)  # one institution, or None -> show the top 3
 """
 
+from directory.csv_source import SourceEncoding
+from directory.import_policy import ImportOptions, ImportPlan, Refusal, plan_import
 from directory.importer import (
+    DEFAULT_MAX_ROWS,
     DirectoryImportError,
+    FileProblem,
     ImportDiff,
     ImportReport,
     RowError,
@@ -18,13 +22,20 @@ from directory.model import Institution, Match
 from directory.search import Directory
 
 __all__ = [
+    "DEFAULT_MAX_ROWS",
     "Directory",
     "DirectoryImportError",
+    "FileProblem",
     "ImportDiff",
+    "ImportOptions",
+    "ImportPlan",
     "ImportReport",
     "Institution",
     "Match",
+    "Refusal",
     "RowError",
+    "SourceEncoding",
     "diff_import",
     "parse_csv",
+    "plan_import",
 ]

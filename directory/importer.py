@@ -1,6 +1,7 @@
 """Read a directory CSV file, validate every row, and report bad rows in Russian.
 
-Format: UTF-8 (a BOM is tolerated), a header row, comma separated, columns
+Format: UTF-8 (a BOM is tolerated; Windows-1251 is recognised, see csv_source.py), a
+header row, comma separated, columns
 
     id,name,short_name,aliases,kind,region,city,district,address,phone,website,vk,telegram,ok,timezone
 
@@ -9,8 +10,10 @@ Only `id` and `name` are required; the other columns may be absent or empty.
 shows them: the header is row 1, the first institution is row 2.
 
 Good rows are imported and bad rows are listed (`ImportReport.errors`); a row
-with any error is skipped as a whole. A broken header (no `id` or `name`
-column, a column named twice) is one error and no rows at all.
+with any error is skipped as a whole. A file error (`RowError.problem` is set: the
+file cannot be read or decoded, is empty, has a broken header, an unclosed quote,
+more rows than `max_rows`) is one error and no rows at all. Whether an import with
+errors may change the stored directory is decided by import_policy.py.
 
 Re-import: `diff_import(old, new)` tells the storage what to add, update and
 deactivate (institutions missing from the new file are deactivated, never deleted).
@@ -23,11 +26,13 @@ import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
-from typing import TextIO
-from urllib.parse import urlsplit
+from typing import Protocol, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from directory.csv_source import SourceEncoding, UndecodableError, decode_bytes
+from directory.links import ok_link, telegram_link, vk_link, website_link
 from directory.model import Institution
 
 COLUMNS = (
@@ -46,10 +51,21 @@ MAX_LENGTH = {
     "website": 500, "vk": 300, "telegram": 300, "ok": 300, "timezone": 64,
 }
 
+DEFAULT_MAX_ROWS = 100_000  # institutions in one file; a region has a few thousand
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_HOST = re.compile(r"^(?=.{3,253}$)([a-z0-9а-яё]([a-z0-9а-яё-]*[a-z0-9а-яё])?\.)+[a-zа-я]{2,}$", re.I)
-_TG_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
-_SOCIAL_PATH = re.compile(r"^[A-Za-z0-9_.\-/]+$")
+
+
+class FileProblem(StrEnum):
+    """Why a whole file is refused: nothing in it is imported."""
+
+    UNREADABLE = "unreadable"
+    ENCODING = "encoding"
+    EMPTY = "empty"
+    HEADER = "header"
+    UNCLOSED_QUOTE = "unclosed_quote"
+    BROKEN_CSV = "broken_csv"
+    TOO_MANY_ROWS = "too_many_rows"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +73,7 @@ class RowError:
     row: int  # spreadsheet numbering: the header is row 1
     column: str  # "" when the problem is the whole row or the whole file
     reason: str
+    problem: FileProblem | None = None  # set for a file error: then no row is imported
 
     def __str__(self) -> str:
         where = f"строка {self.row}" if self.row else "файл"
@@ -70,19 +87,35 @@ class ImportReport:
     institutions: list[Institution] = field(default_factory=list)  # the good rows
     errors: list[RowError] = field(default_factory=list)  # bad rows (skipped) and file errors
     warnings: list[RowError] = field(default_factory=list)  # e.g. unknown columns, ignored
+    encoding: SourceEncoding | None = None  # how the file's bytes were read (None: given as text)
+    skipped_ids: set[str] = field(default_factory=set)  # ids of the bad rows (when readable)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
     @property
+    def file_errors(self) -> list[RowError]:
+        return [e for e in self.errors if e.problem is not None]
+
+    def fail_file(self, error: RowError) -> ImportReport:
+        """A file error: the file as a whole is refused, so no row of it counts."""
+        self.errors.append(error)
+        self.institutions.clear()
+        self.skipped_ids.clear()
+        return self
+
+    @property
     def bad_rows(self) -> list[int]:
-        return sorted({e.row for e in self.errors if e.row > 1})
+        return sorted({e.row for e in self.errors if e.row > 1 and e.problem is None})
 
     def summary(self) -> str:
         """One paragraph for the administrator who uploaded the file."""
         lines = [f"Импортировано учреждений: {len(self.institutions)}."]
-        if self.errors:
+        if self.file_errors:
+            lines = ["Файл не импортирован:"]
+            lines.extend(f"  {e}" for e in self.errors)
+        elif self.errors:
             lines.append(f"Ошибок: {len(self.errors)}; строки с ошибками пропущены:")
             lines.extend(f"  {e}" for e in self.errors)
         lines.extend(f"  внимание: {w}" for w in self.warnings)
@@ -97,54 +130,104 @@ class DirectoryImportError(ValueError):
         super().__init__(report.summary())
 
 
-def parse_csv(source: str | Path | TextIO) -> ImportReport:
-    """Parse and validate a directory CSV.
+def parse_csv(source: str | Path | TextIO, *, max_rows: int = DEFAULT_MAX_ROWS) -> ImportReport:
+    """Parse and validate a directory CSV of at most `max_rows` institutions.
 
     `source` is a path (str or Path), an open text stream, or CSV text itself
     (a str that contains a line break).
     """
     report = ImportReport()
     try:
-        text = _read(source)
-    except UnicodeDecodeError as exc:
-        report.errors.append(RowError(0, "", f"файл не в кодировке UTF-8 (байт {exc.start})"))
-        return report
+        text = _read(source, report)
+    except (UndecodableError, UnicodeDecodeError) as exc:
+        reason = str(exc) if isinstance(exc, UndecodableError) else (
+            f"файл не в кодировке UTF-8 (неверный байт {exc.start})")
+        return report.fail_file(RowError(0, "", reason, FileProblem.ENCODING))
     except OSError as exc:
-        report.errors.append(RowError(0, "", f"не удалось прочитать файл: {exc.strerror or exc}"))
-        return report
+        return report.fail_file(RowError(
+            0, "", f"не удалось прочитать файл: {exc.strerror or exc}", FileProblem.UNREADABLE))
+    if not text.strip():
+        return report.fail_file(RowError(1, "", "файл пуст: нет строки заголовка", FileProblem.EMPTY))
 
     reader = csv.reader(io.StringIO(text))
     try:
         header = next(reader)
-    except StopIteration:
-        report.errors.append(RowError(1, "", "файл пуст: нет строки заголовка"))
-        return report
     except csv.Error as exc:
-        report.errors.append(RowError(1, "", f"заголовок не читается как CSV: {exc}"))
-        return report
-
+        return report.fail_file(_csv_error(1, exc))
+    if _multiline(header) is not None:
+        return report.fail_file(_unclosed_quote(1, "", 1, reader.line_num))
     columns = [h.strip().lstrip("\ufeff").lower() for h in header]
     if not _check_header(columns, report):
         return report
+    rows = _parse_rows(reader, columns, report, max_rows)
+    if rows == 0 and not report.errors:
+        report.fail_file(RowError(
+            1, "", "после заголовка нет ни одного учреждения", FileProblem.EMPTY))
+    return report
 
+
+class _Rows(Protocol):
+    """A csv reader: rows, and how many physical lines it has read so far."""
+
+    line_num: int
+
+    def __next__(self) -> list[str]: ...
+
+
+def _parse_rows(reader: _Rows, columns: list[str], report: ImportReport,
+                max_rows: int) -> int:
+    """Validate the rows after the header into `report`; the number of non-blank rows."""
     first_row_of: dict[str, int] = {}
     row_number = 1
+    count = 0
     while True:
+        first_line = reader.line_num + 1
         try:
             values = next(reader)
         except StopIteration:
-            break
+            return count
         except csv.Error as exc:
-            row_number += 1
-            report.errors.append(RowError(row_number, "", f"строка не читается как CSV: {exc}"))
-            break  # the csv module cannot resynchronise after this
+            report.fail_file(_csv_error(row_number + 1, exc))
+            return count  # the csv module cannot resynchronise after this
         row_number += 1
         if not any(v.strip() for v in values):
             continue  # blank line
+        broken = _multiline(values)
+        if broken is not None:
+            column = columns[broken] if broken < len(columns) else ""
+            report.fail_file(_unclosed_quote(row_number, column, first_line, reader.line_num))
+            return count
+        count += 1
+        if count > max_rows:
+            report.fail_file(RowError(
+                row_number, "", f"больше {max_rows} учреждений — предел для одного файла;"
+                " файл не импортирован", FileProblem.TOO_MANY_ROWS))
+            return count
         institution = _parse_row(row_number, columns, values, first_row_of, report)
         if institution is not None:
             report.institutions.append(institution)
-    return report
+
+
+def _multiline(values: list[str]) -> int | None:
+    """The position of the first value holding a line break (an unclosed quote), or None."""
+    for position, value in enumerate(values):
+        if "\n" in value or "\r" in value:
+            return position
+    return None
+
+
+def _unclosed_quote(row: int, column: str, first_line: int, last_line: int) -> RowError:
+    return RowError(
+        row, column, f"кавычка не закрыта: значение захватило строки {first_line}–{last_line}"
+        " файла (перенос строки внутри значения не допускается); файл не импортирован",
+        FileProblem.UNCLOSED_QUOTE)
+
+
+def _csv_error(row: int, exc: csv.Error) -> RowError:
+    if "field larger than field limit" in str(exc):
+        return _unclosed_quote(row, "", row, row)
+    return RowError(row, "", f"строка не читается как CSV ({exc}); файл не импортирован",
+                    FileProblem.BROKEN_CSV)
 
 
 def diff_import(old: Iterable[Institution], new: Iterable[Institution]) -> ImportDiff:
@@ -173,13 +256,13 @@ class ImportDiff:
     deactivated: list[Institution] = field(default_factory=list)  # hidden, never deleted
 
 
-def _read(source: str | Path | TextIO) -> str:
-    if isinstance(source, Path):
-        return source.read_bytes().decode("utf-8-sig")
-    if isinstance(source, str):
-        if "\n" in source or "\r" in source:
-            return source.lstrip("\ufeff")
-        return Path(source).read_bytes().decode("utf-8-sig")
+def _read(source: str | Path | TextIO, report: ImportReport) -> str:
+    if isinstance(source, str) and ("\n" in source or "\r" in source):
+        return source.lstrip("\ufeff")
+    if isinstance(source, str | Path):
+        decoded = decode_bytes(Path(source).read_bytes())
+        report.encoding = decoded.encoding
+        return decoded.text
     return source.read().lstrip("\ufeff")
 
 
@@ -193,9 +276,11 @@ def _check_header(columns: list[str], report: ImportReport) -> bool:
             problems.append("нет обязательных колонок " + ", ".join(missing))
         if twice:
             problems.append("колонки повторяются: " + ", ".join(sorted(set(twice))))
-        report.errors.append(RowError(
+        if len(columns) == 1 and any(d in columns[0] for d in ";\t"):
+            problems.append("похоже, колонки разделены «;» или табуляцией, а нужна запятая")
+        report.fail_file(RowError(
             1, "", "неверный заголовок: " + "; ".join(problems)
-            + f". Ожидается: {','.join(COLUMNS)}. Строки не импортированы",
+            + f". Ожидается: {','.join(COLUMNS)}. Строки не импортированы", FileProblem.HEADER,
         ))
         return False
     unknown = [c for c in columns if c not in COLUMNS]
@@ -257,8 +342,8 @@ def _parse_row(
         errors.append(RowError(row, "phone", f"в телефоне «{phone}» нет ни одной цифры"))
 
     links: dict[str, str] = {}
-    for column, check in (("website", _website), ("vk", _vk), ("telegram", _telegram),
-                          ("ok", _ok)):
+    for column, check in (("website", website_link), ("vk", vk_link),
+                          ("telegram", telegram_link), ("ok", ok_link)):
         value = data[column]
         if not value:
             links[column] = ""
@@ -273,6 +358,8 @@ def _parse_row(
         first_row_of[iid] = row  # a duplicate id points at the first row even if it was bad
     if errors:
         report.errors.extend(errors)
+        if iid and not any(ch.isspace() for ch in iid):
+            report.skipped_ids.add(iid)
         return None
 
     aliases = tuple(dict.fromkeys(a for a in (" ".join(x.split()) for x in
@@ -284,58 +371,3 @@ def _parse_row(
         website=links["website"], vk=links["vk"], telegram=links["telegram"], ok=links["ok"],
         timezone=tz,
     )
-
-
-def _url(value: str, hosts: tuple[str, ...] | None = None) -> str | None:
-    """A clean http(s) URL or None when clearly broken; a missing scheme gets https://."""
-    if any(ch.isspace() for ch in value):
-        return None
-    candidate = value if "://" in value else "https://" + value
-    try:
-        parts = urlsplit(candidate)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https"):
-        return None
-    host = (parts.hostname or "").lower()
-    if not _HOST.match(host):
-        return None
-    if hosts is not None and not any(host == h or host.endswith("." + h) for h in hosts):
-        return None
-    return candidate
-
-
-def _website(value: str) -> str | None:
-    return _url(value)
-
-
-def _social(value: str, hosts: tuple[str, ...], base: str) -> str | None:
-    if "." in value.split("/")[0] or "://" in value:
-        url = _url(value, hosts)
-        if url is None or not urlsplit(url).path.strip("/"):
-            return None
-        return url
-    name = value.lstrip("@").strip("/")
-    if not name or not _SOCIAL_PATH.match(name):
-        return None
-    return base + name
-
-
-def _vk(value: str) -> str | None:
-    return _social(value, ("vk.com", "vk.ru", "vkontakte.ru"), "https://vk.com/")
-
-
-def _ok(value: str) -> str | None:
-    return _social(value, ("ok.ru", "odnoklassniki.ru"), "https://ok.ru/")
-
-
-def _telegram(value: str) -> str | None:
-    if "." in value.split("/")[0] or "://" in value:
-        url = _url(value, ("t.me", "telegram.me", "telegram.org"))
-        if url is None or not urlsplit(url).path.strip("/"):
-            return None
-        return url
-    name = value.lstrip("@")
-    if not _TG_USERNAME.match(name):
-        return None
-    return "https://t.me/" + name

@@ -26,7 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from directory.importer import DirectoryImportError, ImportReport, RowError, parse_csv
+from directory.importer import (
+    DEFAULT_MAX_ROWS,
+    DirectoryImportError,
+    ImportReport,
+    RowError,
+    parse_csv,
+)
 from directory.index import Index
 from directory.model import Institution, Match
 from directory.normalize_names import place_terms, query_readings, stem
@@ -72,14 +78,16 @@ class Directory:
         return cls(institutions)
 
     @classmethod
-    def from_csv(cls, source: str | Path | TextIO, strict: bool = False) -> Directory:
+    def from_csv(cls, source: str | Path | TextIO, strict: bool = False, *,
+                 max_rows: int = DEFAULT_MAX_ROWS) -> Directory:
         """Import a CSV file (see importer.py for the format).
 
         Good rows are imported and bad rows skipped; the problems are in
         `d.import_errors` (and `d.import_report`). With `strict=True` any error
-        raises `DirectoryImportError` instead, carrying the report.
+        raises `DirectoryImportError` instead, carrying the report. A file error
+        (see importer.py) imports no row at all.
         """
-        report = parse_csv(source)
+        report = parse_csv(source, max_rows=max_rows)
         if strict and report.errors:
             raise DirectoryImportError(report)
         return cls(report.institutions, report)

@@ -7,7 +7,7 @@
 """
 
 from faq.gate import is_small_talk
-from faq.loader import FaqContentError, check_faq, load_faq, parse_faq
+from faq.loader import FaqContentError, FaqLimits, check_faq, load_faq, parse_faq
 from faq.matcher import FaqMatcher, MatcherConfig
 from faq.model import FaqEntry, FaqResult
 from faq.reloading import ReloadingFaq
@@ -15,6 +15,7 @@ from faq.reloading import ReloadingFaq
 __all__ = [
     "FaqContentError",
     "FaqEntry",
+    "FaqLimits",
     "FaqMatcher",
     "FaqResult",
     "MatcherConfig",

@@ -13,11 +13,14 @@ Accepted shapes::
 
 or the bare list of entries at the top level. Every error is one line and carries
 the line of the file it is about, so an operator can fix the file without a developer.
+A file is bounded (`FaqLimits`): at most 2,000 entries and 20,000 characters an answer
+by default, so a runaway file cannot stall the bot that reloads it.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -25,7 +28,10 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from faq.model import FaqEntry
 
-__all__ = ["FaqContentError", "check_faq", "load_faq", "parse_faq"]
+__all__ = ["FaqContentError", "FaqLimits", "check_faq", "load_faq", "parse_faq"]
+
+DEFAULT_MAX_ENTRIES = 2_000
+DEFAULT_MAX_ANSWER_CHARS = 20_000
 
 _ID_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _LIST_FIELDS = ("alt", "tags", "links")
@@ -34,6 +40,12 @@ _TOP_FIELDS = {"version", "entries"}
 _STR_TAG = "tag:yaml.org,2002:str"
 _INT_TAG = "tag:yaml.org,2002:int"
 _NULL_TAG = "tag:yaml.org,2002:null"
+
+
+@dataclass(frozen=True, slots=True)
+class FaqLimits:
+    max_entries: int = DEFAULT_MAX_ENTRIES
+    max_answer_chars: int = DEFAULT_MAX_ANSWER_CHARS  # after runs of spaces are folded
 
 
 class FaqContentError(ValueError):
@@ -47,20 +59,20 @@ class FaqContentError(ValueError):
         super().__init__(head + "".join(f"\n  {e}" for e in self.errors))
 
 
-def load_faq(path: str | Path) -> list[FaqEntry]:
+def load_faq(path: str | Path, limits: FaqLimits | None = None) -> list[FaqEntry]:
     """Entries of a FAQ file; raises FaqContentError listing all problems if it is invalid."""
-    entries, errors = _read(path)
+    entries, errors = _read(path, limits or FaqLimits())
     if errors:
         raise FaqContentError(errors, str(path))
     return entries
 
 
-def check_faq(path: str | Path) -> list[str]:
+def check_faq(path: str | Path, limits: FaqLimits | None = None) -> list[str]:
     """Human-readable problems of a FAQ file (in Russian); an empty list means the file is fine."""
-    return _read(path)[1]
+    return _read(path, limits or FaqLimits())[1]
 
 
-def parse_faq(text: str) -> tuple[list[FaqEntry], list[str]]:
+def parse_faq(text: str, limits: FaqLimits | None = None) -> tuple[list[FaqEntry], list[str]]:
     """Entries and errors of FAQ YAML text (entries are only meaningful when errors is empty)."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -75,10 +87,10 @@ def parse_faq(text: str) -> tuple[list[FaqEntry], list[str]]:
         return [], [f"ошибка синтаксиса YAML: {problem}"]
     except yaml.YAMLError as exc:
         return [], [f"ошибка синтаксиса YAML: {' '.join(str(exc).split())}"]
-    return _validate(root)
+    return _validate(root, limits or FaqLimits())
 
 
-def _read(path: str | Path) -> tuple[list[FaqEntry], list[str]]:
+def _read(path: str | Path, limits: FaqLimits) -> tuple[list[FaqEntry], list[str]]:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -87,7 +99,7 @@ def _read(path: str | Path) -> tuple[list[FaqEntry], list[str]]:
         return [], [f"файл не в кодировке UTF-8: {path}"]
     except OSError as exc:
         return [], [f"не удалось прочитать файл {path}: {exc.strerror or exc}"]
-    return parse_faq(text)
+    return parse_faq(text, limits)
 
 
 def _line(node: Node) -> int:
@@ -101,7 +113,7 @@ def _scalar(node: Node) -> str | None:
     return None
 
 
-def _validate(root: Node | None) -> tuple[list[FaqEntry], list[str]]:
+def _validate(root: Node | None, limits: FaqLimits) -> tuple[list[FaqEntry], list[str]]:
     if root is None:
         return [], ["файл пуст: нужен список entries с записями FAQ"]
     if isinstance(root, MappingNode):
@@ -118,33 +130,38 @@ def _validate(root: Node | None) -> tuple[list[FaqEntry], list[str]]:
                 )
         if items is None:
             return [], [*errors, f"строка {_line(root)}: нет списка entries с записями FAQ"]
-        entries, entry_errors = _validate_entries(items)
+        entries, entry_errors = _validate_entries(items, limits)
         return entries, errors + entry_errors
     if isinstance(root, SequenceNode):
-        return _validate_entries(root)
+        return _validate_entries(root, limits)
     return [], [
         f"строка {_line(root)}: неизвестная структура файла: ожидается словарь с полем "
         "entries или список записей"
     ]
 
 
-def _validate_entries(items: Node) -> tuple[list[FaqEntry], list[str]]:
+def _validate_entries(items: Node, limits: FaqLimits) -> tuple[list[FaqEntry], list[str]]:
     if not isinstance(items, SequenceNode):
         return [], [f"строка {_line(items)}: entries должен быть списком записей"]
     if not items.value:
         return [], [f"строка {_line(items)}: в entries нет ни одной записи"]
+    if len(items.value) > limits.max_entries:
+        return [], [
+            f"строка {_line(items)}: в entries {len(items.value)} записей, больше предела "
+            f"{limits.max_entries}; FAQ не загружен"
+        ]
     errors: list[str] = []
     entries: list[FaqEntry] = []
     first_line: dict[str, int] = {}
     for number, node in enumerate(items.value, start=1):
-        entry = _validate_entry(number, node, errors, first_line)
+        entry = _validate_entry(number, node, errors, first_line, limits.max_answer_chars)
         if entry is not None:
             entries.append(entry)
     return entries, errors
 
 
 def _validate_entry(
-    number: int, node: Node, errors: list[str], first_line: dict[str, int]
+    number: int, node: Node, errors: list[str], first_line: dict[str, int], max_answer: int
 ) -> FaqEntry | None:
     line = _line(node)
     if not isinstance(node, MappingNode):
@@ -215,6 +232,11 @@ def _validate_entry(
 
     question = text_field("question", "вопрос")
     answer = text_field("answer", "ответ")
+    if answer is not None and len(answer) > max_answer:
+        errors.append(
+            f"строка {_line(fields['answer'])}: {label}: ответ длиннее предела: {len(answer)} "
+            f"символов, допустимо {max_answer}"
+        )
 
     lists: dict[str, tuple[str, ...]] = {}
     for name in _LIST_FIELDS:

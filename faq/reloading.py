@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import threading
@@ -9,7 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from faq.loader import FaqContentError, load_faq
+from faq.loader import FaqContentError, FaqLimits, load_faq
 from faq.matcher import FaqMatcher, MatcherConfig
 
 __all__ = ["ReloadingFaq"]
@@ -25,6 +26,11 @@ class ReloadingFaq:
     the previous matcher stays in service and `.errors` tells what is wrong with the file.
     `.reload()` forces a reload (for an operator command) and returns the errors.
     The first load raises FaqContentError: there is no old content to fall back to.
+
+    Parsing and indexing a big file takes seconds. Inside a running event loop a changed
+    file is therefore reloaded in a worker thread (`asyncio.to_thread`) while the previous
+    matcher keeps answering; `.areload()` is the forced reload for async callers. Without
+    a running loop (scripts, tests) `.matcher` reloads right away. `limits` bound the file.
     """
 
     def __init__(
@@ -34,16 +40,19 @@ class ReloadingFaq:
         check_every: float = 5.0,
         config: MatcherConfig | None = None,
         clock: Callable[[], float] = time.monotonic,
+        limits: FaqLimits | None = None,
     ) -> None:
         self.path = Path(path)
         self.check_every = check_every
         self._config = config
+        self._limits = limits or FaqLimits()
+        self._pending: asyncio.Task[None] | None = None  # the reload running in a thread
         self._clock = clock
         self._lock = threading.Lock()
         self.errors: list[str] = []
         self.loaded_at: float | None = None  # wall-clock time of the last successful load
         self._stamp = self._file_stamp()
-        self._matcher = FaqMatcher(load_faq(self.path), config)
+        self._matcher = FaqMatcher(load_faq(self.path, self._limits), config)
         self.loaded_at = time.time()
         self._checked = clock()
 
@@ -53,15 +62,39 @@ class ReloadingFaq:
         if now - self._checked >= self.check_every:
             self._checked = now
             if self._file_stamp() != self._stamp:
-                self.reload()
+                self._reload_soon()
         return self._matcher
+
+    async def areload(self) -> list[str]:
+        """`reload()` in a worker thread: the event loop keeps serving meanwhile."""
+        return await asyncio.to_thread(self.reload)
+
+    async def settled(self) -> None:
+        """Wait for the reload running in the background, if there is one."""
+        if self._pending is not None:
+            await self._pending
+
+    def _reload_soon(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.reload()  # no event loop to keep responsive
+            return
+        if self._pending is None or self._pending.done():
+            self._pending = loop.create_task(self._reload_in_background(), name="faq-reload")
+
+    async def _reload_in_background(self) -> None:
+        try:
+            await self.areload()
+        except Exception:
+            log.exception("FAQ %s: reload failed, keeping the previous content", self.path)
 
     def reload(self) -> list[str]:
         """Reload the file now; on errors keep the current matcher and return the errors."""
         with self._lock:
             stamp = self._file_stamp()
             try:
-                matcher = FaqMatcher(load_faq(self.path), self._config)
+                matcher = FaqMatcher(load_faq(self.path, self._limits), self._config)
             except FaqContentError as exc:
                 self._stamp = stamp  # do not retry the same broken file on every message
                 self.errors = exc.errors

@@ -3,18 +3,19 @@
 - `build_dispatcher(dialog, sender, commands)`: the Dispatcher with its router and the
   middleware that turns each update into the core's Incoming and renders the Replies.
   Services come through the Dispatcher's workflow data: nothing lives in module globals.
-- `TelegramTransport(app)`: the runner's Transport. Long polling by default (the offset
-  is confirmed only after a batch is handled, so a crash redelivers, and the core's
-  update_id dedupe makes the redelivery harmless); webhook mode when
-  TELEGRAM_WEBHOOK_URL is set (aiohttp server, secret-token header checked).
+- `TelegramTransport(app)`: the runner's Transport. Long polling by default
+  (handlers/telegram_polling.py: the offset is confirmed only after a batch is handled,
+  so a crash redelivers, and the core's update_id dedupe makes the redelivery harmless);
+  webhook mode when TELEGRAM_WEBHOOK_URL is set (aiohttp server, secret-token header
+  checked). Either way every update is checked on its own (handlers/telegram_intake.py):
+  one that cannot be read becomes a dead letter and never stalls the others.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
@@ -39,14 +40,13 @@ from bot import texts
 from bot.app import App
 from bot.dialog.dialog import Dialog
 from bot.dialog.types import Incoming
+from handlers.telegram_intake import Accepted, Rejected, TelegramIntake
+from handlers.telegram_polling import ALLOWED_UPDATES, LongPolling
 from handlers.telegram_sender import PLATFORM, TelegramSender
 from handlers.telegram_updates import incoming_of
 from storage.db import Database
 
 log = logging.getLogger(__name__)
-
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
-RETRY_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)  # after failed getUpdates calls
 
 
 # Commands (setMyCommands)
@@ -122,11 +122,12 @@ class CoreBridge(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         assert isinstance(event, Update)
-        try:
-            data["incoming"] = incoming_of(event)
-        except Exception:
-            log.exception("cannot read update %s", event.update_id)
-            data["incoming"] = None
+        if "incoming" not in data:  # the transport's intake translated it already
+            try:
+                data["incoming"] = incoming_of(event)
+            except Exception:
+                log.exception("cannot read update %s", event.update_id)
+                data["incoming"] = None
         if event.callback_query is not None:
             await _answer_callback(event.callback_query)
         try:
@@ -203,8 +204,8 @@ class TelegramTransport:
         self.webhook_url = settings.telegram_webhook_url
         secret = settings.telegram_webhook_secret
         self.webhook_secret = secret.get_secret_value() if secret is not None else None
-        self._offset: int | None = None  # the next update_id to ask for
-        self._confirmed: int | None = None  # the offset Telegram has been told
+        self.intake = TelegramIntake(bot, app.db, app.clock)
+        self.polling = LongPolling(bot, self.intake, self._handle, self.poll_timeout)
 
     @property
     def sender(self) -> TelegramSender:
@@ -225,13 +226,27 @@ class TelegramTransport:
             log.warning("setMyCommands failed: %r", exc)
 
     async def feed(self, update: Update | dict[str, Any]) -> None:
-        """Handle one update (tests, the webhook and polling all come through here)."""
+        """Handle one update (tests and the webhook; polling checks a batch at once): one
+        that cannot be read is kept as a dead letter instead."""
+        checked = self.intake.check(update)
+        if isinstance(checked, Rejected):
+            await self.intake.keep([checked])
+        else:
+            await self._handle(checked)
+
+    async def feed_json(self, body: str) -> None:
+        """A webhook body: not JSON, or not an update, makes a dead letter too."""
+        parsed = self.intake.parse_json(body)
+        if isinstance(parsed, Rejected):
+            await self.intake.keep([parsed])
+        else:
+            await self.feed(parsed)
+
+    async def _handle(self, checked: Accepted) -> None:
         try:
-            if isinstance(update, dict):
-                update = Update.model_validate(update, context={"bot": self.bot})
-            await self.dp.feed_update(self.bot, update)
+            await self.dp.feed_update(self.bot, checked.update, incoming=checked.incoming)
         except Exception:  # the middleware catches everything; this is the last net
-            log.exception("update %s failed", getattr(update, "update_id", "?"))
+            log.exception("update %s failed", checked.update.update_id)
 
     async def serve(self, stop: asyncio.Event) -> None:
         if self.webhook_url:
@@ -242,53 +257,7 @@ class TelegramTransport:
     # long polling
 
     async def poll(self, stop: asyncio.Event) -> None:
-        """getUpdates with offset; a batch is handled (one chat's updates in order, chats in
-        parallel) before its offset is confirmed by the next call. On stop the batch in
-        hand is finished and its offset confirmed, so a restart replays nothing."""
-        failures = 0
-        while not stop.is_set():
-            try:
-                updates = await _unless_stopped(stop, self.bot.get_updates(
-                    offset=self._offset, timeout=self.poll_timeout,
-                    allowed_updates=ALLOWED_UPDATES,
-                    request_timeout=self.poll_timeout + 15))
-            except Exception as exc:
-                delay = RETRY_DELAYS[min(failures, len(RETRY_DELAYS) - 1)]
-                failures += 1
-                log.warning("getUpdates failed (%r); again in %.0f s", exc, delay)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=delay)
-                continue
-            if updates is None:
-                break  # stopped while waiting
-            failures = 0
-            if self._offset is not None:
-                self._confirmed = self._offset
-            if updates:
-                await self._handle_batch(updates)
-                self._offset = max(u.update_id for u in updates) + 1
-        await self._confirm_offset()
-
-    async def _handle_batch(self, updates: list[Update]) -> None:
-        by_chat: dict[str, list[Update]] = {}
-        for update in updates:
-            by_chat.setdefault(_chat_key(update), []).append(update)
-
-        async def one_chat(chat_updates: list[Update]) -> None:
-            for update in chat_updates:
-                await self.feed(update)
-
-        await asyncio.gather(*(one_chat(u) for u in by_chat.values()))
-
-    async def _confirm_offset(self) -> None:
-        if self._offset is None or self._offset == self._confirmed:
-            return
-        try:
-            await self.bot.get_updates(offset=self._offset, timeout=0, limit=1,
-                                       allowed_updates=ALLOWED_UPDATES)
-            self._confirmed = self._offset
-        except Exception as exc:  # the core's dedupe covers a redelivery
-            log.warning("could not confirm update offset %s: %r", self._offset, exc)
+        await self.polling.run(stop)
 
     # webhook
 
@@ -304,13 +273,9 @@ class TelegramTransport:
 
             async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
                 # Answer Telegram only after the update is handled: a crash means a resend.
-                try:
-                    data = await request.json(loads=bot.session.json_loads)
-                    update = Update.model_validate(data, context={"bot": bot})
-                except Exception:
-                    log.warning("webhook: not an update")
-                    return web.Response(status=400, text="bad update")
-                await transport.feed(update)
+                # One it cannot read is answered 200 too (kept as a dead letter): Telegram
+                # would send it again and again otherwise.
+                await transport.feed_json(await request.text())
                 return web.json_response({})
 
         webapp = web.Application()
@@ -335,33 +300,3 @@ class TelegramTransport:
 
     async def close(self) -> None:
         await self.bot.session.close()
-
-
-async def _unless_stopped(stop: asyncio.Event, call: Coroutine[Any, Any, Any]) -> Any:
-    """The call's result, or None if `stop` was set first (the call is then cancelled:
-    updates not yet returned stay unconfirmed on Telegram's side)."""
-    task = asyncio.ensure_future(call)
-    stopper = asyncio.ensure_future(stop.wait())
-    try:
-        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        stopper.cancel()
-    if task.done():
-        return task.result()
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError, Exception):
-        await task
-    return None
-
-
-def _chat_key(update: Update) -> str:
-    if update.message is not None:
-        return f"c{update.message.chat.id}"
-    if update.edited_message is not None:
-        return f"c{update.edited_message.chat.id}"
-    query = update.callback_query
-    if query is not None:
-        return f"c{query.message.chat.id}" if query.message else f"u{query.from_user.id}"
-    if update.my_chat_member is not None:
-        return f"c{update.my_chat_member.chat.id}"
-    return f"u{update.update_id}"

@@ -71,6 +71,7 @@ def from_message(message: Message, update_id: int) -> Incoming | None:
         message_id=str(message.message_id),
         update_id=str(update_id),
         reply_to_text=replied_text[:4096],
+        reply_to_user_id=str(author.id) if author is not None and not author.is_bot else "",
     )
 
 

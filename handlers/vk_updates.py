@@ -113,11 +113,18 @@ def incoming_from_message(event: dict[str, Any], group_id: int,
     return Incoming(
         platform=PLATFORM, chat_id=chat_id, user_id=str(from_id), text=text.strip(),
         payload=payload, reply_to_message_id=reply_to, reply_to_text=reply_text,
-        reply_to_bot=to_bot,
+        reply_to_bot=to_bot, reply_to_user_id=_reply_author(message),
         attachments=attachments_of(message, chat_id, message_id or ""),
         user_name=user_name, is_group=is_group, message_id=message_id,
         update_id=str(update_id) if update_id else None,
     )
+
+
+def _reply_author(message: dict[str, Any]) -> str:
+    """The person whose message this one replies to ("" for a community or none)."""
+    reply = message.get("reply_message")
+    author = reply.get("from_id") if isinstance(reply, dict) else None
+    return str(author) if isinstance(author, int) and author > 0 else ""
 
 
 def incoming_from_edit(event: dict[str, Any]) -> Incoming | None:

@@ -38,6 +38,8 @@ def _appeal(row: aiosqlite.Row) -> Appeal:
         extended_at=from_db(row["extended_at"]),
         undelivered_at=from_db(row["undelivered_at"]),
         undelivered_reason=row["undelivered_reason"],
+        answers_given=row["answers_given"], reopens=row["reopens"], abuse=row["abuse"],
+        anonymised_at=from_db(row["anonymised_at"]),
     )
 
 
@@ -94,7 +96,7 @@ class AppealRepo:
             "status", "assignee_id", "rating", "institution_id", "first_response_at",
             "answered_at", "closed_at", "due_at", "first_response_due", "next_reminder_at",
             "reminder_stage", "overdue_at", "escalated_at", "extended_at", "undelivered_at",
-            "undelivered_reason",
+            "undelivered_reason", "answers_given", "reopens", "abuse",
         }
         unknown = set(fields) - allowed
         if unknown:
@@ -108,6 +110,12 @@ class AppealRepo:
         appeal = await self.get(appeal_id)
         assert appeal is not None
         return appeal
+
+    async def filed_since(self, citizen_id: int, since: datetime) -> int:
+        rows = await self._conn.execute_fetchall(
+            "SELECT COUNT(*) FROM appeals WHERE citizen_id = ? AND created_at >= ?",
+            (citizen_id, to_db(since)))
+        return int(next(iter(rows))[0])
 
     async def of_citizen(self, citizen_id: int, limit: int = 10) -> list[Appeal]:
         async with self._conn.execute(

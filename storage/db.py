@@ -1,4 +1,5 @@
-"""The SQLite connection: pragmas, numbered migrations, units of work, online backup."""
+"""The SQLite connection: pragmas, a check at open, numbered migrations, units of work,
+online backup."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from storage.db_problems import DatabaseProblem, DbProblem, problem_of_os, problem_of_sqlite
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,17 @@ def private_file(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
+async def _check_usable(conn: aiosqlite.Connection, path: str) -> None:
+    """At open: PRAGMA quick_check (a damaged file stops the start before anything is
+    written to it), then a write lock taken and given back (a file SQLite could open for
+    reading only says so now, not at the first citizen's message)."""
+    rows = [str(row[0]) for row in await conn.execute_fetchall("PRAGMA quick_check(3)")]
+    if rows != ["ok"]:
+        raise DatabaseProblem(DbProblem.CORRUPTED, path, "; ".join(rows)[:300])
+    await conn.execute("BEGIN IMMEDIATE")
+    await conn.execute("ROLLBACK")
+
+
 class Database:
     """One aiosqlite connection shared by the process.
 
@@ -56,22 +69,42 @@ class Database:
         self.path = path
 
     @classmethod
-    async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
+    async def open(cls, path: str | Path, *, migrate: bool = True, check: bool = True) -> Database:
+        """Open (create) and migrate. A file the process may not write, one that is not
+        SQLite, or one `PRAGMA quick_check` finds damaged (`check`) raises DatabaseProblem."""
         path = str(path)
         if path != ":memory:":
-            private_file(Path(path))
-        # isolation_level=None: we issue BEGIN/COMMIT ourselves.
-        conn = await aiosqlite.connect(path, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        await conn.execute("PRAGMA journal_mode = WAL")
-        await conn.execute("PRAGMA synchronous = NORMAL")
-        await conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: a region's hot pages stay in memory
-        await conn.execute("PRAGMA foreign_keys = ON")
-        db = cls(conn, path)
-        if migrate:
-            await db.migrate()
-        return db
+            try:
+                private_file(Path(path))
+            except OSError as exc:
+                raise DatabaseProblem(problem_of_os(exc), path, exc.strerror or "") from exc
+        conn: aiosqlite.Connection | None = None
+        try:
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves.
+            conn = await aiosqlite.connect(path, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+            await conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: a region's hot pages stay in memory
+            await conn.execute("PRAGMA foreign_keys = ON")
+            if check and path != ":memory:":
+                await _check_usable(conn, path)
+            db = cls(conn, path)
+            if migrate:
+                await db.migrate()
+            return db
+        except sqlite3.Error as exc:
+            if conn is not None:
+                await conn.close()
+            problem = problem_of_sqlite(exc)
+            if problem is None:
+                raise
+            raise DatabaseProblem(problem, path, str(exc)) from exc
+        except BaseException:
+            if conn is not None:
+                await conn.close()
+            raise
 
     async def close(self) -> None:
         async with self._lock:
@@ -95,7 +128,8 @@ class Database:
                         f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;"
                     )
                 except Exception:
-                    await self._conn.execute("ROLLBACK")
+                    if self._conn.in_transaction:  # BEGIN itself may be what failed
+                        await self._conn.execute("ROLLBACK")
                     raise
                 current = number
             return current

@@ -28,6 +28,11 @@ class DialogStateRepo:
 
     async def set(self, platform: str, chat_id: str, user_id: str, state: DialogState,
                   now: datetime) -> None:
+        if state == DialogState():  # idle with nothing to remember: no row at all
+            await self._conn.execute(
+                "DELETE FROM dialog_state WHERE platform = ? AND chat_id = ? AND user_id = ?",
+                (platform, chat_id, user_id))
+            return
         await self._conn.execute(
             "INSERT INTO dialog_state (platform, chat_id, user_id, state, data, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(platform, chat_id, user_id) DO UPDATE SET "

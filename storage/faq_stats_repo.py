@@ -14,13 +14,16 @@ class FaqStatsRepo:
         self._conn = conn
 
     async def add_feedback(
-        self, entry_id: str, helpful: bool, platform: str, user_id: str, now: datetime
-    ) -> None:
-        await self._conn.execute(
-            "INSERT INTO faq_feedback (entry_id, helpful, platform, user_id, created_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (entry_id, int(helpful), platform, user_id, to_db(now)),
+        self, entry_id: str, helpful: bool, platform: str, user_id: str, now: datetime,
+        answer_key: str | None = None,
+    ) -> bool:
+        """False when this person already rated this answer: it counts once."""
+        cur = await self._conn.execute(
+            "INSERT OR IGNORE INTO faq_feedback (entry_id, helpful, platform, user_id, "
+            "created_at, answer_key) VALUES (?, ?, ?, ?, ?, ?)",
+            (entry_id, int(helpful), platform, user_id, to_db(now), answer_key),
         )
+        return cur.rowcount == 1
 
     async def add_unanswered(
         self, question: str, normalized: str, platform: str, now: datetime

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,15 @@ def _row_values(inst: Institution) -> tuple[str, ...]:
     values = {f: getattr(inst, f) for f in _FIELDS}
     values["aliases"] = ";".join(inst.aliases)
     return tuple(values[f] for f in _FIELDS)
+
+
+# Rows converted to records in a worker thread from this many on: 100,000 institutions
+# take most of a second, which the event loop should not spend.
+CONVERT_IN_THREAD = 2_000
+
+
+def _from_rows(rows: Iterable[aiosqlite.Row]) -> list[Institution]:
+    return [_from_row(row) for row in rows]
 
 
 def _from_row(row: aiosqlite.Row) -> Institution:
@@ -73,7 +83,10 @@ class InstitutionRepo:
         if active_only:
             sql += " WHERE active = 1"
         async with self._conn.execute(sql + " ORDER BY id") as cur:
-            return [_from_row(row) for row in await cur.fetchall()]
+            rows = await cur.fetchall()
+        if len(rows) < CONVERT_IN_THREAD:
+            return _from_rows(rows)
+        return await asyncio.to_thread(_from_rows, rows)
 
     async def replace_all(self, institutions: Iterable[Institution], now: datetime) -> ImportCounts:
         """Make the table match a full import: upsert by id, deactivate the missing ones.

@@ -8,11 +8,11 @@ import aiosqlite
 
 from storage.records import ChatRef, InboxChat, Invite, StaffRole, User, from_db, to_db
 
-_INBOX = "institution_id, platform, chat_id, is_group, disabled_at, disabled_reason"
+INBOX_COLUMNS = "institution_id, platform, chat_id, is_group, disabled_at, disabled_reason, id"
 
 
-def _inbox(row: aiosqlite.Row) -> InboxChat:
-    return InboxChat(row[0], row[1], row[2], bool(row[3]), from_db(row[4]), row[5])
+def inbox_of(row: aiosqlite.Row) -> InboxChat:
+    return InboxChat(row[0], row[1], row[2], bool(row[3]), from_db(row[4]), row[5], row[6])
 
 
 def _user(row: aiosqlite.Row) -> User:
@@ -113,8 +113,8 @@ class PeopleRepo:
 
     async def inboxes_of_chat(self, platform: str, chat_id: str) -> list[InboxChat]:
         """The inbox bindings of one chat (a chat may be the inbox of several institutions)."""
-        return [_inbox(row) for row in await self._conn.execute_fetchall(
-            f"SELECT {_INBOX} FROM inbox_chats WHERE platform = ? AND chat_id = ? ORDER BY id",
+        return [inbox_of(row) for row in await self._conn.execute_fetchall(
+            f"SELECT {INBOX_COLUMNS} FROM inbox_chats WHERE platform = ? AND chat_id = ? ORDER BY id",
             (platform, chat_id))]
 
     async def disable_inbox(self, platform: str, chat_id: str, reason: str,
@@ -142,8 +142,8 @@ class PeopleRepo:
         return cur.rowcount
 
     async def disabled_inboxes(self) -> list[InboxChat]:
-        return [_inbox(row) for row in await self._conn.execute_fetchall(
-            f"SELECT {_INBOX} FROM inbox_chats WHERE disabled_at IS NOT NULL ORDER BY disabled_at")]
+        return [inbox_of(row) for row in await self._conn.execute_fetchall(
+            f"SELECT {INBOX_COLUMNS} FROM inbox_chats WHERE disabled_at IS NOT NULL ORDER BY disabled_at")]
 
     async def institutions_without_inbox(self) -> int:
         """Active institutions no working inbox chat receives appeals for."""

@@ -78,6 +78,12 @@ class Appeal:
     # The last message to the citizen could not be delivered (blocked the bot, ...).
     undelivered_at: datetime | None = None
     undelivered_reason: str | None = None
+    # Messages to the citizen with «Вопрос не решён» (answers, closings) and reopens made:
+    # each such message reopens the appeal once.
+    answers_given: int = 0
+    reopens: int = 0
+    abuse: str = ""  # 59-FZ art. 11 marks of the text: "obscene,threat"
+    anonymised_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:
@@ -179,6 +185,7 @@ class InboxChat:
     is_group: bool
     disabled_at: datetime | None = None
     disabled_reason: str | None = None
+    id: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import aiosqlite
 
 from storage.appeals_repo import AppealRepo
+from storage.dead_letters_repo import DeadLetterRepo
 from storage.dialog_repo import DialogStateRepo
 from storage.duty_repo import DutyRepo
 from storage.faq_stats_repo import FaqStatsRepo
 from storage.institutions_repo import InstitutionRepo
 from storage.outbox_repo import OutboxRepo
 from storage.people_repo import PeopleRepo
+from storage.privacy_repo import PrivacyRepo
+from storage.staff_repo import StaffRepo
 
 
 class Repositories:
@@ -22,3 +25,6 @@ class Repositories:
         self.outbox = OutboxRepo(conn)
         self.faq_stats = FaqStatsRepo(conn)
         self.duty = DutyRepo(conn)
+        self.dead_letters = DeadLetterRepo(conn)
+        self.staff = StaffRepo(conn)
+        self.privacy = PrivacyRepo(conn)

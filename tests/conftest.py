@@ -38,6 +38,10 @@ def settings(tmp_path: Path) -> Settings:
         # Flows about other things answer from private inboxes in one step; the answer
         # confirmation (always in groups, by default in private) has tests of its own.
         confirm_answers_in_private=False,
+        # The clock stands still in these tests: every message of a long flow falls in one
+        # minute. The abuse limits have tests of their own (tests/test_abuse.py).
+        flood_messages_per_minute=0,
+        appeals_per_day=0,
     )
 
 

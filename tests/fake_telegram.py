@@ -290,7 +290,7 @@ class FakeTelegram:
                 name: str = "Иван Петров", chat_type: str | None = None,
                 reply_to: int | None = None, photo: bool = False, document: bool = False,
                 caption: str | None = None, extra: dict[str, Any] | None = None,
-                kind: str = "message") -> dict[str, Any]:
+                kind: str = "message", reply_to_user: int | None = None) -> dict[str, Any]:
         """A user's message as an update (also queued for getUpdates)."""
         if chat_type:
             self.chat_types[chat_id] = chat_type
@@ -323,6 +323,9 @@ class FakeTelegram:
             msg["reply_to_message"] = {
                 "message_id": reply_to, "date": int(time.time()), "chat": self._chat(chat_id),
                 "from": BOT_USER, "text": original.text if original else "..."}
+            if reply_to_user is not None:  # a reply to a person's message, not the bot's
+                msg["reply_to_message"]["from"] = self._user(reply_to_user, "Коллега")
+                msg["reply_to_message"]["text"] = "..."
         msg.update(extra or {})
         return self._push({kind: msg})
 
@@ -363,6 +366,11 @@ class FakeTelegram:
         is migrated from now on (see migrate())."""
         self.migrate(chat_id, new_chat_id)
         return self.message(chat_id, user_id, extra={"migrate_to_chat_id": new_chat_id})
+
+    def raw(self, update: dict[str, Any]) -> dict[str, Any]:
+        """Any JSON object as an update, malformed ones too (a message without chat, ...),
+        queued for getUpdates with the next update_id."""
+        return self._push(update)
 
     def hold_confirmation(self, update: dict[str, Any]) -> None:
         """getUpdates calls that would confirm this update hang without applying their
@@ -633,12 +641,13 @@ class FakeBotApiServer:
             return self._dropped(request, method, handled=True)
         return web.json_response({"ok": True, "result": result})
 
-    async def start(self) -> str:
+    async def start(self, port: int = 0) -> str:
+        """Listen on `port` (0: a free one); a stopped server may start again on its port."""
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         self._runner = web.AppRunner(app, handler_cancellation=True)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.url = f"http://127.0.0.1:{port}"

@@ -13,6 +13,7 @@ from tests.tg_helpers import (
     GROUP,
     TgUser,
     accept_invite,
+    add_to_group,
     file_appeal,
     joined,
     status,
@@ -30,6 +31,7 @@ async def test_a_reply_to_a_card_in_the_group_is_shown_back_not_sent(app, tg, fa
     boss = TgUser(tg, fake, ADMIN, chat_id=GROUP, chat_type="supergroup")
     await accept_invite(app, boss)
     colleague = TgUser(tg, fake, 3003, chat_id=GROUP, chat_type="supergroup")
+    await add_to_group(boss, colleague)
     citizen = TgUser(tg, fake, CITIZEN)
     appeal_id = await file_appeal(citizen)
     before = len(fake.to(CITIZEN))

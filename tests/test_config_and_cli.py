@@ -75,7 +75,11 @@ def test_import_directory_lists_bad_rows_and_imports_good_ones(tmp_path: Path) -
         "a,Больница А,Europe/Kirov\n"
         ",Без id,Europe/Kirov\n"
         "c,Больница В,Europe/Kirof\n", encoding="utf-8")
-    result = _bot(tmp_path, "import-directory", str(csv_path))
+    refused = _bot(tmp_path, "import-directory", str(csv_path))  # issue 12, item 13
+    assert refused.returncode == 1
+    assert "строка 3" in refused.stdout and "строка 4" in refused.stdout
+    assert "Справочник не изменён" in refused.stdout and "--partial" in refused.stdout
+    result = _bot(tmp_path, "import-directory", "--partial", str(csv_path))
     assert result.returncode == 1
     assert "строка 3" in result.stdout and "строка 4" in result.stdout
     assert "добавлено 1" in result.stdout

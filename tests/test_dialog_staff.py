@@ -228,6 +228,8 @@ async def test_staff_group_members_act_for_their_institution(app, sender, citize
     group_admin = Chat(app, sender, "telegram", user_id="6001", chat_id="-100500", is_group=True)
     await group_admin.accept_invite("admin", KOTELNICH)
     colleague = Chat(app, sender, "telegram", user_id="6002", chat_id="-100500", is_group=True)
+    await group_admin.say("/staff add 6002")
+    assert "теперь сотрудник" in group_admin.texts()
     appeal_id = await citizen.file_appeal()
     card = sender.last_to("-100500")
     await colleague.say("Спасибо, разберёмся.", reply_to_message_id=card.message_id)

@@ -164,12 +164,23 @@ def test_row_numbers_count_the_header_and_skip_nothing_but_blank_lines():
     assert report.errors[0].row == 4
 
 
-def test_not_utf8(tmp_path):
+def test_windows_1251_is_recognised(tmp_path):
+    """Issue 12, item 13: Excel's «CSV» on a Russian Windows is read, and the report says how."""
     path = tmp_path / "cp1251.csv"
-    path.write_bytes("id,name\na,Больница\n".encode("cp1251"))
+    path.write_bytes("id,name\na,Больница «Первая» № 1\n".encode("cp1251"))
+    report = parse_csv(path)
+    assert report.errors == []
+    assert report.institutions[0].name == "Больница «Первая» № 1"
+    assert report.encoding is not None and report.encoding.label == "Windows-1251"
+
+
+def test_not_utf8_nor_windows_1251(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("id,name\na,Hôpital Général Ørsted Ñandú Ümlaut\n".encode("latin-1"))
     report = parse_csv(path)
     assert report.institutions == []
-    assert "UTF-8" in str(report.errors[0])
+    assert report.errors[0].problem is not None
+    assert "UTF-8" in str(report.errors[0]) and "Windows-1251" in str(report.errors[0])
 
 
 def test_bom_is_tolerated(tmp_path):

@@ -18,6 +18,7 @@ from tests.tg_helpers import (
     OTHER_ADMIN,
     TgUser,
     accept_invite,
+    add_to_group,
     file_appeal,
     joined,
     status,
@@ -147,6 +148,7 @@ async def test_staff_group_take_answer_button_and_card_edit(app, tg, fake) -> No
     await accept_invite(app, boss)
     colleague = TgUser(tg, fake, 3003, chat_id=GROUP, chat_type="supergroup",
                        name="Регистратор")
+    await add_to_group(boss, colleague)
     citizen = TgUser(tg, fake, CITIZEN)
     appeal_id = await file_appeal(citizen)
     card = fake.to(GROUP)[-1]

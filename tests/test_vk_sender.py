@@ -209,6 +209,7 @@ async def test_every_core_keyboard_is_accepted_by_vk(sender: VkSender, fake_vk: 
 
     class AppealStub:
         id = 123456
+        answers_given = 99
 
     rows = [[Button(title, f"cat:{key}")] for key, title in texts.CATEGORIES.items()]
     keyboards = [menu_buttons(), handover_buttons(), rating_buttons(AppealStub()),  # type: ignore[arg-type]

@@ -67,6 +67,13 @@ async def accept_invite(app: App, user: TgUser, institution: str = KOTELNICH) ->
     return sent
 
 
+async def add_to_group(boss: TgUser, colleague: TgUser) -> list[Sent]:
+    """The group's admin makes a colleague staff of the group: /staff add, as a reply."""
+    sent = await boss.say("/staff add", reply_to=1, reply_to_user=colleague.user_id)
+    assert "теперь сотрудник" in joined(sent), joined(sent)
+    return sent
+
+
 async def fill_appeal(citizen: TgUser, text: str = "В регистратуре третий день не берут трубку",
                       institution: str = "котельничская црб", **kw: Any) -> Sent:
     """The citizen form up to the confirmation; returns the message with «Отправить»."""

@@ -4,10 +4,12 @@ and person; date as YYYY-MM-DD; user_id as the platform shows it)."""
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from bot import texts
 from storage.repositories import Repositories
 
 PLATFORMS = ("telegram", "vk", "console")
@@ -20,10 +22,41 @@ class DutyRow:
     user_id: str
 
 
+class DutyFileError(ValueError):
+    """The file as a whole cannot be read (not UTF-8, not text, not CSV): one line."""
+
+
+def read_text(path: Path) -> str:
+    """A CSV file's text (UTF-8, with or without BOM), or DutyFileError saying why not."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DutyFileError(texts.FILE_UNREADABLE.format(
+            path=path, detail=exc.strerror or type(exc).__name__)) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 ("Unicode text" of Excel)
+        raise DutyFileError(texts.FILE_NOT_UTF8.format(path=path, line=1))
+    if b"\x00" in data:
+        raise DutyFileError(texts.FILE_BINARY.format(path=path))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise DutyFileError(texts.FILE_NOT_UTF8.format(path=path, line=line)) from None
+
+
 def parse_duty_csv(path: Path) -> tuple[list[DutyRow], list[str]]:
+    """The good rows and one line per bad row; DutyFileError for a file that cannot be
+    read at all."""
+    try:
+        return _parse(read_text(path))
+    except csv.Error as exc:
+        raise DutyFileError(texts.FILE_BROKEN_CSV.format(path=path, detail=exc)) from None
+
+
+def _parse(text: str) -> tuple[list[DutyRow], list[str]]:
     rows: list[DutyRow] = []
     errors: list[str] = []
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    with io.StringIO(text, newline="") as handle:
         reader = csv.DictReader(handle)
         missing = {"date", "platform", "user_id"} - set(reader.fieldnames or [])
         if missing:

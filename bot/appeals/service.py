@@ -55,8 +55,14 @@ def card_buttons(appeal: Appeal) -> list[list[Button]]:
 def rating_buttons(appeal: Appeal) -> list[list[Button]]:
     return [
         [Button(f"{n} ⭐", f"rate:{appeal.id}:{n}") for n in range(1, 6)],
-        [Button(texts.BTN_UNSOLVED, f"unsolved:{appeal.id}")],
+        [unsolved_button(appeal)],
     ]
+
+
+def unsolved_button(appeal: Appeal) -> Button:
+    """«Вопрос не решён» under one answer (or closing): it carries which one, so a button
+    of an earlier answer reopens nothing."""
+    return Button(texts.BTN_UNSOLVED, f"unsolved:{appeal.answers_given}:{appeal.id}")
 
 
 class AppealService:
@@ -98,6 +104,11 @@ class AppealService:
                 reason=texts.UNDELIVERED_REASONS.get(appeal.undelivered_reason or "",
                                                      appeal.undelivered_reason or ""),
                 since=texts.format_time(appeal.undelivered_at, tz))
+        if appeal.abuse:
+            text += "\n\n" + texts.CARD_ABUSE.format(kinds=", ".join(
+                texts.ABUSE_MARKS.get(k, k) for k in appeal.abuse.split(",")))
+        if await repos.staff.ban_of(appeal.citizen_id) is not None:
+            text += "\n" + texts.CARD_BANNED
         if appeal.is_open and actionable:
             text += texts.CARD_HINT
         return text + suffix
@@ -249,7 +260,7 @@ class AppealService:
             self._require_open(appeal)
         appeal = await repos.appeals.update(
             appeal.id, now, status="answered", answered_at=now,
-            assignee_id=appeal.assignee_id or actor.id,
+            assignee_id=appeal.assignee_id or actor.id, answers_given=appeal.answers_given + 1,
             first_response_at=appeal.first_response_at or now, next_reminder_at=None,
         )
         await repos.appeals.add_event(appeal.id, "answered", now, actor.id)
@@ -320,13 +331,14 @@ class AppealService:
         """Closed with a reason (texts.CLOSE_REASONS) the citizen is told, with the way back."""
         self._require_open(appeal)
         appeal = await repos.appeals.update(appeal.id, now, status="closed", closed_at=now,
-                                            next_reminder_at=None)
+                                            next_reminder_at=None,
+                                            answers_given=appeal.answers_given + 1)
         await repos.appeals.add_event(appeal.id, "closed", now, actor.id, reason=reason)
         inst = await self.institution(repos, appeal.institution_id)
         await self._tell_citizen(repos, appeal, texts.CITIZEN_CLOSED_BECAUSE.format(
             number=appeal.number, institution=inst.display_name,
             reason=texts.CLOSE_REASONS.get(reason, reason)), now,
-            buttons=[[Button(texts.BTN_UNSOLVED, f"unsolved:{appeal.id}")]])
+            buttons=[[unsolved_button(appeal)]])
         await self.refresh_cards(repos, appeal, now)
         return appeal
 
@@ -340,13 +352,19 @@ class AppealService:
         await self.refresh_cards(repos, appeal, now)
         return True
 
-    async def reopen(self, repos: Repositories, appeal: Appeal, now: datetime) -> Appeal:
-        """The citizen says the answer did not solve it: back to the institution."""
+    async def reopen(self, repos: Repositories, appeal: Appeal, now: datetime,
+                     answer: int | None = None) -> Appeal:
+        """The citizen says the answer did not solve it: back to the institution. Once per
+        answer: `answer` is the one the button was under (None: a button of before)."""
         if appeal.status not in ("answered", "closed"):
             raise AppealError(texts.appeal_state(appeal.number, appeal.status))
+        stale = answer is not None and answer != appeal.answers_given
+        if stale or appeal.reopens >= max(appeal.answers_given, 1):
+            raise AppealError(texts.REOPEN_ALREADY.format(number=appeal.number))
         status = "in_progress" if appeal.assignee_id else "new"
         appeal = await repos.appeals.update(appeal.id, now, status=status, answered_at=None,
-                                            closed_at=None, rating=None)
+                                            closed_at=None, rating=None,
+                                            reopens=appeal.reopens + 1)
         await repos.appeals.add_event(appeal.id, "reopened", now, appeal.citizen_id)
         appeal = await self.schedule_reminders(repos, appeal, now)
         await self._post_card(

@@ -17,3 +17,5 @@ async def grant_role(
     await repos.people.add_role(user.id, role, institution_id, now)
     if role == "admin" and institution_id:
         await repos.people.bind_inbox(institution_id, platform, chat_id, is_group, now)
+        if is_group:
+            await repos.staff.add_member(platform, chat_id, user.id, None, now)

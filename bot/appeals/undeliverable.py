@@ -40,6 +40,7 @@ class DeliveryOutcomes:
 
     async def chat_moved(self, repos: Repositories, platform: str, old: str, new: str) -> None:
         moved = await repos.people.move_inbox(platform, old, new)
+        await repos.staff.move_group(platform, old, new)
         rows = await repos.outbox.move_chat(platform, old, new)
         log.info("%s chat %s moved to %s: %s inbox bindings, %s messages follow", platform,
                  old, new, moved, rows)

@@ -57,8 +57,10 @@ def safe_button(text: str, payload: str) -> Button | None:
 
 class CitizenFlows:
     def __init__(
-        self, directory: DirectorySource, faq: FaqSource, appeals: AppealService
+        self, directory: DirectorySource, faq: FaqSource, appeals: AppealService,
+        appeals_per_day: int = 0,
     ) -> None:
+        self.appeals_per_day = appeals_per_day  # 0: no limit
         self.directory = directory
         self.faq = faq
         self.appeals = appeals
@@ -130,8 +132,13 @@ class CitizenFlows:
         self.show_entry(t, entry)
 
     async def feedback(self, t: Turn, helpful: bool, entry_id: str) -> None:
-        await t.repos.faq_stats.add_feedback(entry_id, helpful, t.inc.platform, t.inc.user_id,
-                                             t.now)
+        # Once per answer: the answer message's id (or, without one, the entry that day).
+        key = (f"{t.inc.chat_id}:{t.inc.message_id}" if t.inc.message_id
+               else f"{entry_id}:{t.now:%Y-%m-%d}")
+        if not await t.repos.faq_stats.add_feedback(entry_id, helpful, t.inc.platform,
+                                                    t.inc.user_id, t.now, answer_key=key):
+            t.say(texts.FEEDBACK_ALREADY, [[Button(texts.BTN_MENU, "m:menu")]])
+            return
         if helpful:
             t.say(texts.FAQ_THANKS, [[Button(texts.BTN_MENU, "m:menu")]])
         else:
@@ -202,7 +209,20 @@ class CitizenFlows:
 
     # filing an appeal
 
-    def start_appeal(self, t: Turn) -> None:
+    async def over_daily_limit(self, t: Turn) -> bool:
+        """Says so when the citizen filed as many appeals in 24 hours as they may."""
+        if not self.appeals_per_day:
+            return False
+        count = await t.repos.appeals.filed_since(t.user.id, t.now - timedelta(days=1))
+        if count < self.appeals_per_day:
+            return False
+        t.go("idle")
+        t.say(texts.APPEALS_PER_DAY.format(count=count), menu_buttons())
+        return True
+
+    async def start_appeal(self, t: Turn) -> None:
+        if await self.over_daily_limit(t):
+            return
         t.go("appeal_inst")
         t.say(texts.APPEAL_ASK_INSTITUTION, [cancel_row()])
 
@@ -212,7 +232,8 @@ class CitizenFlows:
         if inst is None or not inst.active:
             self.stale(t)
             return
-        self.ask_category(t, inst)
+        if not await self.over_daily_limit(t):
+            self.ask_category(t, inst)
 
     async def appeal_institution(self, t: Turn, query: str) -> None:
         inst = await self._choose_institution(t, query, "appeal_pick")
@@ -317,6 +338,8 @@ class CitizenFlows:
         if inst is None:
             self.stale(t)
             return
+        if await self.over_daily_limit(t):
+            return
         appeal = await self.appeals.file(
             t.repos, t.user, t.chat, inst, t.data("category"), t.data("text"),
             [Attachment(**a) for a in t.data("attachments", [])], t.now,
@@ -332,59 +355,3 @@ class CitizenFlows:
             first_due=texts.format_time(appeal.first_response_due, tz),
             due=texts.format_time(appeal.due_at, tz),
         ), menu_buttons(), appeal_id=appeal.id)
-
-    # my appeals
-
-    async def my_appeals(self, t: Turn) -> None:
-        items = await t.repos.appeals.of_citizen(t.user.id, limit=10)
-        t.go("idle")
-        if not items:
-            t.say(texts.MY_EMPTY, menu_buttons())
-            return
-        lines = [texts.MY_TITLE.format(count=len(items))]
-        for appeal in items:
-            inst = await t.repos.institutions.get(appeal.institution_id)
-            tz = self.appeals.timezone_of(inst)
-            deadline = (texts.MY_DEADLINE.format(due=texts.format_time(appeal.due_at, tz))
-                        if appeal.is_open else "")
-            lines.append(texts.MY_ITEM.format(
-                number=appeal.number,
-                institution=inst.display_name if inst else appeal.institution_id,
-                category=texts.CATEGORIES.get(appeal.category, appeal.category),
-                status=texts.STATUSES[appeal.status], deadline=deadline,
-            ))
-        t.say("\n\n".join(lines), menu_buttons())
-
-    # answers to the citizen's own appeals
-
-    async def _own_appeal(self, t: Turn, appeal_id: int):  # type: ignore[no-untyped-def]
-        appeal = await t.repos.appeals.get(appeal_id)
-        if appeal is None or appeal.citizen_id != t.user.id:
-            t.say(texts.NOT_YOUR_APPEAL)
-            return None
-        return appeal
-
-    async def rate(self, t: Turn, appeal_id: int, stars: int) -> None:
-        appeal = await self._own_appeal(t, appeal_id)
-        if appeal is None:
-            return
-        if not 1 <= stars <= 5:
-            t.say(texts.STALE_BUTTON)
-            return
-        rated = await self.appeals.rate(t.repos, appeal, stars, t.now)
-        t.say(texts.RATE_THANKS if rated else texts.ALREADY_RATED, menu_buttons())
-
-    async def unsolved(self, t: Turn, appeal_id: int) -> None:
-        appeal = await self._own_appeal(t, appeal_id)
-        if appeal is None:
-            return
-        if not appeal.is_open and not self.appeals.accepts_follow_up(appeal, t.now):
-            t.say(texts.FOLLOW_UP_TOO_LATE.format(number=appeal.number), menu_buttons())
-            return
-        appeal = await self.appeals.reopen(t.repos, appeal, t.now)
-        inst = await t.repos.institutions.get(appeal.institution_id)
-        t.say(texts.REOPENED.format(number=appeal.number,
-                                    institution=inst.display_name if inst else ""),
-              menu_buttons())
-
-

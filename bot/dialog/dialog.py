@@ -25,9 +25,12 @@ from bot.appeals.undeliverable import DeliveryOutcomes
 from bot.clock import Clock
 from bot.dialog.answers import AnswerFlows
 from bot.dialog.citizen import CitizenFlows, menu_buttons
+from bot.dialog.flood import AbuseLimits, FloodGate, Verdict
 from bot.dialog.follow_ups import follow_up
+from bot.dialog.own_appeals import OwnAppeals
 from bot.dialog.ports import DirectorySource, FaqSource
 from bot.dialog.staff import StaffFlows
+from bot.dialog.staff_admin import staff_commands
 from bot.dialog.turn import Turn
 from bot.dialog.types import ChatEvent, Incoming, Reply
 from bot.textnorm import strip_invisible
@@ -53,6 +56,7 @@ class Dialog:
         self, db: Database, directory: DirectorySource, faq: FaqSource,
         appeals: AppealService, clock: Clock, outcomes: DeliveryOutcomes | None = None,
         notify: Callable[[], None] | None = None, confirm_answers_in_private: bool = True,
+        limits: AbuseLimits | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -60,7 +64,10 @@ class Dialog:
         self.outcomes = outcomes or DeliveryOutcomes(appeals)
         # Called after a turn committed messages: the delivery claims them at once.
         self.notify = notify or (lambda: None)
-        self.citizen = CitizenFlows(directory, faq, appeals)
+        self.limits = limits or AbuseLimits()
+        self.flood = FloodGate(self.limits.messages_per_minute)
+        self.citizen = CitizenFlows(directory, faq, appeals, self.limits.appeals_per_day)
+        self.own = OwnAppeals(appeals)
         self.staff = StaffFlows(appeals, self.citizen, faq,
                                 AnswerFlows(appeals, confirm_answers_in_private))
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
@@ -76,10 +83,14 @@ class Dialog:
         return lock
 
     async def handle(self, inc: Incoming) -> list[Reply]:
+        verdict = self._flood(inc)
+        if verdict is Verdict.DROP:
+            return []
         lock = self._lock(inc.platform, inc.user_id)
         async with lock:
             try:
-                replies = await self._handle(inc)
+                replies = (await self._handle(inc) if verdict is Verdict.PASS
+                           else await self._slow_down(inc))
             except Exception:
                 log.exception("failed to handle %s:%s", inc.platform, inc.user_id)
                 replies = [Reply(texts.INTERNAL_ERROR)]
@@ -90,6 +101,19 @@ class Dialog:
                     log.exception("could not even queue the apology to %s:%s", inc.platform,
                                   inc.chat_id)
         self.notify()
+        return replies
+
+    def _flood(self, inc: Incoming) -> Verdict:
+        """Counts what the bot reads: not chat events, nor staff groups' own talk."""
+        if inc.event is not None or (inc.is_group and not (
+                inc.payload or inc.reply_to_bot or inc.text.startswith("/"))):
+            return Verdict.PASS
+        return self.flood.check(inc.platform, inc.user_id, self.clock.now())
+
+    async def _slow_down(self, inc: Incoming) -> list[Reply]:
+        replies = [Reply(texts.SLOW_DOWN)]
+        async with self.db.unit() as repos:
+            await self._queue(repos, inc, replies)
         return replies
 
     async def _handle(self, inc: Incoming) -> list[Reply]:
@@ -110,9 +134,10 @@ class Dialog:
             user = await repos.people.ensure_user(inc.platform, inc.user_id, private_chat,
                                                   inc.user_name, now)
             roles = tuple(await repos.people.roles(user.id))
-            groups = (tuple(await repos.people.institutions_of_group_chat(inc.platform,
-                                                                          inc.chat_id))
-                      if inc.is_group else ())
+            if not roles and (refusal := await self._banned(repos, inc, user.id, now)) is not None:
+                await self._queue(repos, inc, refusal)
+                return refusal
+            groups = await self._group_institutions(repos, inc, user.id)
             state = await repos.dialog.get(inc.platform, inc.chat_id, inc.user_id)
             turn = Turn(inc, repos, user, Actor(roles, groups), now, state)
             before = turn.state
@@ -124,6 +149,29 @@ class Dialog:
                 await repos.dialog.set(inc.platform, inc.chat_id, inc.user_id, turn.state, now)
             await self._queue(repos, inc, turn.replies)
             return turn.replies
+
+    async def _banned(self, repos: Repositories, inc: Incoming, user_id: int,
+                      now: datetime) -> list[Reply] | None:
+        """A banned person gets one polite refusal, then silence; None: not banned."""
+        ban = await repos.staff.ban_of(user_id)
+        if ban is None:
+            return None
+        if ban.refused_at is None and not inc.is_group:
+            await repos.staff.mark_refused(user_id, now)
+            return [Reply(texts.BANNED_REFUSAL)]
+        return []
+
+    @staticmethod
+    async def _group_institutions(repos: Repositories, inc: Incoming,
+                                  user_id: int) -> tuple[str, ...]:
+        """The institutions a staff group's listed member acts for in it; nobody else in the
+        group acts for them."""
+        if not inc.is_group:
+            return ()
+        bound = await repos.people.institutions_of_group_chat(inc.platform, inc.chat_id)
+        if bound and await repos.staff.is_member(inc.platform, inc.chat_id, user_id):
+            return tuple(bound)
+        return ()
 
     async def _queue(self, repos: Repositories, inc: Incoming, replies: list[Reply]) -> None:
         """The replies go out by the one delivery path, committed with the turn."""
@@ -217,6 +265,10 @@ class Dialog:
         it shows, and recorded, so later status edits reach it too."""
         inc = t.inc
         if not t.actor.is_staff:
+            if inc.is_group and await t.repos.appeals.appeal_of_message(
+                    inc.platform, inc.chat_id, inc.reply_to_message_id or "") is not None:
+                t.say(texts.GROUP_NOT_STAFF)  # a bystander in a staff group
+                return True
             return False  # a citizen's reply: maybe a follow-up, looked up once, there
         appeal_id = await t.repos.appeals.appeal_of_message(
             inc.platform, inc.chat_id, inc.reply_to_message_id or "")
@@ -261,18 +313,10 @@ class Dialog:
             await self._menu_button(t, command[1:])
         elif command == "/cancel":
             self._cancel(t)
-        elif command == "/queue":
-            await s.queue(t)
-        elif command == "/stats":
-            await s.stats(t)
-        elif command == "/duty":
-            await s.duty(t, arg)
-        elif command == "/gaps":
-            await s.gaps(t)
-        elif command == "/faqstats":
-            await s.faq_stats(t)
-        elif command == "/reload_faq":
-            await s.reload_faq(t)
+        elif command == "/forget" and not t.inc.is_group:
+            self.own.ask_forget(t)
+        elif await staff_commands(t, s, command, arg):
+            pass
         else:
             t.say(texts.UNKNOWN_COMMAND)
 
@@ -311,9 +355,12 @@ class Dialog:
         elif head == "fb" and rest[:2] in ("y:", "n:"):
             await c.feedback(t, rest[0] == "y", rest[2:])
         elif head == "rate" and number is not None and _int(rest.partition(":")[0]) is not None:
-            await c.rate(t, int(rest.partition(":")[0]), number)
+            await self.own.rate(t, int(rest.partition(":")[0]), number)
         elif head == "unsolved" and number is not None:
-            await c.unsolved(t, number)
+            head_number = rest.partition(":")[0]  # unsolved:<answer>:<appeal>; old: no answer
+            await self.own.unsolved(t, number, _int(head_number) if ":" in rest else None)
+        elif head == "forget" and rest == "yes":
+            await self.own.forget(t)
         elif head == "st" and number is not None:
             await s.action(t, rest.partition(":")[0], number)
         else:
@@ -327,9 +374,9 @@ class Dialog:
         elif item == "find":
             c.ask_institution_name(t)
         elif item == "appeal":
-            c.start_appeal(t)
+            await c.start_appeal(t)
         elif item == "my":
-            await c.my_appeals(t)
+            await self.own.my_appeals(t)
         elif item == "help":
             c.help(t)
         else:

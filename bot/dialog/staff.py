@@ -275,6 +275,11 @@ class StaffFlows:
         if invite.role == "admin" and invite.institution_id:
             await t.repos.people.bind_inbox(invite.institution_id, t.inc.platform,
                                             t.inc.chat_id, t.inc.is_group, t.now)
+            if t.inc.is_group:  # who accepted in the group is staff of the group
+                await t.repos.staff.add_member(t.inc.platform, t.inc.chat_id, t.user.id, None,
+                                               t.now)
+            await t.repos.staff.audit(str(t.user.id), "invite_accepted", str(t.user.id),
+                                      f"admin {invite.institution_id}", t.now)
             inst = await t.repos.institutions.get(invite.institution_id)
             hears = ("" if not t.inc.is_group
                      else texts.VK_CHAT_HEARS if t.inc.platform == "vk" else texts.GROUP_HEARS)
@@ -311,7 +316,7 @@ class StaffFlows:
         if not t.actor.is_operator:
             t.say(texts.STAFF_ONLY)
             return
-        errors = self.faq.reload()
+        errors = await self.faq.areload()
         if errors:
             t.say(texts.FAQ_RELOAD_FAILED.format(errors="\n".join(errors[:20])))
         else:

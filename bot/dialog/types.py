@@ -43,3 +43,4 @@ class Incoming:
     reply_to_text: str = ""
     event: ChatEvent | None = None
     moved_to: str = ""  # ChatEvent.MIGRATED: the chat's new id
+    reply_to_user_id: str = ""  # the person (not a bot) whose message this one replies to

@@ -18,16 +18,20 @@ TELEGRAM_CITIZEN_COMMANDS = {
     "my": "Мои обращения",
     "cancel": "Отменить действие",
     "help": "Помощь",
+    "forget": "Удалить мои данные",
 }
 TELEGRAM_STAFF_COMMANDS = {
     "queue": "Очередь открытых обращений",
     "stats": "Статистика по обращениям",
     "duty": "Кто дежурит сейчас и следующим",
+    "staff": "Сотрудники и чаты для обращений",
 }
 TELEGRAM_OPERATOR_COMMANDS = {
     "gaps": "Частые вопросы без ответа",
     "faqstats": "Наименее полезные ответы FAQ",
     "reload_faq": "Перечитать FAQ",
+    "ban": "Заблокировать пользователя",
+    "unban": "Снять блокировку",
 }
 
 # VK: an inline keyboard holds at most 10 buttons; the rest follow under this line.

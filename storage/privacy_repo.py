@@ -1,0 +1,102 @@
+"""Personal data removal (152-FZ): anonymising a person and their appeals, retention."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import aiosqlite
+
+from storage.records import to_db
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+class PrivacyRepo:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def appeal_ids_of(self, user_id: int) -> list[int]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT id FROM appeals WHERE citizen_id = ? ORDER BY id", (user_id,))
+        return [row[0] for row in rows]
+
+    async def anonymise_appeals(self, appeal_ids: list[int], placeholder: str,
+                                now: datetime) -> None:
+        """The texts and chats of these appeals go; numbers, dates, statuses stay."""
+        if not appeal_ids:
+            return
+        marks = _marks(appeal_ids)
+        await self._conn.execute(
+            f"UPDATE appeals SET text = ?, chat_id = '', anonymised_at = ? WHERE id IN ({marks})",
+            (placeholder, to_db(now), *appeal_ids))
+        await self._conn.execute(
+            f"UPDATE appeal_messages SET text = '', chat_id = CASE kind WHEN 'citizen' THEN '' "
+            f"ELSE chat_id END, message_id = CASE kind WHEN 'citizen' THEN NULL "
+            f"ELSE message_id END WHERE appeal_id IN ({marks})", appeal_ids)
+        await self._conn.execute(
+            f"UPDATE appeal_events SET detail = '{{}}' WHERE appeal_id IN ({marks}) "
+            f"AND kind IN ('follow_up', 'answered')", appeal_ids)
+
+    async def drop_messages(self, appeal_ids: list[int], chats: list[tuple[str, str]],
+                            blank_payload: str) -> None:
+        """Messages not yet sent to the person's chats or about their appeals are dropped;
+        the kept card rows (they say which chats to edit) lose their payload."""
+        for platform, chat_id in chats:
+            await self._conn.execute(
+                "DELETE FROM outbox WHERE platform = ? AND chat_id = ?", (platform, chat_id))
+        if appeal_ids:
+            marks = _marks(appeal_ids)
+            await self._conn.execute(
+                f"DELETE FROM outbox WHERE appeal_id IN ({marks}) AND status != 'sent'",
+                appeal_ids)
+            await self._conn.execute(
+                f"UPDATE outbox SET payload = ? WHERE appeal_id IN ({marks})",
+                (blank_payload, *appeal_ids))
+
+    async def anonymise_user(self, user_id: int, platform: str, platform_user_id: str,
+                             now: datetime) -> None:
+        """The person's row keeps its id (appeal statistics point at it) and nothing else;
+        if they write again they are a new person."""
+        await self._conn.execute(
+            "UPDATE users SET platform_user_id = ?, chat_id = '', display_name = '', "
+            "forgotten_at = ? WHERE id = ?", (f"forgotten-{user_id}", to_db(now), user_id))
+        await self._conn.execute(
+            "DELETE FROM dialog_state WHERE platform = ? AND user_id = ?",
+            (platform, platform_user_id))
+        await self._conn.execute(
+            "UPDATE faq_feedback SET user_id = '', answer_key = NULL "
+            "WHERE platform = ? AND user_id = ?", (platform, platform_user_id))
+        await self._conn.execute("DELETE FROM group_members WHERE user_id = ?", (user_id,))
+
+    # retention
+
+    async def closed_appeals_before(self, moment: datetime, limit: int = 500) -> list[int]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT id FROM appeals WHERE status = 'closed' AND anonymised_at IS NULL "
+            "AND COALESCE(closed_at, updated_at) < ? ORDER BY id LIMIT ?",
+            (to_db(moment), limit))
+        return [row[0] for row in rows]
+
+    async def forget_questions_before(self, moment: datetime) -> int:
+        cur = await self._conn.execute("DELETE FROM faq_unanswered WHERE created_at < ?",
+                                       (to_db(moment),))
+        removed = cur.rowcount
+        cur = await self._conn.execute(
+            "UPDATE faq_feedback SET user_id = '', answer_key = NULL "
+            "WHERE created_at < ? AND user_id != ''", (to_db(moment),))
+        return removed + cur.rowcount
+
+    async def blank_sent_payloads_before(self, moment: datetime, blank_payload: str) -> int:
+        """Delivered messages older than the term: the non-card rows go, the card rows (kept
+        for status edits) lose their text."""
+        cur = await self._conn.execute(
+            "DELETE FROM outbox WHERE status = 'sent' AND sent_at < ? AND kind != 'card'",
+            (to_db(moment),))
+        removed = cur.rowcount
+        cur = await self._conn.execute(
+            "UPDATE outbox SET payload = ? WHERE status = 'sent' AND sent_at < ? "
+            "AND kind = 'card' AND payload != ?", (blank_payload, to_db(moment), blank_payload))
+        return removed + cur.rowcount

@@ -1,0 +1,159 @@
+"""Issue 12, items 9 and 10: flood limits (messages a minute, one "slow down", then
+silence), appeals a day, a stale «Вопрос не решён» reopens once, a feedback button counts
+once, and operators ban and unban. Through the real Telegram and VK transports."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot import texts
+from bot.appeals.staffing import grant_role
+from bot.config import Settings
+from tests.fake_vk import CHAT_PEER_BASE
+from tests.tg_helpers import (
+    ADMIN,
+    CITIZEN,
+    GROUP,
+    TgUser,
+    accept_invite,
+    file_appeal,
+    joined,
+    status,
+)
+from tests.vk_helpers import VkPerson
+
+OPERATOR = 9001
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"flood_messages_per_minute": 20, "appeals_per_day": 5})
+
+
+async def _operator(app, tg, fake) -> TgUser:  # type: ignore[no-untyped-def]
+    async with app.db.unit() as repos:
+        await grant_role(repos, platform="telegram", user_id=str(OPERATOR),
+                         chat_id=str(OPERATOR), role="operator", institution_id=None,
+                         now=app.clock.now())
+    return TgUser(tg, fake, OPERATOR, name="Оператор")
+
+
+async def test_a_flood_gets_one_slow_down_then_silence_until_the_minute_passes(
+        app, tg, fake, clock) -> None:
+    citizen = TgUser(tg, fake, CITIZEN)
+    other = TgUser(tg, fake, 1002)
+    for n in range(20):
+        assert await citizen.say(f"вопрос {n}"), n  # each answered
+    assert joined(await citizen.say("ещё")) == texts.SLOW_DOWN
+    for _ in range(5):
+        assert await citizen.say("ещё и ещё") == []
+    assert await other.say("как записаться к врачу")  # one person's flood is theirs alone
+    clock.advance(timedelta(seconds=61))
+    sent = await citizen.say("/menu")
+    assert sent and texts.SLOW_DOWN not in joined(sent)
+
+
+async def test_staff_group_chatter_does_not_count(app, tg, fake) -> None:
+    boss = TgUser(tg, fake, ADMIN, chat_id=GROUP, chat_type="supergroup")
+    await accept_invite(app, boss)
+    for n in range(40):
+        assert await boss.say(f"коллеги, обсудим {n}") == []
+    assert "Очередь" in joined(await boss.say("/queue")) or texts.STAFF_QUEUE_EMPTY in joined(
+        await boss.say("/queue"))
+
+
+async def test_appeals_a_day_are_limited_and_the_limit_passes(app, tg, fake, clock) -> None:
+    citizen = TgUser(tg, fake, CITIZEN)
+    for n in range(5):
+        await file_appeal(citizen, f"Обращение номер {n}: в регистратуре не берут трубку")
+        clock.advance(timedelta(minutes=2))  # the form is 6 messages: no flood
+    sent = joined(await citizen.say("/appeal"))
+    assert texts.APPEALS_PER_DAY.format(count=5) in sent
+    clock.advance(timedelta(hours=24))
+    assert "учреждение" in joined(await citizen.say("/appeal")).lower()
+
+
+async def test_a_stale_unsolved_button_reopens_once(app, tg, fake) -> None:
+    admin = TgUser(tg, fake, ADMIN)
+    await accept_invite(app, admin)
+    citizen = TgUser(tg, fake, CITIZEN)
+    appeal_id = await file_appeal(citizen)
+    card = next(m for m in fake.to(ADMIN) if m.text.startswith("Обращение №"))
+    await admin.say("Записали вас на завтра.", reply_to=card.message_id)
+    answer = citizen.last()
+    assert "Записали" in answer.text
+    cards = len([m for m in fake.to(ADMIN) if "Обращение №" in m.text])
+    await citizen.press(answer, "unsolved:")
+    assert await status(app, appeal_id) == "in_progress"  # back with who answered
+    for _ in range(5):  # the same stale button again and again
+        sent = joined(await citizen.press(answer, "unsolved:"))
+        assert "уже" in sent, sent
+    after = len([m for m in fake.to(ADMIN) if "Обращение №" in m.text])
+    assert after == cards + 1  # one new card, not six
+    # a new answer brings a new way back, once
+    card = [m for m in fake.to(ADMIN) if "Обращение №" in m.text][-1]
+    await admin.say("Перезвонили и записали.", reply_to=card.message_id)
+    assert await status(app, appeal_id) == "answered"
+    second = citizen.last()
+    assert "Перезвонили" in second.text
+    assert "уже" in joined(await citizen.press(answer, "unsolved:"))  # the first answer's
+    assert await status(app, appeal_id) == "answered"
+    await citizen.press(second, "unsolved:")  # the new answer's: once
+    assert await status(app, appeal_id) == "in_progress"
+    assert len([m for m in fake.to(ADMIN) if "Обращение №" in m.text]) == cards + 2
+
+
+async def test_feedback_counts_once_per_answer(app, tg, fake) -> None:
+    citizen = TgUser(tg, fake, CITIZEN)
+    answer = (await citizen.say("как записаться к врачу"))[-1]
+    assert any(b.startswith("fb:y:") for b in answer.payloads())
+    await citizen.press(answer, "fb:y:")
+    sent = joined(await citizen.press(answer, "fb:y:"))
+    assert texts.FEEDBACK_ALREADY in sent
+    await citizen.press(answer, "fb:n:")  # changing one's mind is no second vote either
+    async with app.db.unit() as repos:
+        rows = await repos.faq_stats.least_helpful(10)
+        helpful = list(await repos.faq_stats._conn.execute_fetchall(
+            "SELECT COUNT(*) FROM faq_feedback"))[0][0]
+    assert helpful == 1 and rows == []
+
+
+async def test_an_operator_bans_and_unbans_and_staff_see_it_on_the_card(app, tg, fake) -> None:
+    operator = await _operator(app, tg, fake)
+    admin = TgUser(tg, fake, ADMIN)
+    await accept_invite(app, admin)
+    citizen = TgUser(tg, fake, CITIZEN)
+    await file_appeal(citizen)
+    async with app.db.unit() as repos:
+        number = (await repos.appeals.get(1)).number  # type: ignore[union-attr]
+    assert "нельзя" in joined(await operator.say(f"/ban #{2}"))  # staff: revoke first
+    sent = joined(await operator.say(f"/ban {number} спам"))
+    assert "заблокирован" in sent
+    card = next(m for m in fake.to(ADMIN) if m.text.startswith("Обращение №"))
+    assert texts.CARD_BANNED in card.text  # the card was edited
+    assert joined(await citizen.say("здравствуйте")) == texts.BANNED_REFUSAL
+    assert await citizen.say("ответьте!") == []  # one refusal, then silence
+    assert await citizen.say("/appeal") == []
+    assert "уже" in joined(await operator.say(f"/ban {number}"))
+    assert "снята" in joined(await operator.say(f"/unban {number}"))
+    assert await citizen.say("/menu")
+    assert texts.CARD_BANNED not in card.text
+
+
+async def test_vk_flood_and_ban_answer_as_in_telegram(app, vk, fake_vk, tg, fake) -> None:
+    citizen = VkPerson(app, vk, fake_vk, 501, name=("Иван", "Петров"))
+    for n in range(20):
+        await citizen.say(f"вопрос {n}")
+    assert [m.text for m in await citizen.say("ещё")] == [texts.SLOW_DOWN]
+    assert await citizen.say("ещё раз") == []
+    app.clock.advance(timedelta(seconds=61))  # type: ignore[attr-defined]
+    operator = await _operator(app, tg, fake)
+    async with app.db.unit() as repos:
+        person = await repos.people.find_user("vk", "501")
+    await operator.say(f"/ban #{person.id}")  # type: ignore[union-attr]
+    assert [m.text for m in await citizen.say("привет")] == [texts.BANNED_REFUSAL]
+    assert await citizen.say("привет?") == []
+    group = VkPerson(app, vk, fake_vk, 501, peer_id=CHAT_PEER_BASE + 3)
+    assert await group.say("/menu") == []  # banned in a conversation too: silence
