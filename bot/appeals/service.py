@@ -13,6 +13,7 @@ from bot import texts
 from bot.appeals.deadlines import DeadlineClock
 from bot.appeals.outbox import outbox_row
 from bot.message import Attachment, Button, Message
+from bot.screening import screen
 from directory.model import Institution
 from storage.records import Appeal, ChatRef, OutboxKind, User
 from storage.repositories import Repositories
@@ -57,6 +58,10 @@ def rating_buttons(appeal: Appeal) -> list[list[Button]]:
         [Button(f"{n} ⭐", f"rate:{appeal.id}:{n}") for n in range(1, 6)],
         [unsolved_button(appeal)],
     ]
+
+
+def abuse_kinds(appeal: Appeal) -> str:
+    return ", ".join(texts.ABUSE_MARKS.get(k, k) for k in appeal.abuse.split(",") if k)
 
 
 def unsolved_button(appeal: Appeal) -> Button:
@@ -105,8 +110,7 @@ class AppealService:
                                                      appeal.undelivered_reason or ""),
                 since=texts.format_time(appeal.undelivered_at, tz))
         if appeal.abuse:
-            text += "\n\n" + texts.CARD_ABUSE.format(kinds=", ".join(
-                texts.ABUSE_MARKS.get(k, k) for k in appeal.abuse.split(",")))
+            text += "\n\n" + texts.CARD_ABUSE.format(kinds=abuse_kinds(appeal))
         if await repos.staff.ban_of(appeal.citizen_id) is not None:
             text += "\n" + texts.CARD_BANNED
         if appeal.is_open and actionable:
@@ -197,6 +201,9 @@ class AppealService:
                                       institution_id=inst.id, category=category)
         await repos.appeals.add_message(appeal.id, "citizen", chat.platform, chat.chat_id, now,
                                         text=text, author_id=citizen.id)
+        marks = screen(text)  # 59-FZ art. 11: flagged for the staff, never dropped
+        if marks:
+            appeal = await repos.appeals.update(appeal.id, now, abuse=",".join(sorted(marks)))
         appeal = await self.schedule_reminders(repos, appeal, now, after=-1)
         await self._post_card(repos, appeal, now, attachments=tuple(
             a if a.platform else replace(a, platform=chat.platform) for a in attachments))
@@ -335,10 +342,14 @@ class AppealService:
                                             answers_given=appeal.answers_given + 1)
         await repos.appeals.add_event(appeal.id, "closed", now, actor.id, reason=reason)
         inst = await self.institution(repos, appeal.institution_id)
-        await self._tell_citizen(repos, appeal, texts.CITIZEN_CLOSED_BECAUSE.format(
-            number=appeal.number, institution=inst.display_name,
-            reason=texts.CLOSE_REASONS.get(reason, reason)), now,
-            buttons=[[unsolved_button(appeal)]])
+        if reason == "abuse":  # 59-FZ art. 11: the author is warned; no way back to press
+            await self._tell_citizen(repos, appeal, texts.CITIZEN_ABUSE_WARNING.format(
+                number=appeal.number, kinds=abuse_kinds(appeal)), now)
+        else:
+            await self._tell_citizen(repos, appeal, texts.CITIZEN_CLOSED_BECAUSE.format(
+                number=appeal.number, institution=inst.display_name,
+                reason=texts.CLOSE_REASONS.get(reason, reason)), now,
+                buttons=[[unsolved_button(appeal)]])
         await self.refresh_cards(repos, appeal, now)
         return appeal
 

@@ -11,6 +11,7 @@ from bot.appeals.service import AppealService
 from bot.dialog.ports import DirectorySource, FaqSource
 from bot.dialog.turn import Turn
 from bot.dialog.types import Attachment, Button
+from bot.screening import mask_personal_data
 from bot.textnorm import fold
 from directory import Directory
 from directory.model import Institution, Match
@@ -105,7 +106,8 @@ class CitizenFlows:
             self.show_entry(t, result.answer)
             return
         if any(ch.isalnum() for ch in question):  # an emoji or a dot is no FAQ gap
-            await t.repos.faq_stats.add_unanswered(question[:500], fold(question)[:500],
+            masked = mask_personal_data(question[:500])  # 152-FZ: no names, phones, ...
+            await t.repos.faq_stats.add_unanswered(masked, fold(masked)[:500],
                                                    t.inc.platform, t.now)
         if result.suggestions:
             rows = [[b] for e in result.suggestions

@@ -15,6 +15,7 @@ from bot.dialog.citizen import CitizenFlows, cancel_row
 from bot.dialog.ports import FaqSource
 from bot.dialog.turn import Turn
 from bot.dialog.types import Attachment, Button
+from bot.screening import mask_personal_data
 from storage.records import Appeal, User
 from storage.repositories import Repositories
 
@@ -66,8 +67,10 @@ class StaffFlows:
         elif action == "close":  # a reason first, in one tap
             t.say(texts.STAFF_ASK_CLOSE_REASON.format(number=appeal.number), [
                 [Button(title, f"st:cl{code}:{appeal.id}")]
-                for code, title in texts.CLOSE_REASONS.items()] + [cancel_row()])
-        elif action.startswith("cl") and action[2:] in texts.CLOSE_REASONS:
+                for code, title in texts.CLOSE_REASONS.items()
+                if code != "abuse" or appeal.abuse] + [cancel_row()])
+        elif action.startswith("cl") and action[2:] in texts.CLOSE_REASONS and (
+                action != "clabuse" or appeal.abuse):
             await self.appeals.close(t.repos, appeal, t.user, t.now, action[2:])
             t.say(texts.STAFF_CLOSED_BECAUSE.format(
                 number=appeal.number, reason=texts.CLOSE_REASONS[action[2:]]))
@@ -300,7 +303,9 @@ class StaffFlows:
         if not rows:
             t.say(texts.GAPS_EMPTY)
             return
-        t.say("\n".join([texts.GAPS_TITLE] + [f"{n} × {q}" for q, n in rows]))
+        # masked when stored; once more for rows stored before masking existed
+        t.say("\n".join([texts.GAPS_TITLE] + [f"{n} × {mask_personal_data(q)}"
+                                               for q, n in rows]))
 
     async def faq_stats(self, t: Turn) -> None:
         if not t.actor.is_operator:

@@ -42,6 +42,8 @@ CLOSE_REASONS = {
     "notours": "вопрос не относится к учреждению",
     "withdrawn": "гражданин отозвал обращение",
     "other": "другая причина",
+    # offered only for an appeal marked under 59-FZ art. 11 (obscene words, threats)
+    "abuse": "без ответа по существу (ст. 11 59-ФЗ)",
 }
 CITIZEN_CLOSED_BECAUSE = (
     "Обращение № {number} закрыто учреждением «{institution}». Причина: {reason}.\n"
