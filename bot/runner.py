@@ -16,14 +16,14 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Coroutine
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot.app import App
 from bot.delivery.ports import Sender
 from bot.delivery.retry import RetryPolicy
 from bot.logs import brief
 from bot.scheduler import build_scheduler
+from bot.stopping import unless_stopped
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,8 @@ async def keep_serving(app: App, transport: Transport, stop: asyncio.Event,
     failures = 0
     while not stop.is_set():
         try:
-            if not await _unless_stopped(stop, transport.start()):
+            await unless_stopped(stop, transport.start())
+            if stop.is_set():
                 return
         except Exception as exc:
             failures += 1
@@ -126,24 +127,6 @@ async def keep_serving(app: App, transport: Transport, stop: asyncio.Event,
             log.error("%s stopped with an error (%s); starting again in %.0f s",
                       transport.platform, brief(exc), delay)
             await _sleep(stop, delay)
-
-
-async def _unless_stopped(stop: asyncio.Event, call: Coroutine[Any, Any, None]) -> bool:
-    """True when the call finished (its exception is raised); False when `stop` came first
-    (the call is cancelled)."""
-    task = asyncio.ensure_future(call)
-    stopper = asyncio.ensure_future(stop.wait())
-    try:
-        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        stopper.cancel()
-    if task.done():
-        task.result()
-        return True
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError, Exception):
-        await task
-    return False
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot
@@ -21,6 +21,7 @@ from aiogram.types import Update
 
 from bot.delivery.retry import RetryPolicy
 from bot.logs import brief
+from bot.stopping import unless_stopped
 from handlers.telegram_intake import Accepted, RawGetUpdates, Rejected, TelegramIntake, update_id_of
 
 log = logging.getLogger(__name__)
@@ -100,23 +101,6 @@ class LongPolling:
             self.confirmed = self.offset
         except Exception as exc:  # the core's dedupe covers a redelivery
             log.warning("could not confirm update offset %s (%s)", self.offset, _brief(exc))
-
-
-async def unless_stopped(stop: asyncio.Event, call: Coroutine[Any, Any, Any]) -> Any:
-    """The call's result, or None if `stop` was set first (the call is then cancelled:
-    updates not yet returned stay unconfirmed on Telegram's side)."""
-    task = asyncio.ensure_future(call)
-    stopper = asyncio.ensure_future(stop.wait())
-    try:
-        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        stopper.cancel()
-    if task.done():
-        return task.result()
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError, Exception):
-        await task
-    return None
 
 
 def _brief(exc: BaseException) -> str:

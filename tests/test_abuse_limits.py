@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 
 from bot import texts
-from bot.appeals.staffing import grant_role
 from bot.config import Settings
 from tests.fake_vk import CHAT_PEER_BASE
 from tests.tg_helpers import (
@@ -20,24 +19,15 @@ from tests.tg_helpers import (
     accept_invite,
     file_appeal,
     joined,
+    make_operator,
     status,
 )
 from tests.vk_helpers import VkPerson
-
-OPERATOR = 9001
 
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"flood_messages_per_minute": 20, "appeals_per_day": 5})
-
-
-async def _operator(app, tg, fake) -> TgUser:  # type: ignore[no-untyped-def]
-    async with app.db.unit() as repos:
-        await grant_role(repos, platform="telegram", user_id=str(OPERATOR),
-                         chat_id=str(OPERATOR), role="operator", institution_id=None,
-                         now=app.clock.now())
-    return TgUser(tg, fake, OPERATOR, name="Оператор")
 
 
 async def test_a_flood_gets_one_slow_down_then_silence_until_the_minute_passes(
@@ -121,7 +111,7 @@ async def test_feedback_counts_once_per_answer(app, tg, fake) -> None:
 
 
 async def test_an_operator_bans_and_unbans_and_staff_see_it_on_the_card(app, tg, fake) -> None:
-    operator = await _operator(app, tg, fake)
+    operator = await make_operator(app, tg, fake)
     admin = TgUser(tg, fake, ADMIN)
     await accept_invite(app, admin)
     citizen = TgUser(tg, fake, CITIZEN)
@@ -149,7 +139,7 @@ async def test_vk_flood_and_ban_answer_as_in_telegram(app, vk, fake_vk, tg, fake
     assert [m.text for m in await citizen.say("ещё")] == [texts.SLOW_DOWN]
     assert await citizen.say("ещё раз") == []
     app.clock.advance(timedelta(seconds=61))  # type: ignore[attr-defined]
-    operator = await _operator(app, tg, fake)
+    operator = await make_operator(app, tg, fake)
     async with app.db.unit() as repos:
         person = await repos.people.find_user("vk", "501")
     await operator.say(f"/ban #{person.id}")  # type: ignore[union-attr]

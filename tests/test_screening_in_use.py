@@ -5,21 +5,11 @@ staff may close it without an answer on the merits, the citizen warned."""
 
 from __future__ import annotations
 
-from bot.appeals.staffing import grant_role
-from tests.tg_helpers import ADMIN, CITIZEN, TgUser, accept_invite, file_appeal, joined, status
+from tests.tg_helpers import ADMIN, CITIZEN, TgUser, accept_invite, file_appeal, joined, make_operator, status
 from tests.vk_helpers import VkPerson
 
-OPERATOR = 9001
 QUESTION = ("Меня зовут Мария Петрова, тел. 8 912 345-67-89, почта maria@mail.ru, "
             "СНИЛС 123-456-789 01: где взять справку о диабете для бассейна")
-
-
-async def _operator(app, tg, fake) -> TgUser:  # type: ignore[no-untyped-def]
-    async with app.db.unit() as repos:
-        await grant_role(repos, platform="telegram", user_id=str(OPERATOR),
-                         chat_id=str(OPERATOR), role="operator", institution_id=None,
-                         now=app.clock.now())
-    return TgUser(tg, fake, OPERATOR, name="Оператор")
 
 
 async def test_unanswered_questions_are_stored_and_shown_masked(app, tg, fake) -> None:
@@ -36,7 +26,7 @@ async def test_unanswered_questions_are_stored_and_shown_masked(app, tg, fake) -
     for secret in ("Мария", "Петрова", "345-67-89", "maria@mail.ru", "123-456-789"):
         assert secret not in question and secret.lower() not in normalized, secret
     assert "справку" in question and "[телефон]" in question and "[имя]" in question
-    gaps = joined(await (await _operator(app, tg, fake)).say("/gaps"))
+    gaps = joined(await (await make_operator(app, tg, fake)).say("/gaps"))
     assert "справку" in gaps
     for secret in ("Петрова", "345-67-89", "Иванов", "89991234567"):
         assert secret not in gaps, secret

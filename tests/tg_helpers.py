@@ -67,6 +67,17 @@ async def accept_invite(app: App, user: TgUser, institution: str = KOTELNICH) ->
     return sent
 
 
+async def make_operator(app: App, tg: TelegramTransport, fake: FakeTelegram,
+                        user_id: int = 9001) -> TgUser:
+    """A ministry operator (as OPERATORS_TELEGRAM would make one), in their private chat."""
+    from bot.appeals.staffing import grant_role
+
+    async with app.db.unit() as repos:
+        await grant_role(repos, platform="telegram", user_id=str(user_id), chat_id=str(user_id),
+                         role="operator", institution_id=None, now=app.clock.now())
+    return TgUser(tg, fake, user_id, name="Оператор")
+
+
 async def add_to_group(boss: TgUser, colleague: TgUser) -> list[Sent]:
     """The group's admin makes a colleague staff of the group: /staff add, as a reply."""
     sent = await boss.say("/staff add", reply_to=1, reply_to_user=colleague.user_id)
