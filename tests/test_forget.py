@@ -118,3 +118,54 @@ def test_cli_forget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> 
     monkeypatch.setenv("FAQ_PATH", str(tmp_path / "faq.yaml"))
     assert main(["forget", "--platform", "telegram", "--user", "1001"]) == 2
     assert "не найден" in capsys.readouterr().err
+
+
+def test_cli_forget_ban_and_revoke_on_a_real_database(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Requests received by post or e-mail, done by an operator on the command line."""
+    import asyncio
+
+    from bot.app import build_app
+    from bot.config import Settings
+    from tests.chat import Chat, RecordingSender
+    from tests.conftest import DEMO_CSV
+
+    monkeypatch.chdir(tmp_path)
+    for key in ("TELEGRAM_BOT_TOKEN", "VK_GROUP_TOKEN"):
+        monkeypatch.delenv(key, raising=False)
+    env = {"DATABASE_PATH": str(tmp_path / "bot.sqlite3"), "FAQ_PATH": str(tmp_path / "faq.yaml"),
+           "DIRECTORY_CSV": str(DEMO_CSV), "DEFAULT_TIMEZONE": "Europe/Kirov"}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+
+    async def file_two() -> None:
+        app = await build_app(Settings(_env_file=None))  # type: ignore[call-arg]
+        sender = RecordingSender()
+        app.courier.add_sender(sender.for_platform("telegram"))
+        try:
+            admin = Chat(app, sender, "telegram", user_id="2001", name="Главврач")
+            await admin.accept_invite("admin", "kir-crb-kotelnich")
+            for user in ("1001", "1002"):
+                await Chat(app, sender, "telegram", user_id=user, name="Мария Петрова"
+                           ).file_appeal(text="Мария Петрова: в регистратуре не берут трубку")
+        finally:
+            await app.close()
+
+    asyncio.run(file_two())
+    assert main(["ban", "2026-000002", "--reason", "спам"]) == 0
+    assert "заблокирован" in capsys.readouterr().out
+    assert main(["forget", "--platform", "telegram", "--user", "1001"]) == 0
+    assert "обезличено обращений 1, отозвано открытых 1" in capsys.readouterr().out
+    assert main(["forget", "--platform", "telegram", "--user", "2001"]) == 2  # staff
+    assert main(["staff", "revoke", "1"]) == 0
+    assert "отозваны" in capsys.readouterr().out
+    assert main(["staff", "audit"]) == 0
+    audit = capsys.readouterr().out
+    assert "banned" in audit and "forgotten" in audit and "revoked" in audit
+
+    import sqlite3
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as conn:
+        texts_left = [r[0] for r in conn.execute("SELECT text FROM appeals ORDER BY id")]
+        names = [r[0] for r in conn.execute("SELECT display_name FROM users ORDER BY id")]
+    assert texts_left[0] == texts.FORGOTTEN_TEXT and "Петрова" in texts_left[1]
+    assert names.count("Мария Петрова") == 1  # the other citizen keeps theirs
