@@ -21,6 +21,7 @@ import random
 import statistics
 import time
 import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -196,14 +197,18 @@ def _rank_ours(d: Directory, query: str, region: str | None = None) -> list[str]
     return [m.institution.id for m in d.search(query, limit=3, region=region)]
 
 
-def _baseline(names: list[str], ids: list[str], scorer):  # type: ignore[no-untyped-def]
+Rank = Callable[[str], list[str]]  # a query -> the ids of the best 3 institutions
+Counts = tuple[int, int, int, int, int]  # see _quality()
+
+
+def _baseline(names: list[str], ids: list[str], scorer: Callable[..., float]) -> Rank:
     def rank(query: str) -> list[str]:
         return [ids[i] for _, _, i in process.extract(
             query, names, scorer=scorer, processor=utils.default_process, limit=3)]
     return rank
 
 
-def _quality(rank, queries) -> tuple[int, int, int, int, int]:  # type: ignore[no-untyped-def]
+def _quality(rank: Rank, queries: Iterable[tuple[str, str | None, str]]) -> Counts:
     """(labelled, top1, top3, nonsense, nonsense answered with [])."""
     n = top1 = top3 = junk = empty = 0
     for q, expected, _ in queries:
@@ -222,22 +227,23 @@ def _pct(a: int, b: int) -> str:
     return f"{100.0 * a / b:5.1f}%" if b else "   - "
 
 
-def _print_quality(title: str, rows: list[tuple[str, tuple[int, int, int, int, int]]]) -> None:
+def _print_quality(title: str, rows: list[tuple[str, Counts]]) -> None:
     print(f"\n{title}")
     print(f"  {'method':<34} {'n':>4} {'top-1':>7} {'top-3':>7}   nonsense->[]")
     for label, (n, t1, t3, junk, empty) in rows:
         print(f"  {label:<34} {n:>4} {_pct(t1, n):>7} {_pct(t3, n):>7}   {empty}/{junk}")
 
 
-def _combine(parts: list[tuple[int, int, int, int, int]]) -> tuple[int, int, int, int, int]:
-    return tuple(sum(p[i] for p in parts) for i in range(5))  # type: ignore[return-value]
+def _combine(parts: list[Counts]) -> Counts:
+    n, top1, top3, junk, empty = (sum(p[i] for p in parts) for i in range(5))
+    return n, top1, top3, junk, empty
 
 
 def quality(show_failures: bool = False) -> None:
     queries = load_queries()
     regions = {"kirov": load_region(KIROV), "astrakhan": load_region(ASTRAKHAN)}
     for mode in ("as shipped", "name only"):
-        per_split: dict[str, dict[str, list]] = {"dev": {}, "held-out": {}}
+        per_split: dict[str, dict[str, list]] = {"dev": {}, "held-out": {}}  # counts; "_clear": 3 ints
         for region, insts in regions.items():
             insts = insts if mode == "as shipped" else name_only(insts)
             d = Directory.from_institutions(insts)
@@ -291,7 +297,7 @@ def blind() -> None:
     ])
 
 
-def _latencies(fn, queries: list[str]) -> list[float]:  # type: ignore[no-untyped-def]
+def _latencies(fn: Callable[[str], object], queries: list[str]) -> list[float]:
     out = []
     for q in queries:
         t = time.perf_counter()

@@ -20,21 +20,23 @@ The speed figure for 300 entries adds seeded synthetic entries to the real ones.
 
 from __future__ import annotations
 
-import copy
 import math
 import os
 import random
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
 from rapidfuzz import fuzz, process, utils
 
-from bot import textnorm
+import textnorm
 from faq import FaqEntry, FaqMatcher, MatcherConfig, load_faq
+from faq.gate import EntryKeys, MessageFacts
+from faq.policy import decide
+from faq.scoring import Ranked
 
 ROOT = Path(__file__).resolve().parent.parent
 FAQ_FILE = ROOT / "faq" / "data" / "faq.yaml"
@@ -191,18 +193,16 @@ def _clear_caches() -> None:
 
 
 def _decide_all(
-    cfg: MatcherConfig, ranked: list, matcher: FaqMatcher | None = None, facts: list | None = None
+    cfg: MatcherConfig,
+    ranked: Sequence[Ranked],
+    keys: Mapping[str, EntryKeys] | None = None,
+    facts: Sequence[MessageFacts | None] | None = None,
 ) -> list[Outcome]:
-    """Decisions under another config from precomputed rank() lists (and gate facts)."""
-    if matcher is not None:
-        probe = copy.copy(matcher)
-    else:
-        probe = FaqMatcher.__new__(FaqMatcher)
-    probe.config = cfg
+    """Decisions under another config from precomputed rankings (and gate facts)."""
     outs = []
     for k, r in enumerate(ranked):
         fact = facts[k] if facts is not None and cfg.key_gate else None
-        res = FaqMatcher.decide(probe, r, fact)
+        res = decide(r, cfg, fact, keys)
         outs.append(
             Outcome(res.answer.id if res.answer else None, tuple(e.id for e in res.suggestions), 0.0)
         )
@@ -210,14 +210,15 @@ def _decide_all(
 
 
 def fit_confidence(
-    queries: list[Query], ranked: list, l2: float = 0.01, steps: int = 3000
+    queries: list[Query], ranked: Sequence[Ranked], l2: float = 0.01, steps: int = 3000
 ) -> tuple[float, float, float]:
     """Logistic regression P(best entry is right) ~ score, margin on the given queries.
 
     Out-of-scope queries count as "not right". Plain gradient descent: three weights
     need no library. Returns (bias, score weight, margin weight) for MatcherConfig.
     """
-    xs, ys = [], []
+    xs: list[tuple[float, float]] = []
+    ys: list[float] = []
     for q, r in zip(queries, ranked, strict=True):
         if not r:
             continue
@@ -241,10 +242,13 @@ def fit_confidence(
     return b, ws, wm
 
 
-def _rank_and_facts(matcher: FaqMatcher, queries: list[Query]) -> tuple[list, list]:
-    ranked, facts = [], []
+def _rank_and_facts(
+    matcher: FaqMatcher, queries: list[Query]
+) -> tuple[list[Ranked], list[MessageFacts | None]]:
+    ranked: list[Ranked] = []
+    facts: list[MessageFacts | None] = []
     for q in queries:
-        r, reading = matcher._rank(q.text, limit=matcher.config.max_suggestions + 1)
+        r, reading = matcher.rank_reading(q.text, limit=matcher.config.max_suggestions + 1)
         ranked.append(r)
         facts.append(matcher.facts(reading) if r else None)
     return ranked, facts
@@ -256,8 +260,9 @@ def gate_sweep(entries: list[FaqEntry], queries: list[Query]) -> None:
     base = MatcherConfig()
     head = f"  {'right':>7} {'right/sug':>9} {'wrong':>7} {'oos ans':>8} {'oos sug':>8}"
 
-    def line(cfg: MatcherConfig, matcher: FaqMatcher, ranked: list, facts: list) -> str:
-        outs = _decide_all(cfg, ranked, matcher, facts)
+    def line(cfg: MatcherConfig, keys: Mapping[str, EntryKeys], ranked: Sequence[Ranked],
+             facts: Sequence[MessageFacts | None]) -> str:
+        outs = _decide_all(cfg, ranked, keys, facts)
         m = metrics(tune, outs)
         oos = [o for q, o in zip(tune, outs, strict=True) if not q.expected]
         sug = 100.0 * sum(bool(o.suggestions) for o in oos) / max(len(oos), 1)
@@ -267,24 +272,22 @@ def gate_sweep(entries: list[FaqEntry], queries: list[Query]) -> None:
     matcher = FaqMatcher(entries, base)
     ranked, facts = _rank_and_facts(matcher, tune)
     off = 9.0  # a share or a count that is never reached: that check is off
-    rows = [
+    rows: list[tuple[str, MatcherConfig | None]] = [  # None: keys off, the domain checks on
         ("no gate", replace(base, key_gate=False)),
         ("keys only", replace(base, max_unknown_share=off, max_unknown_share_medical=off,
                               foreign_nouns=99)),
-        ("domain only", "domain"),
+        ("domain only", None),
         ("full gate (current)", base),
     ]
     print(f"\nSecond-stage gate on the tune split ({sum(1 for q in tune if q.expected)} in-scope"
           f" + {sum(1 for q in tune if not q.expected)} out-of-scope):")
     print(f"  {'':<34}" + head)
     for name, cfg in rows:
-        if cfg == "domain":
-            # Keys that every message has: only the domain checks remain.
-            probe = copy.copy(matcher)
-            probe._keys = {}
-            print(f"  {name:<34}" + line(base, probe, ranked, facts))
+        if cfg is None:
+            # No key concepts to say: only the domain checks remain.
+            print(f"  {name:<34}" + line(base, {}, ranked, facts))
             continue
-        print(f"  {name:<34}" + line(cfg, matcher, ranked, facts))
+        print(f"  {name:<34}" + line(cfg, matcher.keys, ranked, facts))
     print("  unknown share (non-medical / medical), foreign nouns:")
     for share in (0.34, 0.5, 0.67):
         for med in (0.6, 0.75, 0.9):
@@ -292,7 +295,7 @@ def gate_sweep(entries: list[FaqEntry], queries: list[Query]) -> None:
                 cfg = replace(base, max_unknown_share=share, max_unknown_share_medical=med,
                               foreign_nouns=nouns)
                 mark = "  <- current" if cfg == base else ""
-                print(f"  {f'{share:g} / {med:g}, {nouns}':<34}" + line(cfg, matcher, ranked, facts)
+                print(f"  {f'{share:g} / {med:g}, {nouns}':<34}" + line(cfg, matcher.keys, ranked, facts)
                       + mark)
     print("  key derivation (generic share, keys per entry):")
     for gshare in (0.1, 0.25, 0.5):
@@ -301,7 +304,7 @@ def gate_sweep(entries: list[FaqEntry], queries: list[Query]) -> None:
             m2 = FaqMatcher(entries, cfg)
             r2, f2 = _rank_and_facts(m2, tune)
             mark = "  <- current" if cfg == base else ""
-            print(f"  {f'{gshare:g}, {kmax}':<34}" + line(cfg, m2, r2, f2) + mark)
+            print(f"  {f'{gshare:g}, {kmax}':<34}" + line(cfg, m2.keys, r2, f2) + mark)
 
 
 def sweep(entries: list[FaqEntry], queries: list[Query]) -> None:
@@ -316,7 +319,7 @@ def sweep(entries: list[FaqEntry], queries: list[Query]) -> None:
     head = f"  {'right':>7} {'right/sug':>9} {'wrong':>7} {'oos ans':>8}"
 
     def line(cfg: MatcherConfig) -> str:
-        m = metrics(tune, _decide_all(cfg, ranked, matcher, facts))
+        m = metrics(tune, _decide_all(cfg, ranked, matcher.keys, facts))
         return f"  {m['right']:6.1f}% {m['top']:8.1f}% {m['wrong']:6.1f}% {m['oos']:7.1f}%"
 
     print("\nSweep on the tune split: answer confidence x margin floor "

@@ -1,4 +1,7 @@
-"""build_app(): the one place that wires everything together."""
+"""The composition root: build_app() wires the core, storage and the delivery together;
+telegram_transport(), vk_transport() and console_chat() give each transport what it
+needs of them (the only code of bot/ that imports handlers/, lazily: the core stays
+light)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import shutil
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from bot.appeals.calendar import BusinessCalendar
 from bot.appeals.deadlines import DeadlineClock
@@ -15,10 +19,11 @@ from bot.appeals.digests import DigestService
 from bot.appeals.policy import Policy
 from bot.appeals.reminders import ReminderService
 from bot.appeals.service import AppealService
-from bot.appeals.staffing import grant_role
+from bot.appeals.staff_power import grant_role
 from bot.appeals.undeliverable import DeliveryOutcomes
 from bot.clock import Clock, SystemClock
 from bot.config import PROJECT_ROOT, Settings
+from bot.dead_letters import DeadLetterStore
 from bot.delivery.courier import Courier
 from bot.delivery.ports import Sender
 from bot.delivery.retry import RetryPolicy
@@ -26,8 +31,16 @@ from bot.dialog.dialog import Dialog
 from bot.dialog.flood import AbuseLimits
 from bot.directory_holder import DirectoryHolder
 from bot.directory_import import bootstrap_directory
+from bot.staff_roles import StaffRoles
 from faq import FaqLimits, ReloadingFaq
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from aiogram import Bot
+
+    from handlers.console import ConsoleChat
+    from handlers.telegram import TelegramTransport
+    from handlers.vk import VkTransport
 
 log = logging.getLogger(__name__)
 
@@ -112,3 +125,60 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
                                        settings.appeals_per_day))
     return App(settings, db, clock, directory, faq, appeals, dialog, deadlines,
                ReminderService(db, clock, appeals), DigestService(db, clock, appeals), courier)
+
+
+# The transports: each gets the core's one entry (the dialog), its own sender and settings,
+# and the few narrow ports it needs (handlers/ports.py), never the App.
+
+
+def telegram_transport(app: App, bot: Bot | None = None) -> TelegramTransport:
+    from handlers.telegram import TelegramSettings, TelegramTransport, make_bot
+    from handlers.telegram_sender import TelegramSender
+
+    settings = app.settings
+    if bot is None:
+        if settings.telegram_bot_token is None:
+            raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+        bot = make_bot(settings.telegram_bot_token.get_secret_value(),
+                       settings.telegram_api_url)
+    secret = settings.telegram_webhook_secret
+    own = TelegramSettings(
+        poll_timeout=settings.telegram_poll_timeout,
+        webhook_url=settings.telegram_webhook_url,
+        webhook_secret=secret.get_secret_value() if secret is not None else None,
+        webhook_host=settings.telegram_webhook_host,
+        webhook_port=settings.telegram_webhook_port,
+        webhook_path=settings.telegram_webhook_path)
+    sender = TelegramSender(bot, per_second=settings.telegram_messages_per_second)
+    return TelegramTransport(app.dialog, sender, own,
+                             menus=StaffRoles(app.db, app.directory, app.clock),
+                             dead_letters=DeadLetterStore(app.db, app.clock))
+
+
+def vk_transport(app: App) -> VkTransport:
+    from handlers.vk import VkSettings, VkTransport, make_api
+    from handlers.vk_callback import CallbackSettings
+    from handlers.vk_sender import VkSender
+
+    settings = app.settings
+    if settings.vk_group_token is None:
+        raise ValueError("VK_GROUP_TOKEN is not set")
+    callback = None
+    if settings.vk_callback_confirmation is not None:
+        secret = settings.vk_callback_secret
+        callback = CallbackSettings(
+            confirmation=settings.vk_callback_confirmation,
+            secret=secret.get_secret_value() if secret is not None else None,
+            host=settings.vk_callback_host, port=settings.vk_callback_port,
+            path=settings.vk_callback_path)
+    api = make_api(settings.vk_group_token.get_secret_value(), settings.vk_api_url)
+    return VkTransport(app.dialog, VkSender(api),
+                       VkSettings(state_dir=settings.database_path.parent, callback=callback))
+
+
+def console_chat(app: App, stdin: TextIO | None = None,
+                 stdout: TextIO | None = None) -> ConsoleChat:
+    from handlers.console import ConsoleChat
+
+    return ConsoleChat(app.dialog, app.courier, StaffRoles(app.db, app.directory, app.clock),
+                       stdin, stdout)

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    AnyUrl,
+    Field,
+    HttpUrl,
+    SecretStr,
+    UrlConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -15,13 +25,30 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 IdList = Annotated[list[str], NoDecode]
 
 
+def _base(url: AnyUrl) -> str:
+    return str(url).rstrip("/")
+
+
+# Addresses checked by pydantic's URL types and kept as the text the clients take: an API's
+# base without a trailing slash; the webhook's address as given (https only).
+if TYPE_CHECKING:
+    ApiBase = str
+    HttpsAddress = str
+else:
+    ApiBase = Annotated[HttpUrl, AfterValidator(_base)]
+    HttpsAddress = Annotated[HttpUrl, UrlConstraints(allowed_schemes=["https"]),
+                             AfterValidator(str)]
+
+
 class ConfigError(Exception):
     """A wrong setting: the message is one line naming it."""
 
 
 class Settings(BaseSettings):
+    # An empty variable (TELEGRAM_BOT_TOKEN= in .env) is as good as none: the default.
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False,
+        env_ignore_empty=True,
     )
 
     database_path: Path = Path("data/medfront.sqlite3")
@@ -42,9 +69,9 @@ class Settings(BaseSettings):
     faq_max_answer_chars: int = Field(default=20_000, ge=1, le=1_000_000)
 
     telegram_bot_token: SecretStr | None = None
-    telegram_api_url: str | None = None
+    telegram_api_url: ApiBase | None = None
     # Telegram webhook mode (long polling when TELEGRAM_WEBHOOK_URL is empty).
-    telegram_webhook_url: str | None = None
+    telegram_webhook_url: HttpsAddress | None = None
     telegram_webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
     telegram_webhook_host: str = "127.0.0.1"
     telegram_webhook_port: int = Field(default=8080, ge=1, le=65535)
@@ -55,7 +82,7 @@ class Settings(BaseSettings):
     # Long-polling wait of one getUpdates call (seconds).
     telegram_poll_timeout: int = Field(default=25, ge=0, le=50)
     vk_group_token: SecretStr | None = None
-    vk_api_url: str | None = None
+    vk_api_url: ApiBase | None = None
     # VK Callback API instead of long poll: set the confirmation code to switch it on.
     vk_callback_confirmation: str | None = None
     vk_callback_secret: SecretStr | None = Field(default=None, validate_default=True)
@@ -99,12 +126,10 @@ class Settings(BaseSettings):
             return [str(item) for item in value]
         return value
 
-    @field_validator("policy_path", "calendar_path", mode="before")
+    @field_validator("policy_path", "calendar_path")
     @classmethod
-    def _optional_file(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip():
-            return None
-        if value is not None and not Path(str(value)).is_file():
+    def _existing_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
             raise ValueError(f"файл не найден: {value}")
         return value
 
@@ -117,21 +142,6 @@ class Settings(BaseSettings):
             raise ValueError(f"неизвестный часовой пояс {value!r} (пример: Europe/Kirov)") from None
         return value
 
-    @field_validator("telegram_bot_token", "vk_group_token", "vk_callback_secret",
-                     "vk_callback_confirmation", mode="before")
-    @classmethod
-    def _empty_token_is_none(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("telegram_api_url", "vk_api_url", mode="before")
-    @classmethod
-    def _url(cls, value: object) -> object:
-        if isinstance(value, str):
-            value = value.strip().rstrip("/") or None
-            if value and not value.startswith(("http://", "https://")):
-                raise ValueError(f"ожидается адрес http(s)://..., получено {value!r}")
-        return value
-
     @field_validator("vk_callback_path")
     @classmethod
     def _callback_path(cls, value: str) -> str:
@@ -139,22 +149,11 @@ class Settings(BaseSettings):
             raise ValueError(f"путь должен начинаться с «/», получено {value!r}")
         return value
 
-    @field_validator("telegram_webhook_url", mode="before")
-    @classmethod
-    def _webhook_url(cls, value: object) -> object:
-        if isinstance(value, str):
-            value = value.strip() or None
-            if value and not value.startswith("https://"):
-                raise ValueError(f"ожидается адрес https://..., получено {value!r}")
-        return value
-
     @field_validator("telegram_webhook_secret", mode="before")
     @classmethod
     def _webhook_secret(cls, value: object, info: ValidationInfo) -> object:
-        if isinstance(value, str):
-            value = value.strip() or None
-            if value and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
-                raise ValueError("секрет: 1–256 символов из A-Z, a-z, 0-9, _ и -")
+        if isinstance(value, str) and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
+            raise ValueError("секрет: 1–256 символов из A-Z, a-z, 0-9, _ и -")
         if value is None and info.data.get("telegram_webhook_url"):
             raise ValueError("обязателен, когда задан TELEGRAM_WEBHOOK_URL")
         return value
@@ -172,10 +171,10 @@ class Settings(BaseSettings):
         return self.telegram_bot_token is not None or self.vk_group_token is not None
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Settings or ConfigError with one line naming the wrong setting."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
         name = ".".join(str(part) for part in first["loc"]).upper() or "?"

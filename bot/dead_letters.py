@@ -4,13 +4,43 @@ them, `python -m bot dead-letters ID` prints one's JSON."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from bot import texts
+from bot.clock import Clock
+from bot.formatting import format_time
+from storage.db import Database
 from storage.repositories import Repositories
 
 DEAD_LETTERS_KEEP = timedelta(days=90)
 SHOWN = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """An update a transport skipped: its id (if it has a usable one), what was wrong (by
+    field and error type, never the contents) and its raw text."""
+
+    update_id: str | None
+    reason: str
+    raw: str
+
+
+class DeadLetterStore:
+    """Where the transports keep what they could not read (their DeadLetters port)."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def keep(self, platform: str, letters: Sequence[Unreadable]) -> None:
+        """All in one transaction; a redelivered one is kept once."""
+        async with self.db.unit() as repos:
+            for letter in letters:
+                await repos.dead_letters.add(platform, letter.update_id, letter.reason,
+                                             letter.raw, self.clock.now())
 
 
 async def dead_letter_lines(repos: Repositories, timezone: str, limit: int = SHOWN) -> list[str]:
@@ -25,7 +55,7 @@ async def dead_letter_lines(repos: Repositories, timezone: str, limit: int = SHO
     lines += [texts.DEAD_LETTER_LINE.format(
         id=letter.id, platform=texts.PLATFORM_NAMES.get(letter.platform, letter.platform),
         update_id=letter.update_id or "—", reason=letter.reason,
-        received=texts.format_time(letter.received_at, timezone)) for letter in letters]
+        received=format_time(letter.received_at, timezone)) for letter in letters]
     lines.append(texts.DEAD_LETTER_HINT)
     return lines
 

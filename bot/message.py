@@ -9,8 +9,20 @@ replies, outbox rows and kept copies all use this value and its one JSON codec.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+# Telegram's callback_data limit: every platform's buttons keep within it.
+PAYLOAD_MAX_BYTES = 64
+
+
+class PayloadTooLong(ValueError):
+    """A button payload over PAYLOAD_MAX_BYTES."""
+
+
+def payload_fits(payload: str) -> bool:
+    """The one check of the limit (bot/payloads.py packs through it, Button checks it)."""
+    return len(payload.encode()) <= PAYLOAD_MAX_BYTES
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,14 +34,21 @@ class Attachment:
     platform: str = ""  # the platform `ref` means something on ("": the receiving one)
 
 
+def stamped(attachments: tuple[Attachment, ...] | list[Attachment],
+            platform: str) -> tuple[Attachment, ...]:
+    """The attachments, each naming the platform it came from (`platform` where unnamed)."""
+    return tuple(a if a.platform else replace(a, platform=platform) for a in attachments)
+
+
 @dataclass(frozen=True, slots=True)
 class Button:
     text: str
-    payload: str  # <= 64 bytes: Telegram's callback_data limit
+    payload: str  # packed by bot/payloads.py; at most PAYLOAD_MAX_BYTES
 
     def __post_init__(self) -> None:
-        if len(self.payload.encode()) > 64:
-            raise ValueError(f"button payload over 64 bytes: {self.payload!r}")
+        if not payload_fits(self.payload):
+            raise PayloadTooLong(f"button payload over {PAYLOAD_MAX_BYTES} bytes: "
+                                 f"{self.payload!r}")
 
 
 @dataclass(slots=True)
@@ -40,10 +59,6 @@ class Message:
     card_of: int | None = None  # the card of this appeal
     appeal_id: int | None = None  # the appeal it is about (a notice, a filing receipt)
     faq_entry: str | None = None  # the FAQ answer it shows
-
-
-def button_rows(buttons: list[Button], per_row: int = 1) -> list[list[Button]]:
-    return [buttons[i:i + per_row] for i in range(0, len(buttons), per_row)]
 
 
 # The codec: compact, stable keys; absent fields are left out.

@@ -3,7 +3,8 @@
 Each transport lives on its own: a platform that cannot be reached at start (or whose
 serving fails) is started again with backoff (the one RetryPolicy) while the others serve,
 so one platform's outage never takes another down. Its messages wait in the outbox until
-it is up (the delivery gets its sender once it started).
+it is up (the delivery gets its sender once it started). The periodic jobs (reminders,
+digests, retention, picking up directory imports) run on the scheduler (bot/scheduler.py).
 
 Stopping is graceful: transports stop taking updates, the updates in flight finish,
 the delivery finishes the calls in flight (what is still queued stays in the outbox for
@@ -18,12 +19,12 @@ import logging
 import signal
 from typing import Protocol
 
-from bot.app import App
+from bot.app import App, telegram_transport, vk_transport
 from bot.delivery.ports import Sender
 from bot.delivery.retry import RetryPolicy
 from bot.logs import brief
 from bot.scheduler import build_scheduler
-from bot.stopping import unless_stopped
+from bot.stopping import pause_unless_stopped, unless_stopped
 
 log = logging.getLogger(__name__)
 
@@ -51,16 +52,12 @@ class Transport(Protocol):
 
 
 def transports_for(app: App) -> list[Transport]:
-    """The transports whose tokens are configured; imported lazily so the core stays light."""
+    """The transports whose tokens are configured (wired in bot/app.py)."""
     transports: list[Transport] = []
     if app.settings.telegram_bot_token is not None:
-        from handlers.telegram import TelegramTransport
-
-        transports.append(TelegramTransport(app))
+        transports.append(telegram_transport(app))
     if app.settings.vk_group_token is not None:
-        from handlers.vk import VkTransport
-
-        transports.append(VkTransport(app))
+        transports.append(vk_transport(app))
     return transports
 
 
@@ -78,7 +75,6 @@ async def run_bot(app: App, transports: list[Transport], *, stop: asyncio.Event 
     tasks = [asyncio.create_task(keep_serving(app, t, stop, retry), name=f"serve-{t.platform}")
              for t in transports]
     tasks.append(asyncio.create_task(app.courier.run(stop), name="delivery"))
-    tasks.append(asyncio.create_task(_refresh_directory(app, stop), name="directory"))
     log.info("medfront running: %s", ", ".join(t.platform for t in transports))
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
@@ -112,7 +108,7 @@ async def keep_serving(app: App, transport: Transport, stop: asyncio.Event,
             delay = retry.delay(failures)
             log.warning("%s: start failed (%s); again in %.0f s", transport.platform,
                         brief(exc), delay)
-            await _sleep(stop, delay)
+            await pause_unless_stopped(stop, delay)
             continue
         if failures:
             log.info("%s: started after %s failed attempt(s)", transport.platform, failures)
@@ -126,21 +122,5 @@ async def keep_serving(app: App, transport: Transport, stop: asyncio.Event,
             delay = retry.delay(failures)
             log.error("%s stopped with an error (%s); starting again in %.0f s",
                       transport.platform, brief(exc), delay)
-            await _sleep(stop, delay)
+            await pause_unless_stopped(stop, delay)
 
-
-async def _sleep(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-
-
-async def _refresh_directory(app: App, stop: asyncio.Event, every: float = 30.0) -> None:
-    """Pick up `import-directory` runs made while the bot is running."""
-    while not stop.is_set():
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=every)
-        if not stop.is_set():
-            try:
-                await app.directory.refresh(app.db)
-            except Exception:
-                log.exception("directory refresh failed")

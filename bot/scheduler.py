@@ -1,4 +1,5 @@
-"""Periodic jobs on APScheduler 3 (AsyncIOScheduler): the reminder tick, digests, retention.
+"""Periodic jobs on APScheduler 3 (AsyncIOScheduler): the reminder tick, digests, retention,
+and picking up `import-directory` runs made while the bot is running.
 
 The jobs keep no state of their own: everything they need is in the database, so a
 restart (or a missed run) only delays them; coalescing runs one catch-up, not a burst.
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 REMINDER_EVERY = timedelta(seconds=30)
 DIGEST_EVERY = timedelta(minutes=5)
 RETENTION_EVERY = timedelta(hours=6)
+DIRECTORY_EVERY = timedelta(seconds=30)
 SEEN_UPDATES_KEEP = timedelta(days=7)
 SENT_MESSAGES_KEEP = timedelta(days=14)  # delivered outbox rows (the thread keeps card ids)
 
@@ -46,6 +48,14 @@ async def retention_job(app: App) -> None:
                               app.clock.now())
 
 
+async def directory_job(app: App) -> None:
+    """The directory is rebuilt (off the event loop) only if the institutions changed."""
+    try:
+        await app.directory.refresh(app.db)
+    except Exception:
+        log.exception("directory refresh failed")
+
+
 def build_scheduler(app: App) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=UTC)
     now = app.clock.now()
@@ -56,4 +66,6 @@ def build_scheduler(app: App) -> AsyncIOScheduler:
                       args=[app], id="digests", next_run_time=now, **options)
     scheduler.add_job(retention_job, IntervalTrigger(seconds=RETENTION_EVERY.total_seconds()),
                       args=[app], id="retention", **options)
+    scheduler.add_job(directory_job, IntervalTrigger(seconds=DIRECTORY_EVERY.total_seconds()),
+                      args=[app], id="directory", **options)
     return scheduler

@@ -1,5 +1,5 @@
-"""Waiting for a call unless the bot is stopping: one helper for every loop that must stop
-promptly (transport starts, long polling)."""
+"""Waiting for a call, or out a backoff, unless the bot is stopping: one pair of helpers
+for every loop that must stop promptly (transport starts, long polling)."""
 
 from __future__ import annotations
 
@@ -26,3 +26,9 @@ async def unless_stopped(stop: asyncio.Event, call: Coroutine[Any, Any, T]) -> T
     with contextlib.suppress(asyncio.CancelledError, Exception):
         await task
     return None
+
+
+async def pause_unless_stopped(stop: asyncio.Event, seconds: float) -> None:
+    """Wait `seconds` (a backoff), or less if `stop` is set meanwhile."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)

@@ -7,15 +7,13 @@
 """
 
 from directory.csv_source import SourceEncoding
-from directory.import_policy import ImportOptions, ImportPlan, Refusal, plan_import
+from directory.import_policy import ImportDiff, ImportOptions, ImportPlan, Refusal, plan_import
 from directory.importer import (
     DEFAULT_MAX_ROWS,
     DirectoryImportError,
     FileProblem,
-    ImportDiff,
     ImportReport,
     RowError,
-    diff_import,
     parse_csv,
 )
 from directory.model import Institution, Match
@@ -35,7 +33,6 @@ __all__ = [
     "Refusal",
     "RowError",
     "SourceEncoding",
-    "diff_import",
     "parse_csv",
     "plan_import",
 ]

@@ -1,6 +1,6 @@
 """What Russian health-system names and citizens' queries abbreviate, and how.
 
-Directory-specific knowledge only; generic text normalisation lives in bot/textnorm.py.
+Directory-specific knowledge only; generic text normalisation lives in the `textnorm` package.
 All keys are folded (lower case, ё->е) words.
 """
 

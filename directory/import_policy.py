@@ -10,15 +10,18 @@ whole directory. The rules:
   and an institution whose row was bad keeps its stored record (it is not deactivated);
 * deactivating more than `mass_deactivate_share` of the active institutions is refused
   unless `allow_mass_deactivation`.
+
+`ImportPlan.diff` tells the storage what to add, update and deactivate: institutions
+are matched by id, and those missing from the file are deactivated, never deleted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from directory.importer import ImportDiff, ImportReport, diff_import
+from directory.importer import ImportReport
 from directory.model import Institution
 
 DEFAULT_MASS_DEACTIVATE_SHARE = 0.2
@@ -30,6 +33,14 @@ class Refusal(StrEnum):
     FILE_ERROR = "file_error"
     ROW_ERRORS = "row_errors"
     MASS_DEACTIVATION = "mass_deactivation"
+
+
+@dataclass(slots=True)
+class ImportDiff:
+    added: list[Institution] = field(default_factory=list)
+    updated: list[Institution] = field(default_factory=list)  # includes reactivated ones
+    unchanged: list[Institution] = field(default_factory=list)
+    deactivated: list[Institution] = field(default_factory=list)  # hidden, never deleted
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +75,28 @@ def plan_import(report: ImportReport, stored: Iterable[Institution],
     stored = list(stored)
     kept = _kept(report, stored) if options.partial else []
     institutions = [*report.institutions, *kept]
-    diff = diff_import(stored, institutions)
+    diff = _diff(stored, institutions)
     active_before = sum(1 for i in stored if i.active)
     plan = ImportPlan(report, institutions, kept, diff, active_before, None)
     return replace(plan, refusal=_refusal(plan, options))
+
+
+def _diff(old: Iterable[Institution], new: Iterable[Institution]) -> ImportDiff:
+    """What a re-import changes: updates by id, deactivates ids missing from `new`."""
+    before = {i.id: i for i in old}
+    after = {i.id: replace(i, active=True) for i in new}
+    diff = ImportDiff()
+    for iid, inst in after.items():
+        if iid not in before:
+            diff.added.append(inst)
+        elif before[iid] != inst:
+            diff.updated.append(inst)
+        else:
+            diff.unchanged.append(inst)
+    for iid, inst in before.items():
+        if iid not in after and inst.active:
+            diff.deactivated.append(replace(inst, active=False))
+    return diff
 
 
 def _kept(report: ImportReport, stored: list[Institution]) -> list[Institution]:

@@ -13,10 +13,8 @@ Good rows are imported and bad rows are listed (`ImportReport.errors`); a row
 with any error is skipped as a whole. A file error (`RowError.problem` is set: the
 file cannot be read or decoded, is empty, has a broken header, an unclosed quote,
 more rows than `max_rows`) is one error and no rows at all. Whether an import with
-errors may change the stored directory is decided by import_policy.py.
-
-Re-import: `diff_import(old, new)` tells the storage what to add, update and
-deactivate (institutions missing from the new file are deactivated, never deleted).
+errors may change the stored directory, and what a re-import changes, is decided by
+import_policy.py.
 """
 
 from __future__ import annotations
@@ -24,8 +22,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from collections import Counter
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol, TextIO
@@ -125,7 +123,7 @@ class ImportReport:
 class DirectoryImportError(ValueError):
     """Raised by `Directory.from_csv(..., strict=True)` when a file has errors."""
 
-    def __init__(self, report: ImportReport):
+    def __init__(self, report: ImportReport) -> None:
         self.report = report
         super().__init__(report.summary())
 
@@ -230,32 +228,6 @@ def _csv_error(row: int, exc: csv.Error) -> RowError:
                     FileProblem.BROKEN_CSV)
 
 
-def diff_import(old: Iterable[Institution], new: Iterable[Institution]) -> ImportDiff:
-    """What a re-import changes: updates by id, deactivates ids missing from `new`."""
-    before = {i.id: i for i in old}
-    after = {i.id: replace(i, active=True) for i in new}
-    diff = ImportDiff()
-    for iid, inst in after.items():
-        if iid not in before:
-            diff.added.append(inst)
-        elif before[iid] != inst:
-            diff.updated.append(inst)
-        else:
-            diff.unchanged.append(inst)
-    for iid, inst in before.items():
-        if iid not in after and inst.active:
-            diff.deactivated.append(replace(inst, active=False))
-    return diff
-
-
-@dataclass(slots=True)
-class ImportDiff:
-    added: list[Institution] = field(default_factory=list)
-    updated: list[Institution] = field(default_factory=list)  # includes reactivated ones
-    unchanged: list[Institution] = field(default_factory=list)
-    deactivated: list[Institution] = field(default_factory=list)  # hidden, never deleted
-
-
 def _read(source: str | Path | TextIO, report: ImportReport) -> str:
     if isinstance(source, str) and ("\n" in source or "\r" in source):
         return source.lstrip("\ufeff")
@@ -267,15 +239,14 @@ def _read(source: str | Path | TextIO, report: ImportReport) -> str:
 
 
 def _check_header(columns: list[str], report: ImportReport) -> bool:
-    seen: set[str] = set()
-    twice = [c for c in columns if c and (c in seen or seen.add(c))]  # type: ignore[func-returns-value]
+    twice = {c for c, n in Counter(c for c in columns if c).items() if n > 1}
     missing = [c for c in REQUIRED if c not in columns]
     if missing or twice:
         problems = []
         if missing:
             problems.append("нет обязательных колонок " + ", ".join(missing))
         if twice:
-            problems.append("колонки повторяются: " + ", ".join(sorted(set(twice))))
+            problems.append("колонки повторяются: " + ", ".join(sorted(twice)))
         if len(columns) == 1 and any(d in columns[0] for d in ";\t"):
             problems.append("похоже, колонки разделены «;» или табуляцией, а нужна запятая")
         report.fail_file(RowError(

@@ -38,7 +38,7 @@ class Entry:
 
 
 class Index:
-    def __init__(self, institutions: Sequence[Institution]):
+    def __init__(self, institutions: Sequence[Institution]) -> None:
         self.institutions = list(institutions)
         self.entries: list[Entry] = []
         self.context: list[frozenset[str]] = []  # city/district/region terms per institution

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-from bot.textnorm import cyrillic_readings, fold
 from directory.abbreviations import (
     ABBREVIATIONS,
     COLLOQUIAL,
@@ -26,6 +25,7 @@ from directory.abbreviations import (
     STOPWORDS,
     ordinal_value,
 )
+from textnorm import cyrillic_readings, fold
 
 # Inflectional endings, longest first. Stripping leaves at least 3 letters.
 _ENDINGS = sorted(
@@ -179,20 +179,6 @@ def _terms(words: list[str], drop_noise: bool) -> list[str]:
             continue
         terms.append(stem(w))
     return terms
-
-
-def name_terms(name: str) -> list[str]:
-    """Terms of an official name, short name or alias (legal form dropped)."""
-    return list(analyse_name(name)[0])
-
-
-def initialisms(name: str) -> list[str]:
-    """'Александро-Мариинская областная клиническая больница' -> ['амокб'].
-
-    First letters of the words before 'имени', with abbreviations expanded;
-    also without a leading place adjective. Only initialisms of 3+ letters.
-    """
-    return list(analyse_name(name)[1])
 
 
 @lru_cache(maxsize=50_000)

@@ -64,7 +64,8 @@ class _Group:
 class Directory:
     """Search over active institutions. Build once, search many times (thread-safe reads)."""
 
-    def __init__(self, institutions: Iterable[Institution], report: ImportReport | None = None):
+    def __init__(self, institutions: Iterable[Institution],
+                 report: ImportReport | None = None) -> None:
         active = [i for i in institutions if i.active]
         self._by_id = {i.id: i for i in active}
         self._index = Index(list(self._by_id.values()))

@@ -6,9 +6,10 @@
     r.answer, r.suggestions
 """
 
+from faq.config import MatcherConfig
 from faq.gate import is_small_talk
 from faq.loader import FaqContentError, FaqLimits, check_faq, load_faq, parse_faq
-from faq.matcher import FaqMatcher, MatcherConfig
+from faq.matcher import FaqMatcher
 from faq.model import FaqEntry, FaqResult
 from faq.reloading import ReloadingFaq
 

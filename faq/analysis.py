@@ -1,16 +1,19 @@
 """Turn Russian text into weighted FAQ concepts (lemmas, synonyms, phrases, stop words).
 
 Reading the text (case, ё, punctuation, layout, transliteration, lemmas) is the
-shared `bot.textnorm`; this module only adds the FAQ's own vocabulary from
+shared `textnorm`; this module only adds the FAQ's own vocabulary from
 `faq.synonyms`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from bot import textnorm
+import textnorm
 from faq import synonyms as syn
+
+__all__ = ["BROADER_WEIGHT", "WEAK_WEIGHT", "Analyzer", "Token", "shared_analyzer"]
 
 WEAK_WEIGHT = 0.3  # generic words ("получить", "сделать")
 BROADER_WEIGHT = 0.5  # "кардиолог" also counts as "специалист" with this weight
@@ -95,3 +98,9 @@ class Analyzer:
         wider = self.broader.get(concept)
         if wider is not None and out.get(wider, 0.0) < weight * BROADER_WEIGHT:
             out[wider] = weight * BROADER_WEIGHT
+
+
+@cache
+def shared_analyzer() -> Analyzer:
+    """The FAQ vocabulary of the process: pure data from faq.synonyms, shared by all matchers."""
+    return Analyzer()

@@ -18,25 +18,41 @@ entry). Before an entry is given as the answer, two checks, both cheap set look-
   give a message a health sense; it is a lexicon, not a list of the FAQ's topics.
 
 A failed check never drops the entry: it is offered as a suggestion instead of answered.
+Greetings and thanks get neither an answer nor suggestions (`MessageFacts.content`).
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+import textnorm
 from faq.analysis import Analyzer
+from faq.config import MatcherConfig
+from faq.index import FaqIndex
 from faq.model import FaqEntry
 
-__all__ = ["KEY_OVERRIDES", "MEDICAL", "POLITE", "POLITE_CONTENT", "EntryKeys", "derive_keys",
-           "is_small_talk"]
+__all__ = ["KEY_OVERRIDES", "MEDICAL", "POLITE", "POLITE_CONTENT", "EntryKeys", "MessageFacts",
+           "derive_keys", "is_small_talk", "message_facts", "passes_gate"]
 
 
 @dataclass(frozen=True, slots=True)
 class EntryKeys:
     core: frozenset[str]  # shared by its phrasings (and the manual additions)
     any: frozenset[str]  # core and the concepts only this entry's phrasings say
+
+
+@dataclass(frozen=True, slots=True)
+class MessageFacts:
+    """What the gate needs to know about a message (from message_facts())."""
+
+    concepts: frozenset[str]  # concepts said with weight >= broader (not only weak words)
+    content: bool  # says anything the FAQ knows beyond weak words and small talk
+    medical: bool  # has a word of MEDICAL
+    unknown_share: float  # share of its words the FAQ does not know (or of other services)
+    unknown_nouns: int  # dictionary nouns the FAQ does not know ("почта", "борщ")
 
 # Concepts (after synonyms) that by themselves say the message is about health care.
 # Words outside the FAQ vocabulary are here too ("перелом", "инфаркт"): a story about a
@@ -79,8 +95,6 @@ _FILLER = frozenset("я мне вы вам ты тебе мы нам и а за 
 def is_small_talk(text: str) -> str | None:
     """'thanks' or 'greeting' when a message is only pleasantries, else None: the bot
     greets back instead of saying it has no answer (and it is no content gap)."""
-    from bot import textnorm
-
     words = textnorm.words(text)
     if not words or len(words) > 8:
         return None
@@ -90,6 +104,68 @@ def is_small_talk(text: str) -> str | None:
             textnorm.lemma(w) not in allowed and w not in allowed for w in words):
         return None
     return "thanks" if lemmas & _THANKS else "greeting"
+
+
+def message_facts(index: FaqIndex, config: MatcherConfig, text: str) -> MessageFacts:
+    """What the gate looks at in a message (one reading of it: see faq.scoring.rank)."""
+    tokens = index.tokens(text)
+    terms = index.analyzer.terms(tokens)
+    idf, off_topic, weak = index.idf, index.off_topic, index.analyzer.weak
+    # Counted in words, not IDF: a common known word ("поликлиника") is as much a sign of
+    # being on topic as a rare one.
+    known = foreign = 0.0
+    unknown_terms: list[str] = []
+    for t, w in terms.items():
+        if t in off_topic:
+            foreign += w
+        elif t in idf:
+            known += w
+        else:
+            unknown_terms.append(t)
+    medical = any(t in MEDICAL for t in terms) or any(
+        tok.lemma in MEDICAL or tok.surface in MEDICAL for tok in tokens
+    )
+    sat = config.unknown_saturation
+    k = len(unknown_terms)
+    # As in the score: a long story's many unknown words add up only logarithmically.
+    unknown = foreign + (k if k <= sat else sat + math.log(1.0 + k - sat))
+    total = known + unknown
+    # Nouns the FAQ does not know, or knows only from its answer texts ("почта" is in
+    # "запрос почтой"), name what a message is about when it is not health.
+    topical = index.topical_terms
+    nouns = sum(
+        1
+        for t in terms
+        if t not in MEDICAL and (t in off_topic or (t not in topical and textnorm.is_noun(t)))
+    )
+    content = any(t in idf and t not in weak for t in terms)
+    if content and any(tok.surface in POLITE for tok in tokens):
+        # "спасибо большое, вы очень помогли": thanks, not a question.
+        content = any(t in idf and t not in weak and t not in POLITE_CONTENT for t in terms)
+    return MessageFacts(
+        concepts=frozenset(t for t, w in terms.items() if w >= 0.5),
+        content=content,
+        medical=medical,
+        unknown_share=unknown / total if total > 0 else 1.0,
+        unknown_nouns=nouns,
+    )
+
+
+def passes_gate(keys: EntryKeys | None, facts: MessageFacts, config: MatcherConfig) -> bool:
+    """May the entry with these key concepts be answered to this message? (Else it is only
+    suggested.)"""
+    if facts.unknown_share > (
+        config.max_unknown_share_medical if facts.medical else config.max_unknown_share
+    ):
+        return False  # mostly words the FAQ does not know: about something else
+    said = len(keys.any & facts.concepts) if keys else 0
+    if not facts.medical and facts.unknown_nouns >= max(config.foreign_nouns, said):
+        # Names as many things the FAQ does not know as it says of the entry, and nothing
+        # about health: "режим работы почты", "рецепт борща" (but "как отменить запись,
+        # если сайт не работает" says two of its entry's key concepts).
+        return False
+    # Fails when none of what the entry is about is in the message.
+    return keys is None or not keys.any or said > 0
 
 
 # Manual corrections for entries whose phrasings alone give the wrong key concepts.

@@ -1,7 +1,7 @@
 """FAQ-specific knowledge of how citizens word health questions.
 
 Words are written in any form; the matcher lemmatises the keys with the shared
-`bot.textnorm.lemma`, so "номерок" also covers "номерка", "номерку", ...
+`textnorm.lemma`, so "номерок" also covers "номерка", "номерку", ...
 
 * STOP_WORDS carry no evidence at all (question words, pronouns, politeness,
   greetings): a question made only of them is not an FAQ question.
@@ -164,7 +164,7 @@ SYNONYMS: dict[str, str] = {
     "отказывать": "отказ", "отказать": "отказ", "отказываться": "отказ",
     # employer
     "начальник": "работодатель", "начальство": "работодатель",
-    # --- recall groups (2026-11), each grounded in an answer text: the words the answer
+    # --- recall groups, each grounded in an answer text: the words the answer
     # uses, and the words citizens use for the same thing.
     # referral: "направляет лечащий врач"
     "направить": "направление", "направлять": "направление", "направлении": "направление",

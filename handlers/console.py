@@ -13,12 +13,11 @@ import sys
 from dataclasses import dataclass
 from typing import TextIO
 
-from bot.app import App
-from bot.appeals.staffing import grant_role
 from bot.delivery.pacing import RateLimiter
 from bot.delivery.ports import Limits
 from bot.dialog.types import Incoming
 from bot.message import Button, Message
+from handlers.ports import Core, Delivery, Personas
 
 PLATFORM = "console"
 
@@ -61,16 +60,20 @@ class ConsoleSender:
 
 
 class ConsoleChat:
-    def __init__(self, app: App, stdin: TextIO | None = None, stdout: TextIO | None = None,
-                 ) -> None:
-        self.app = app
+    """The core, the delivery (run in turn with the input) and who to become (`/as`)."""
+
+    def __init__(self, core: Core, delivery: Delivery, personas: Personas,
+                 stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
+        self.core = core
+        self.delivery = delivery
+        self.personas = personas
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.persona = CITIZEN
         self._next_message_id = 1
         self._keyboards: dict[str, list[Button]] = {}  # chat -> its last buttons, numbered
         self.sender = ConsoleSender(self)
-        app.courier.add_sender(self.sender)
+        delivery.add_sender(self.sender)
 
     # output
 
@@ -112,32 +115,22 @@ class ConsoleChat:
             await self._grant(OPERATOR, "operator", None)
             self.persona = OPERATOR
         elif who == "admin" and rest:
-            inst = await self._find_institution(rest)
-            if inst is None:
+            found = await self.personas.institution(rest)
+            if found is None:
                 self._print(f"Учреждение «{rest}» не найдено. Пример: /as admin kir-crb-kotelnich")
                 return
-            persona = Persona(f"admin:{inst.id}", f"admin:{inst.id}",
-                              f"администратор «{inst.display_name}»")
-            await self._grant(persona, "admin", inst.id)
+            inst_id, name = found
+            persona = Persona(f"admin:{inst_id}", f"admin:{inst_id}", f"администратор «{name}»")
+            await self._grant(persona, "admin", inst_id)
             self.persona = persona
         else:
             self._print("Использование: /as citizen | /as admin <id> | /as operator")
             return
         self._print(f"— теперь вы: {self.persona.label} (чат «{self.persona.chat_id}»)")
 
-    async def _find_institution(self, query: str):  # type: ignore[no-untyped-def]
-        async with self.app.db.unit() as repos:
-            inst = await repos.institutions.get(query)
-        if inst is not None:
-            return inst
-        matches = self.app.directory.current.search(query, limit=1)
-        return matches[0].institution if matches else None
-
     async def _grant(self, persona: Persona, role: str, institution_id: str | None) -> None:
-        async with self.app.db.unit() as repos:
-            await grant_role(repos, platform=PLATFORM, user_id=persona.user_id,
-                             chat_id=persona.chat_id, role=role, institution_id=institution_id,
-                             now=self.app.clock.now())
+        await self.personas.grant(PLATFORM, persona.user_id, persona.chat_id, role,
+                                  institution_id)
 
     def _incoming(self, line: str) -> Incoming | None:
         p = self.persona
@@ -168,15 +161,15 @@ class ConsoleChat:
         incoming = self._incoming(line)
         if incoming is None:
             return True
-        await self.app.dialog.handle(incoming)
-        await self.app.courier.flush()  # the replies and everything else, by the one path
+        await self.core.handle(incoming)
+        await self.delivery.flush()  # the replies and everything else, by the one path
         return True
 
     async def run(self) -> None:
         interactive = self.stdin.isatty()
         self._print(HELP)
-        await self.app.courier.recover()
-        await self.app.courier.flush()
+        await self.delivery.recover()
+        await self.delivery.flush()
         loop = asyncio.get_running_loop()
         while True:
             if interactive:

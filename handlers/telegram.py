@@ -1,178 +1,51 @@
-"""The Telegram transport on aiogram 3: updates in, the core decides, replies out.
+"""The Telegram transport on aiogram 3's Bot API client: updates in, the core decides, the
+delivery sends (handlers/telegram_sender.py).
 
-- `build_dispatcher(dialog, sender, commands)`: the Dispatcher with its router and the
-  middleware that turns each update into the core's Incoming and renders the Replies.
-  Services come through the Dispatcher's workflow data: nothing lives in module globals.
-- `TelegramTransport(app)`: the runner's Transport. Long polling by default
-  (handlers/telegram_polling.py: the offset is confirmed only after a batch is handled,
-  so a crash redelivers, and the core's update_id dedupe makes the redelivery harmless);
-  webhook mode when TELEGRAM_WEBHOOK_URL is set (aiohttp server, secret-token header
-  checked). Either way every update is checked on its own (handlers/telegram_intake.py):
-  one that cannot be read becomes a dead letter and never stalls the others.
+Each update is checked on its own (handlers/telegram_intake.py: aiogram's Update, then
+handlers/telegram_updates.py translates it to the core's Incoming); one that cannot be
+read becomes a dead letter and never stalls the others. A button press is answered first
+(the spinner stops whatever happens next), then the core handles the Incoming; a person
+who just accepted a staff invite gets the staff command menu (handlers/telegram_commands.py).
+
+Updates come by long polling (handlers/telegram_polling.py) or, when TELEGRAM_WEBHOOK_URL
+is set, by webhook (handlers/telegram_webhook.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
-from aiogram import Bot, Dispatcher, Router
+from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.dispatcher.middlewares.base import BaseMiddleware
 from aiogram.enums import ParseMode
-from aiogram.types import (
-    BotCommand,
-    BotCommandScopeAllGroupChats,
-    BotCommandScopeChat,
-    BotCommandScopeDefault,
-    CallbackQuery,
-    Message,
-    TelegramObject,
-    Update,
-)
+from aiogram.types import CallbackQuery, Update
 from aiohttp import web
 
-from bot import texts
-from bot.app import App
-from bot.dialog.dialog import Dialog
-from bot.dialog.types import Incoming
+from handlers.ports import Core, DeadLetters, StaffMenus
+from handlers.telegram_commands import TelegramCommands, is_invite
 from handlers.telegram_intake import Accepted, Rejected, TelegramIntake
 from handlers.telegram_polling import ALLOWED_UPDATES, LongPolling
 from handlers.telegram_sender import PLATFORM, TelegramSender
-from handlers.telegram_updates import incoming_of
-from storage.db import Database
+from handlers.telegram_webhook import serve_webhook, webhook_app
 
 log = logging.getLogger(__name__)
 
 
-# Commands (setMyCommands)
+@dataclass(frozen=True, slots=True)
+class TelegramSettings:
+    """What the transport reads of the bot's settings (TELEGRAM_*)."""
 
-
-def _commands(*catalogues: dict[str, str]) -> list[BotCommand]:
-    return [BotCommand(command=name, description=description)
-            for catalogue in catalogues for name, description in catalogue.items()]
-
-
-class TelegramCommands:
-    """The command menu: citizens' by default; staff commands in group chats (staff groups)
-    and, per chat, in the private chats of staff (set at start and when an invite is
-    accepted); operators also get their reports."""
-
-    def __init__(self, bot: Bot, db: Database) -> None:
-        self.bot = bot
-        self.db = db
-
-    async def register(self) -> None:
-        await self.bot.set_my_commands(_commands(texts.TELEGRAM_CITIZEN_COMMANDS),
-                                       scope=BotCommandScopeDefault())
-        await self.bot.set_my_commands(
-            _commands({"start": texts.TELEGRAM_CITIZEN_COMMANDS["start"]},
-                      texts.TELEGRAM_STAFF_COMMANDS,
-                      {"help": texts.TELEGRAM_CITIZEN_COMMANDS["help"]}),
-            scope=BotCommandScopeAllGroupChats())
-        async with self.db.unit() as repos:
-            staff = {chat.chat_id: "staff" for role in ("admin", "duty")
-                     for chat in await repos.people.staff_chats(role)
-                     if chat.platform == PLATFORM and chat.chat_id}
-            for chat in await repos.people.staff_chats("operator"):
-                if chat.platform == PLATFORM and chat.chat_id:
-                    staff[chat.chat_id] = "operator"
-        for chat_id, kind in staff.items():
-            await self.for_chat(chat_id, operator=kind == "operator")
-
-    async def for_chat(self, chat_id: str, operator: bool = False) -> None:
-        """Staff commands in one private chat. Failures are logged: a menu is not worth
-        stopping for."""
-        catalogues = [texts.TELEGRAM_CITIZEN_COMMANDS, texts.TELEGRAM_STAFF_COMMANDS]
-        if operator:
-            catalogues.append(texts.TELEGRAM_OPERATOR_COMMANDS)
-        try:
-            await self.bot.set_my_commands(_commands(*catalogues),
-                                           scope=BotCommandScopeChat(chat_id=int(chat_id)))
-        except Exception as exc:
-            log.warning("setMyCommands for chat %s failed: %r", chat_id, exc)
-
-    async def after_invite(self, inc: Incoming) -> None:
-        """A private chat whose user just became staff gets the staff menu."""
-        if inc.is_group:
-            return
-        async with self.db.unit() as repos:
-            user = await repos.people.find_user(PLATFORM, inc.user_id)
-            roles = await repos.people.roles(user.id) if user is not None else []
-        if roles:
-            await self.for_chat(inc.chat_id, operator=any(r.role == "operator" for r in roles))
-
-
-# The dispatcher
-
-
-class CoreBridge(BaseMiddleware):
-    """Each update -> Incoming (in the handler's data as `incoming`). The core queues its
-    replies in the turn's transaction and the delivery sends them: nothing is rendered
-    here. An exception in one update is logged, never raised."""
-
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        assert isinstance(event, Update)
-        if "incoming" not in data:  # the transport's intake translated it already
-            try:
-                data["incoming"] = incoming_of(event)
-            except Exception:
-                log.exception("cannot read update %s", event.update_id)
-                data["incoming"] = None
-        if event.callback_query is not None:
-            await _answer_callback(event.callback_query)
-        try:
-            return await handler(event, data)
-        except Exception:
-            log.exception("update %s failed", event.update_id)
-            return None
-
-
-async def _answer_callback(query: CallbackQuery) -> None:
-    """Always, and first: the button stops spinning whatever happens next."""
-    try:
-        await query.answer()
-    except Exception as exc:  # too old, or the network: the press is handled anyway
-        log.info("answerCallbackQuery failed: %r", exc)
-
-
-def build_router() -> Router:
-    router = Router(name="medfront")
-
-    @router.message()
-    async def on_message(message: Message, incoming: Incoming | None, dialog: Dialog,
-                         telegram_commands: TelegramCommands) -> None:
-        if incoming is None:
-            return
-        await dialog.handle(incoming)
-        if incoming.text.startswith("/start") and " inv_" in incoming.text:
-            await telegram_commands.after_invite(incoming)
-
-    @router.callback_query()
-    @router.edited_message()
-    @router.my_chat_member()
-    async def on_other(event: TelegramObject, incoming: Incoming | None,
-                       dialog: Dialog) -> None:
-        if incoming is not None:
-            await dialog.handle(incoming)
-
-    return router
-
-
-def build_dispatcher(dialog: Dialog, commands: TelegramCommands) -> Dispatcher:
-    dp = Dispatcher(disable_fsm=True, dialog=dialog, telegram_commands=commands)
-    dp.update.outer_middleware(CoreBridge())
-    dp.include_router(build_router())
-    return dp
+    poll_timeout: int = 25
+    webhook_url: str | None = None  # webhook mode when set
+    webhook_secret: str | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = 8080
+    webhook_path: str = "/telegram/webhook"
 
 
 def make_bot(token: str, api_url: str | None) -> Bot:
@@ -182,30 +55,22 @@ def make_bot(token: str, api_url: str | None) -> Bot:
         parse_mode=ParseMode.HTML, link_preview_is_disabled=True))
 
 
-# The transport
-
-
 class TelegramTransport:
+    """The runner's Transport for Telegram."""
+
     platform = PLATFORM
 
-    def __init__(self, app: App, bot: Bot | None = None) -> None:
-        settings = app.settings
-        if bot is None:
-            token = settings.telegram_bot_token
-            if token is None:
-                raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-            bot = make_bot(token.get_secret_value(), settings.telegram_api_url)
-        self.app = app
-        self.bot = bot
-        self._sender = TelegramSender(bot, per_second=settings.telegram_messages_per_second)
-        self.commands = TelegramCommands(bot, app.db)
-        self.dp = build_dispatcher(app.dialog, self.commands)
-        self.poll_timeout = settings.telegram_poll_timeout
-        self.webhook_url = settings.telegram_webhook_url
-        secret = settings.telegram_webhook_secret
-        self.webhook_secret = secret.get_secret_value() if secret is not None else None
-        self.intake = TelegramIntake(bot, app.db, app.clock)
-        self.polling = LongPolling(bot, self.intake, self._handle, self.poll_timeout)
+    def __init__(self, core: Core, sender: TelegramSender, settings: TelegramSettings,
+                 menus: StaffMenus, dead_letters: DeadLetters) -> None:
+        self.core = core
+        self._sender = sender
+        self.bot = sender.bot
+        self.settings = settings
+        self.webhook_url = settings.webhook_url
+        self.webhook_secret = settings.webhook_secret
+        self.commands = TelegramCommands(self.bot, menus)
+        self.intake = TelegramIntake(self.bot, dead_letters)
+        self.polling = LongPolling(self.bot, self.intake, self._handle, settings.poll_timeout)
 
     @property
     def sender(self) -> TelegramSender:
@@ -225,6 +90,21 @@ class TelegramTransport:
         except Exception as exc:
             log.warning("setMyCommands failed: %r", exc)
 
+    async def serve(self, stop: asyncio.Event) -> None:
+        if self.webhook_url:
+            await serve_webhook(self.webhook_app(), self.settings.webhook_host,
+                                self.settings.webhook_port, self.settings.webhook_path, stop)
+        else:
+            await self.polling.run(stop)
+
+    def webhook_app(self) -> web.Application:
+        return webhook_app(self.settings.webhook_path, self.webhook_secret, self.feed_json)
+
+    async def close(self) -> None:
+        await self.bot.session.close()
+
+    # updates
+
     async def feed(self, update: Update | dict[str, Any]) -> None:
         """Handle one update (tests and the webhook; polling checks a batch at once): one
         that cannot be read is kept as a dead letter instead."""
@@ -243,60 +123,23 @@ class TelegramTransport:
             await self.feed(parsed)
 
     async def _handle(self, checked: Accepted) -> None:
+        """The core's turn for one update. An exception is logged, never raised: the
+        updates after it go on."""
+        update, incoming = checked.update, checked.incoming
+        if update.callback_query is not None:
+            await self._answer(update.callback_query)
+        if incoming is None:
+            return
         try:
-            await self.dp.feed_update(self.bot, checked.update, incoming=checked.incoming)
-        except Exception:  # the middleware catches everything; this is the last net
-            log.exception("update %s failed", checked.update.update_id)
+            await self.core.handle(incoming)
+            if is_invite(incoming):
+                await self.commands.after_invite(incoming)
+        except Exception:
+            log.exception("update %s failed", update.update_id)
 
-    async def serve(self, stop: asyncio.Event) -> None:
-        if self.webhook_url:
-            await self.serve_webhook(stop)
-        else:
-            await self.poll(stop)
-
-    # long polling
-
-    async def poll(self, stop: asyncio.Event) -> None:
-        await self.polling.run(stop)
-
-    # webhook
-
-    def webhook_app(self) -> web.Application:
-        """aiohttp app: POSTs to TELEGRAM_WEBHOOK_PATH with the secret-token header."""
-        from aiogram.webhook.aiohttp_server import SimpleRequestHandler
-
-        transport = self
-
-        class Handler(SimpleRequestHandler):
-            async def close(self) -> None:  # the transport closes the bot session itself
-                return None
-
-            async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
-                # Answer Telegram only after the update is handled: a crash means a resend.
-                # One it cannot read is answered 200 too (kept as a dead letter): Telegram
-                # would send it again and again otherwise.
-                await transport.feed_json(await request.text())
-                return web.json_response({})
-
-        webapp = web.Application()
-        Handler(self.dp, self.bot, handle_in_background=False,
-                secret_token=self.webhook_secret).register(
-            webapp, path=self.app.settings.telegram_webhook_path)
-        return webapp
-
-    async def serve_webhook(self, stop: asyncio.Event, *, port: int | None = None) -> None:
-        settings = self.app.settings
-        runner = web.AppRunner(self.webhook_app())
-        await runner.setup()
-        site = web.TCPSite(runner, settings.telegram_webhook_host,
-                           port if port is not None else settings.telegram_webhook_port)
-        await site.start()
-        log.info("Telegram webhook listening on %s:%s%s", settings.telegram_webhook_host,
-                 settings.telegram_webhook_port, settings.telegram_webhook_path)
+    async def _answer(self, query: CallbackQuery) -> None:
+        """Always, and first: the button stops spinning whatever happens next."""
         try:
-            await stop.wait()
-        finally:
-            await runner.cleanup()  # finishes the requests in flight
-
-    async def close(self) -> None:
-        await self.bot.session.close()
+            await self.bot.answer_callback_query(query.id)
+        except Exception as exc:  # too old, or the network: the press is handled anyway
+            log.info("answerCallbackQuery failed: %r", exc)

@@ -16,25 +16,17 @@ from enum import StrEnum
 from typing import Any
 
 from aiogram import Bot
-from aiogram.methods import GetUpdates
 from aiogram.types import Update
 from pydantic import ValidationError
 
-from bot.clock import Clock
+from bot.dead_letters import Unreadable
 from bot.dialog.types import Incoming
+from handlers.ports import DeadLetters
 from handlers.telegram_updates import PLATFORM, incoming_of
-from storage.db import Database
 
 log = logging.getLogger(__name__)
 
 MAX_ERRORS_NAMED = 3  # of one update's validation errors, in the reason
-
-
-class RawGetUpdates(GetUpdates):
-    """getUpdates whose result stays raw JSON: aiogram's own method parses the whole batch
-    at once, so one update it cannot read would fail every call, for ever."""
-
-    __returning__ = list[Any]
 
 
 class Rejection(StrEnum):
@@ -59,6 +51,10 @@ class Rejected:
     @property
     def reason(self) -> str:
         return f"{self.rejection}: {self.detail}" if self.detail else str(self.rejection)
+
+    def letter(self) -> Unreadable:
+        return Unreadable(str(self.update_id) if self.update_id is not None else None,
+                          self.reason, self.raw)
 
 
 def update_id_of(raw: Any) -> int | None:
@@ -94,10 +90,9 @@ def _dumps(raw: Any) -> str:
 class TelegramIntake:
     """Checks updates for the transport and keeps the rejected ones."""
 
-    def __init__(self, bot: Bot, db: Database, clock: Clock) -> None:
+    def __init__(self, bot: Bot, dead_letters: DeadLetters) -> None:
         self.bot = bot
-        self.db = db
-        self.clock = clock
+        self.dead_letters = dead_letters
 
     def parse_json(self, body: str) -> Any | Rejected:
         """A webhook body: its JSON, or a rejection."""
@@ -135,11 +130,7 @@ class TelegramIntake:
             log.warning("Telegram update %s skipped (%s); kept in dead_letters",
                         letter.update_id if letter.update_id is not None else "?", letter.reason)
         try:
-            async with self.db.unit() as repos:
-                for letter in rejected:
-                    await repos.dead_letters.add(
-                        PLATFORM, str(letter.update_id) if letter.update_id is not None else None,
-                        letter.reason, letter.raw, self.clock.now())
+            await self.dead_letters.keep(PLATFORM, [letter.letter() for letter in rejected])
         except Exception as exc:
             log.error("dead letters not stored (%s): %s update(s) lost", type(exc).__name__,
                       len(rejected))

@@ -10,25 +10,32 @@ offset confirmed, so a restart replays nothing.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import ClientDecodeError
+from aiogram.methods import GetUpdates
 from aiogram.types import Update
 
 from bot.delivery.retry import RetryPolicy
 from bot.logs import brief
-from bot.stopping import unless_stopped
-from handlers.telegram_intake import Accepted, RawGetUpdates, Rejected, TelegramIntake, update_id_of
+from bot.stopping import pause_unless_stopped, unless_stopped
+from handlers.telegram_intake import Accepted, Rejected, TelegramIntake, update_id_of
 
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 # After failed getUpdates calls: from about a second up to half a minute between them.
 POLL_RETRY = RetryPolicy(first_delay=1.0, max_delay=30.0)
+
+
+class RawGetUpdates(GetUpdates):
+    """getUpdates whose result stays raw JSON: aiogram's own method parses the whole batch
+    at once, so one update it cannot read would fail every call, for ever."""
+
+    __returning__ = list[Any]
 
 
 class LongPolling:
@@ -75,8 +82,7 @@ class LongPolling:
     async def _pause(self, stop: asyncio.Event, failures: int, what: str) -> None:
         delay = self.retry.delay(failures)
         log.warning("%s; again in %.0f s", what, delay)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=delay)
+        await pause_unless_stopped(stop, delay)
 
     async def handle_batch(self, raws: list[Any]) -> None:
         checked = [self.intake.check(raw) for raw in raws]

@@ -1,5 +1,8 @@
 """VK event -> the core's Incoming (pure translation, no I/O).
 
+`incoming_of(event, group_id, user_name)` by the event's type: message_new, message_edit,
+message_event (a callback button); other types mean nothing to the core.
+
 peer_id -> chat_id, from_id -> user_id, peer_id >= 2000000000 -> is_group,
 conversation_message_id -> message_id (the same id the sender records for what it sends,
 so a reply to a card finds its appeal), event_id -> update_id (a redelivered event is
@@ -18,6 +21,58 @@ from handlers.vk_sender import PLATFORM, is_group_peer
 _ATTACHMENT_KINDS = {"photo": "photo", "doc": "document"}
 _SKIPPED_ATTACHMENTS = {"sticker", "gift", "link"}
 
+
+def message_of(event: dict[str, Any]) -> dict[str, Any]:
+    """The message of a message_new event (its "object", or "object.message" since API
+    5.103); the object itself for the other events."""
+    obj = event.get("object") or {}
+    message = obj.get("message")
+    return message if isinstance(message, dict) else obj
+
+
+def incoming_of(event: dict[str, Any], group_id: int, user_name: str = "") -> Incoming | None:
+    """The core's view of an event, or None for events the core has no use for."""
+    match event.get("type"):
+        case "message_new":
+            return incoming_from_message(event, group_id, user_name)
+        case "message_edit":
+            return incoming_from_edit(event)
+        case "message_event":
+            return incoming_from_button(event, user_name)
+    return None
+
+
+def person_of(event: dict[str, Any]) -> int | None:
+    """The person whose name goes on a card (users.get): who wrote a message or pressed a
+    button; None for communities and service messages (nobody to name)."""
+    match event.get("type"):
+        case "message_new":
+            message = message_of(event)
+            author = message.get("from_id")
+            if isinstance(message.get("action"), dict):
+                return None
+        case "message_event":
+            author = (event.get("object") or {}).get("user_id")
+        case _:
+            return None
+    return author if isinstance(author, int) and author > 0 else None
+
+
+def conversation_key(event: dict[str, Any]) -> str:
+    """Events of one conversation are handled in order: its peer_id (an event without
+    one stands alone)."""
+    if isinstance(event.get("object"), dict):
+        peer = message_of(event).get("peer_id")
+        if peer is not None:
+            return str(peer)
+    return f"event:{id(event)}"
+
+
+def event_brief(event: Any) -> Any:
+    """An event in a log line: its type and id, never its contents."""
+    if isinstance(event, dict):
+        return {k: event.get(k) for k in ("type", "event_id")}
+    return type(event).__name__
 
 
 def _mention_re(group_id: int) -> re.Pattern[str]:
@@ -78,8 +133,7 @@ def _payload_of(raw: Any) -> dict[str, Any] | None:
 def incoming_from_message(event: dict[str, Any], group_id: int,
                           user_name: str = "") -> Incoming | None:
     """A message_new event as the core's Incoming (None: nothing for the core)."""
-    obj = event.get("object") or {}
-    message = obj.get("message") if isinstance(obj.get("message"), dict) else obj
+    message = message_of(event)
     peer_id, from_id = message.get("peer_id"), message.get("from_id")
     if not isinstance(peer_id, int) or not isinstance(from_id, int):
         return None

@@ -10,8 +10,10 @@ from typing import Any
 import aiosqlite
 
 from storage.records import (
+    OPEN_STATUSES,
     Appeal,
     AppealEvent,
+    AppealStatus,
     ChatRef,
     DueReminder,
     ThreadMessage,
@@ -19,18 +21,15 @@ from storage.records import (
     to_db,
 )
 
-OPEN_STATUSES = ("new", "in_progress")
-
 
 def _appeal(row: aiosqlite.Row) -> Appeal:
     return Appeal(
         id=row["id"], number=row["number"], citizen_id=row["citizen_id"],
         platform=row["platform"], chat_id=row["chat_id"], institution_id=row["institution_id"],
-        category=row["category"], text=row["text"], status=row["status"],
+        category=row["category"], text=row["text"], status=AppealStatus(row["status"]),
         assignee_id=row["assignee_id"], rating=row["rating"],
-        created_at=from_db(row["created_at"]), updated_at=from_db(row["updated_at"]),  # type: ignore[arg-type]
-        first_response_due=from_db(row["first_response_due"]),  # type: ignore[arg-type]
-        due_at=from_db(row["due_at"]),  # type: ignore[arg-type]
+        created_at=from_db(row["created_at"]), updated_at=from_db(row["updated_at"]),
+        first_response_due=from_db(row["first_response_due"]), due_at=from_db(row["due_at"]),
         first_response_at=from_db(row["first_response_at"]),
         answered_at=from_db(row["answered_at"]), closed_at=from_db(row["closed_at"]),
         next_reminder_at=from_db(row["next_reminder_at"]), reminder_stage=row["reminder_stage"],
@@ -59,11 +58,12 @@ class AppealRepo:
             (citizen_id, platform, chat_id, institution_id, category, text, stamp, stamp,
              to_db(first_response_due), to_db(due_at)),
         )
-        appeal_id = cur.lastrowid
+        appeal_id: int | None = cur.lastrowid
+        assert appeal_id is not None
         # The number citizens quote: year and a sequence, e.g. 2026-000042.
         number = f"{now.year}-{appeal_id:06d}"
         await self._conn.execute("UPDATE appeals SET number = ? WHERE id = ?", (number, appeal_id))
-        appeal = await self.get(appeal_id)  # type: ignore[arg-type]
+        appeal = await self.get(appeal_id)
         assert appeal is not None
         return appeal
 
@@ -227,7 +227,7 @@ class AppealRepo:
         ) as cur:
             return [
                 AppealEvent(row["id"], row["appeal_id"], row["actor_id"], row["kind"],
-                            json.loads(row["detail"]), from_db(row["created_at"]))  # type: ignore[arg-type]
+                            json.loads(row["detail"]), from_db(row["created_at"]))
                 for row in await cur.fetchall()
             ]
 
@@ -251,7 +251,7 @@ class AppealRepo:
             return [
                 ThreadMessage(row["id"], row["appeal_id"], row["kind"], row["platform"],
                               row["chat_id"], row["message_id"], row["text"],
-                              from_db(row["created_at"]))  # type: ignore[arg-type]
+                              from_db(row["created_at"]))
                 for row in await cur.fetchall()
             ]
 

@@ -69,7 +69,7 @@ class Database:
         self.path = path
 
     @classmethod
-    async def open(cls, path: str | Path, *, migrate: bool = True, check: bool = True) -> Database:
+    async def open(cls, path: str | Path, *, check: bool = True) -> Database:
         """Open (create) and migrate. A file the process may not write, one that is not
         SQLite, or one `PRAGMA quick_check` finds damaged (`check`) raises DatabaseProblem."""
         path = str(path)
@@ -91,8 +91,7 @@ class Database:
             if check and path != ":memory:":
                 await _check_usable(conn, path)
             db = cls(conn, path)
-            if migrate:
-                await db.migrate()
+            await db.migrate()
             return db
         except sqlite3.Error as exc:
             if conn is not None:

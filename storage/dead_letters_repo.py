@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import aiosqlite
 
@@ -67,7 +68,7 @@ class DeadLetterRepo:
         return cur.rowcount
 
 
-def _letter(row: aiosqlite.Row | tuple) -> DeadLetter:  # type: ignore[type-arg]
+def _letter(row: aiosqlite.Row | tuple[Any, ...]) -> DeadLetter:
     id_, platform, update_id, reason, raw, received_at = tuple(row)
     return DeadLetter(id_, platform, update_id, reason, raw,
-                      from_db(received_at))  # type: ignore[arg-type]
+                      from_db(received_at))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 import aiosqlite
 
@@ -25,14 +26,14 @@ _COLUMNS = ("id, key, platform, chat_id, payload, appeal_id, institution_id, kin
             "attempts, not_before, created_at, message_id, error, failure")
 
 
-def _item(row: aiosqlite.Row | tuple) -> OutboxItem:  # type: ignore[type-arg]
+def _item(row: aiosqlite.Row | tuple[Any, ...]) -> OutboxItem:
     (id_, key, platform, chat_id, payload, appeal_id, institution_id, kind, status, attempts,
      not_before, created_at, message_id, error, failure) = tuple(row)
     return OutboxItem(
         id=id_, key=key, platform=platform, chat_id=chat_id, payload=payload,
         appeal_id=appeal_id, institution_id=institution_id, kind=OutboxKind(kind),
         status=OutboxStatus(status), attempts=attempts,
-        not_before=from_db(not_before), created_at=from_db(created_at),  # type: ignore[arg-type]
+        not_before=from_db(not_before), created_at=from_db(created_at),
         message_id=message_id, error=error, failure=failure,
     )
 
@@ -55,7 +56,9 @@ class OutboxRepo:
             (new_key(), row.platform, row.chat_id, row.payload, row.appeal_id,
              row.institution_id, str(row.kind), to_db(row.not_before or now), to_db(now)),
         )
-        return int(cur.lastrowid)  # type: ignore[arg-type]
+        row_id: int | None = cur.lastrowid
+        assert row_id is not None
+        return row_id
 
     async def add_many(self, rows: list[NewOutboxRow], now: datetime) -> None:
         stamp = to_db(now)
@@ -176,7 +179,7 @@ class OutboxRepo:
 
     async def backlog(self) -> list[tuple[str, int, datetime]]:
         """(platform, messages still to send, the oldest one's creation time)."""
-        return [(row[0], row[1], from_db(row[2])) for row in  # type: ignore[misc]
+        return [(str(row[0]), int(row[1]), from_db(str(row[2]))) for row in
                 await self._conn.execute_fetchall(
                     "SELECT platform, COUNT(*), MIN(created_at) FROM outbox "
                     "WHERE status IN ('pending', 'sending') GROUP BY platform ORDER BY platform")]

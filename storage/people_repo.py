@@ -6,7 +6,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.records import ChatRef, InboxChat, Invite, StaffRole, User, from_db, to_db
+from storage.records import ChatRef, InboxChat, Invite, Role, StaffRole, User, from_db, to_db
 
 INBOX_COLUMNS = "institution_id, platform, chat_id, is_group, disabled_at, disabled_reason, id"
 
@@ -68,7 +68,7 @@ class PeopleRepo:
     # staff
 
     async def add_role(
-        self, user_id: int, role: str, institution_id: str | None, now: datetime
+        self, user_id: int, role: Role, institution_id: str | None, now: datetime
     ) -> None:
         await self._conn.execute(
             "INSERT OR IGNORE INTO staff (user_id, role, institution_id, created_at) "
@@ -80,9 +80,10 @@ class PeopleRepo:
         async with self._conn.execute(
             "SELECT role, institution_id FROM staff WHERE user_id = ? ORDER BY id", (user_id,)
         ) as cur:
-            return [StaffRole(row["role"], row["institution_id"]) for row in await cur.fetchall()]
+            return [StaffRole(Role(row["role"]), row["institution_id"])
+                    for row in await cur.fetchall()]
 
-    async def staff_chats(self, role: str) -> list[ChatRef]:
+    async def staff_chats(self, role: Role) -> list[ChatRef]:
         """Private chats of everyone with a role (operators for escalations, duty staff)."""
         async with self._conn.execute(
             "SELECT DISTINCT u.platform, u.chat_id FROM staff s JOIN users u ON u.id = s.user_id "
@@ -185,7 +186,7 @@ class PeopleRepo:
     # invites
 
     async def create_invite(
-        self, token: str, role: str, institution_id: str | None, now: datetime,
+        self, token: str, role: Role, institution_id: str | None, now: datetime,
         expires_at: datetime,
     ) -> None:
         await self._conn.execute(
@@ -199,8 +200,8 @@ class PeopleRepo:
             row = await cur.fetchone()
         if row is None:
             return None
-        return Invite(row["token"], row["role"], row["institution_id"],
-                      from_db(row["expires_at"]), from_db(row["used_at"]))  # type: ignore[arg-type]
+        return Invite(row["token"], Role(row["role"]), row["institution_id"],
+                      from_db(row["expires_at"]), from_db(row["used_at"]))
 
     async def use_invite(self, token: str, user_id: int, now: datetime) -> bool:
         """Mark an invite used; False if someone used it first."""

@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
 
+@overload
+def to_db(moment: datetime) -> str: ...
+@overload
+def to_db(moment: datetime | None) -> str | None: ...
 def to_db(moment: datetime | None) -> str | None:
     if moment is None:
         return None
@@ -16,8 +20,40 @@ def to_db(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
+@overload
+def from_db(value: str) -> datetime: ...
+@overload
+def from_db(value: str | None) -> datetime | None: ...
 def from_db(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+# Closed vocabularies. A StrEnum member equals its string: rows, payloads and the
+# transports keep their plain values.
+
+
+class Platform(StrEnum):
+    TELEGRAM = "telegram"
+    VK = "vk"
+    CONSOLE = "console"
+
+
+class Role(StrEnum):
+    """A staff role (the staff table); membership of a staff group is not one."""
+
+    ADMIN = "admin"  # an institution's: its inbox chat
+    DUTY = "duty"  # on the roster for non-working time
+    OPERATOR = "operator"  # the ministry's: escalations, every institution
+
+
+class AppealStatus(StrEnum):
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+
+
+OPEN_STATUSES = (AppealStatus.NEW, AppealStatus.IN_PROGRESS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +67,7 @@ class User:
 
 @dataclass(frozen=True, slots=True)
 class StaffRole:
-    role: str  # admin | duty | operator
+    role: Role
     institution_id: str | None  # None: region-wide
 
 
@@ -44,7 +80,7 @@ class ChatRef:
 @dataclass(frozen=True, slots=True)
 class Invite:
     token: str
-    role: str
+    role: Role
     institution_id: str | None
     expires_at: datetime
     used_at: datetime | None
@@ -60,7 +96,7 @@ class Appeal:
     institution_id: str
     category: str
     text: str
-    status: str  # new | in_progress | answered | closed
+    status: AppealStatus
     assignee_id: int | None
     rating: int | None
     created_at: datetime
@@ -87,7 +123,7 @@ class Appeal:
 
     @property
     def is_open(self) -> bool:
-        return self.status in ("new", "in_progress")
+        return self.status in OPEN_STATUSES
 
 
 class DueReminder(NamedTuple):
@@ -190,5 +226,5 @@ class InboxChat:
 
 @dataclass(frozen=True, slots=True)
 class DialogState:
-    state: str = "idle"
+    state: str = "idle"  # a bot.dialog.states.Step
     data: dict[str, Any] = field(default_factory=dict)

@@ -10,6 +10,8 @@ import aiosqlite
 from storage.people_repo import INBOX_COLUMNS, inbox_of
 from storage.records import InboxChat, to_db
 
+MEMBER = "member"  # the staff list's word for a staff group's member
+
 
 @dataclass(frozen=True, slots=True)
 class StaffEntry:
@@ -19,7 +21,7 @@ class StaffEntry:
     platform: str
     platform_user_id: str
     name: str
-    role: str  # admin | duty | operator | member (of a staff group)
+    role: str  # a Role, or MEMBER (of a staff group)
     institution_id: str | None
     chat_id: str = ""  # member: the group
 
@@ -128,7 +130,8 @@ class StaffRepo:
         rows = await self._conn.execute_fetchall(
             "SELECT created_at, actor, action, target, detail FROM staff_audit "
             "ORDER BY id DESC LIMIT ?", (limit,))
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+        return [(str(at), str(actor), str(action), str(target), str(detail))
+                for at, actor, action, target, detail in rows]
 
     # bans
 

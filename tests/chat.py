@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from bot.app import App
+from bot.appeals.staff_power import create_invite
 from bot.delivery.pacing import RateLimiter
 from bot.delivery.ports import Failure, Limits, SendError
-from bot.dialog.staff import create_invite
 from bot.dialog.types import Attachment, Button, Incoming, Message, Reply
 
 # Tests drive senders as fast as they go; the pacing has tests of its own.
 NO_LIMITS = Limits(overall_per_s=1e6, private_interval=0.0, group_interval=0.0)
+
+T = TypeVar("T")
+
+
+def with_app(transport: T, app: App) -> T:
+    """A transport never sees the App (it gets the dialog, its sender, its settings and a
+    few ports); a test's people reach the app it was wired from as `transport.app`, to
+    flush the delivery and read the database."""
+    vars(transport)["app"] = app
+    return transport
 
 
 def unpaced(sender: object) -> None:

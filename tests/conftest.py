@@ -11,13 +11,13 @@ from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
 
-from bot.app import App, build_app
+from bot.app import App, build_app, telegram_transport
 from bot.clock import FixedClock
 from bot.config import PROJECT_ROOT, Settings
 from faq import FaqMatcher
 from handlers.telegram import TelegramTransport
 from handlers.vk import VkTransport
-from tests.chat import Chat, RecordingSender, unpaced
+from tests.chat import Chat, RecordingSender, unpaced, with_app
 from tests.fake_telegram import FakeTelegram, recording_session
 from tests.fake_vk import FakeVk
 from tests.faq_helpers import SEED
@@ -114,7 +114,7 @@ def fake() -> FakeTelegram:
 async def tg(app: App, fake: FakeTelegram) -> AsyncIterator[TelegramTransport]:
     bot = Bot("123:TEST", session=recording_session(fake),
               default=DefaultBotProperties(parse_mode=ParseMode.HTML))
-    transport = TelegramTransport(app, bot=bot)
+    transport = with_app(telegram_transport(app, bot=bot), app)
     unpaced(transport.sender)
     app.senders["telegram"] = transport.sender
     yield transport

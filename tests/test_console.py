@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.app import console_chat
 from bot.config import PROJECT_ROOT
-from handlers.console import ConsoleChat
 
 # File an appeal to "котельничская црб" as a citizen, answer it as that institution's
 # admin, and see the answer arrive on the citizen's side.
@@ -46,7 +46,7 @@ def assert_answer_arrived(output: str) -> None:
 async def test_piped_conversation_through_the_console_adapter(app) -> None:
     app.dialog.staff.answers.confirm_in_private = True  # the default, as `make run` has it
     out = io.StringIO()
-    console = ConsoleChat(app, io.StringIO(CONVERSATION), out)
+    console = console_chat(app, io.StringIO(CONVERSATION), out)
     await console.run()
     text = out.getvalue()
     assert "зарегистрировано и передано в «Котельничская ЦРБ»" in text
@@ -58,7 +58,7 @@ async def test_piped_conversation_through_the_console_adapter(app) -> None:
 
 async def test_reply_command_to_a_card_answers_it(app) -> None:
     out = io.StringIO()
-    console = ConsoleChat(app, io.StringIO(""), out)
+    console = console_chat(app, io.StringIO(""), out)
     for line in ["/as admin kir-crb-kotelnich", "/as citizen", "/appeal", "котельничская црб",
                  "1", "Нет записи к терапевту на две недели вперёд", "1", "1",
                  "/as admin котельничская црб"]:
@@ -71,7 +71,7 @@ async def test_reply_command_to_a_card_answers_it(app) -> None:
 
 async def test_unknown_persona_and_institution_get_clear_answers(app) -> None:
     out = io.StringIO()
-    console = ConsoleChat(app, io.StringIO(""), out)
+    console = console_chat(app, io.StringIO(""), out)
     await console.handle_line("/as admin несуществующая клиника на марсе zzz")
     await console.handle_line("/as boss")
     assert "не найдено" in out.getvalue() and "Использование" in out.getvalue()

@@ -180,13 +180,13 @@ async def test_an_appeal_no_one_receives_is_not_called_passed_on(app, tg, fake) 
 
 
 def test_the_page_hint_says_what_is_true_on_each_platform() -> None:
-    from bot import texts
+    from bot.formatting import institution_card
     from directory.model import Institution
 
     bare = Institution("x-1", "Больница без страниц")
-    assert "отметки официального канала" in texts.institution_card(bare, "telegram")
-    assert "отметкой официального" not in texts.institution_card(bare, "telegram")
-    assert "vk.com/search" in texts.institution_card(bare, "vk")
+    assert "отметки официального канала" in institution_card(bare, "telegram")
+    assert "отметкой официального" not in institution_card(bare, "telegram")
+    assert "vk.com/search" in institution_card(bare, "vk")
 
 
 async def test_invisible_and_control_characters_never_reach_cards(app, tg, fake) -> None:

@@ -221,16 +221,17 @@ async def test_after_a_backup_restore_replies_reach_their_own_citizens(
     card (same number, another text) answers nobody's appeal by mistake."""
     from aiogram import Bot
 
-    from bot.app import build_app
+    from bot.app import build_app, telegram_transport
     from handlers.telegram import TelegramTransport
-    from tests.chat import unpaced
+    from tests.chat import unpaced, with_app
     from tests.fake_telegram import FakeTelegram, recording_session
 
     fake = FakeTelegram()
 
     async def start() -> tuple[App, TelegramTransport]:
         app = await build_app(settings, clock)
-        transport = TelegramTransport(app, bot=Bot("123:TEST", session=recording_session(fake)))
+        transport = with_app(telegram_transport(
+            app, bot=Bot("123:TEST", session=recording_session(fake))), app)
         unpaced(transport.sender)
         app.courier.add_sender(transport.sender)
         return app, transport

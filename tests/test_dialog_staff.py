@@ -257,7 +257,7 @@ async def test_admin_attachment_reaches_citizen(app, sender, citizen: Chat, admi
 async def test_invite_is_one_time_and_expires(app, sender, clock) -> None:
     from datetime import timedelta
 
-    from bot.dialog.staff import create_invite
+    from bot.appeals.staff_power import create_invite
 
     async with app.db.unit() as repos:
         token = await create_invite(repos, "admin", KOTELNICH, clock.now())
@@ -354,5 +354,5 @@ async def test_a_card_always_fits_one_message(app, citizen: Chat, admin: Chat, s
         await repos.people._conn.execute("UPDATE users SET display_name = ?", ("И" * 5000,))
         await repos.appeals._conn.execute("UPDATE appeals SET text = ?", ("Т" * 5000,))
         appeal = await repos.appeals.get(appeal_id)
-        card = await app.appeals.card_text(repos, appeal)
+        card = await app.appeals.cards.text(repos, appeal)
     assert len(card) < 4000

@@ -10,10 +10,11 @@ import pytest
 from directory import (
     Directory,
     DirectoryImportError,
+    ImportReport,
     Institution,
     RowError,
-    diff_import,
     parse_csv,
+    plan_import,
 )
 
 DEMO = Path(__file__).resolve().parent.parent / "directory" / "data" / "kirov_demo.csv"
@@ -216,7 +217,7 @@ def test_reimport_updates_by_id_and_deactivates_missing():
         Institution(id="b", name="Больница Б (новое имя)"),
         Institution(id="d", name="Больница Г"),
     ]
-    diff = diff_import(old, new)
+    diff = plan_import(ImportReport(institutions=new), old).diff
     assert [i.id for i in diff.unchanged] == ["a"]
     assert [i.name for i in diff.updated] == ["Больница Б (новое имя)"]
     assert [i.id for i in diff.added] == ["d"]
@@ -225,7 +226,7 @@ def test_reimport_updates_by_id_and_deactivates_missing():
 
 def test_reimport_reactivates_an_institution_that_came_back():
     old = [Institution(id="a", name="Больница А", active=False)]
-    diff = diff_import(old, [Institution(id="a", name="Больница А")])
+    diff = plan_import(ImportReport(institutions=[Institution(id="a", name="Больница А")]), old).diff
     assert [(i.id, i.active) for i in diff.updated] == [("a", True)]
     assert diff.deactivated == []
 

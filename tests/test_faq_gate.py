@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 import pytest
 
 from faq import FaqEntry, FaqMatcher
+from faq.analysis import shared_analyzer
 from faq.gate import KEY_OVERRIDES, derive_keys
-from faq.matcher import _analyzer
 
 
-def ids(entries) -> set[str]:  # type: ignore[no-untyped-def]
+def ids(entries: Iterable[FaqEntry]) -> set[str]:
     return {e.id for e in entries}
 
 
@@ -42,7 +43,7 @@ def test_derive_keys_without_overrides_for_new_entries() -> None:
                  alt=("Номер скорой",)),
     ]
     m = FaqMatcher.from_entries(entries)
-    keys = derive_keys(entries, _analyzer(), m._idf, overrides={})
+    keys = derive_keys(entries, shared_analyzer(), m.index.idf, overrides={})
     assert "полис" in keys[0].core
     assert "скорая" in keys[1].core
 

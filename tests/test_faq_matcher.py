@@ -230,7 +230,7 @@ def test_long_message_with_the_question_inside(matcher: FaqMatcher, text: str, e
 
 
 def test_clauses_split_at_question_openers() -> None:
-    from faq.matcher import clauses
+    from faq.scoring import clauses
 
     parts = clauses("у мамы давление двести третий день как вызвать врача на дом")
     assert "как вызвать врача на дом" in parts
@@ -247,7 +247,8 @@ def test_near_miss_of_other_services_is_not_answered(matcher: FaqMatcher, text: 
 
 
 def test_confidence_is_monotone() -> None:
-    from faq.matcher import MatcherConfig, confidence
+    from faq.config import MatcherConfig
+    from faq.policy import confidence
 
     cfg = MatcherConfig()
     assert confidence(cfg, 80, 20) > confidence(cfg, 60, 20) > confidence(cfg, 60, 55)

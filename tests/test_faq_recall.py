@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from faq import FaqEntry, FaqMatcher, MatcherConfig
+from faq import FaqEntry, FaqMatcher
 from faq.analysis import Analyzer
 from tests.faq_helpers import answer_id
 
@@ -44,9 +44,9 @@ def test_swapped_letters_in_short_words(matcher: FaqMatcher, text: str, expected
 
 
 def test_swap_correction_only_for_unknown_words(matcher: FaqMatcher) -> None:
-    tok = matcher._token("врча")
+    tok = matcher.index.token("врча")
     assert tok is not None and tok.lemma == "врач"
-    tok = matcher._token("сантехник")  # a real word the FAQ does not know stays itself
+    tok = matcher.index.token("сантехник")  # a real word the FAQ does not know stays itself
     assert tok is not None and tok.lemma == "сантехник"
 
 
@@ -72,16 +72,6 @@ def test_near_misses_of_other_services(matcher: FaqMatcher, text: str) -> None:
 def test_a_dog_bite_is_still_health(matcher: FaqMatcher) -> None:
     an = Analyzer()
     assert "ветеринар" not in an.terms(an.tokens("меня укусила собака нужна прививка"))
-
-
-def test_rival_discount_is_off_by_default_and_only_helps_the_best(matcher: FaqMatcher) -> None:
-    assert MatcherConfig().rival_discount == 1.0
-    on = FaqMatcher(matcher.entries, MatcherConfig(rival_discount=0.5))
-    for text in ("как вызвать врача на дом", "пломба по омс", "запись к врачу"):
-        a, b = matcher.match(text), on.match(text)
-        # The ranking and the scores do not change; only the margin the best must beat.
-        assert a.score == b.score
-        assert (a.answer is None) >= (b.answer is None)
 
 
 def test_entry_answer_text_words_still_count_little() -> None:

@@ -12,14 +12,15 @@ import pytest
 
 from bot import texts
 from bot.__main__ import main
+from bot.app import App
 from bot.scheduler import retention_job
+from tests.db_helpers import rows
 from tests.tg_helpers import ADMIN, CITIZEN, TgUser, accept_invite, file_appeal, joined, status
 from tests.vk_helpers import VkPerson
 
 
-async def _rows(app, sql: str, *args):  # type: ignore[no-untyped-def]
-    async with app.db.unit() as repos:
-        return [tuple(r) for r in await repos.staff._conn.execute_fetchall(sql, args)]
+async def _rows(app: App, sql: str, *args: object) -> list[tuple[object, ...]]:
+    return rows(app, sql, *args)
 
 
 async def test_forget_anonymises_everything_and_tells_the_institution(app, tg, fake) -> None:

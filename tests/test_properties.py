@@ -13,11 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot import texts
-from bot.app import build_app
+from bot.app import App, build_app
+from bot.appeals.staff_power import create_invite
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.dialog.staff import create_invite
 from bot.dialog.types import Incoming
+from tests.db_helpers import rows
 
 KOTELNICH = "kir-crb-kotelnich"
 GROUP = "-100500"
@@ -82,43 +83,36 @@ async def _scenario(tmp: Path, steps: list[tuple[str, tuple[str, str], bool]]) -
             replies = await app.dialog.handle(inc)
             assert all(texts.INTERNAL_ERROR not in r.text for r in replies), (inc, replies)
             app.clock.advance(timedelta(seconds=7))  # type: ignore[attr-defined]
-        await _check(app)
+        _check(app)
     finally:
         await app.close()
 
 
-async def _latest_card(app, chat: str) -> str | None:  # type: ignore[no-untyped-def]
-    async with app.db.unit() as repos:
-        rows = list(await repos.staff._conn.execute_fetchall(
-            "SELECT message_id FROM appeal_messages WHERE chat_id = ? AND kind = 'card' "
-            "ORDER BY id DESC LIMIT 1", (chat,)))
-    return rows[0][0] if rows else None
+async def _latest_card(app: App, chat: str) -> str | None:
+    found = rows(app, "SELECT message_id FROM appeal_messages WHERE chat_id = ? AND kind = 'card' "
+                 "ORDER BY id DESC LIMIT 1", chat)
+    return found[0][0] if found else None
 
 
-async def _check(app) -> None:  # type: ignore[no-untyped-def]
-    async with app.db.unit() as repos:
-        conn = repos.staff._conn
-        for state, in await conn.execute_fetchall("SELECT state FROM dialog_state"):
-            assert state in KNOWN_STATES, state
-        for platform_user, state, data in await conn.execute_fetchall(
-                "SELECT user_id, state, data FROM dialog_state"):
-            if state.startswith("staff_"):
-                assert platform_user in STAFF, (platform_user, state)  # no citizen in a staff form
-            if state == "appeal_confirm":
-                assert '"text"' in data and '"institution_id"' in data, data
-        rows = await conn.execute_fetchall(
-            "SELECT e.kind, u.platform_user_id FROM appeal_events e "
-            "JOIN users u ON u.id = e.actor_id")
-        for kind, actor in rows:
-            if kind in STAFF_EVENTS and actor not in STAFF:
-                # closing is also the citizen's own withdrawal (/forget)
-                assert (kind == "closed" and actor in ("1001", "1002")) or actor.startswith(
-                    "forgotten-"), (kind, actor)
-        for status, in await conn.execute_fetchall("SELECT status FROM appeals"):
-            assert status in ("new", "in_progress", "answered", "closed")
-        staff_rows = await conn.execute_fetchall(
-            "SELECT u.platform_user_id FROM staff s JOIN users u ON u.id = s.user_id")
-        assert {r[0] for r in staff_rows} <= STAFF  # nobody made themselves staff
+def _check(app: App) -> None:
+    for (state,) in rows(app, "SELECT state FROM dialog_state"):
+        assert state in KNOWN_STATES, state
+    for platform_user, state, data in rows(app, "SELECT user_id, state, data FROM dialog_state"):
+        if state.startswith("staff_"):
+            assert platform_user in STAFF, (platform_user, state)  # no citizen in a staff form
+        if state == "appeal_confirm":
+            assert '"text"' in data and '"institution_id"' in data, data
+    events = rows(app, "SELECT e.kind, u.platform_user_id FROM appeal_events e "
+                       "JOIN users u ON u.id = e.actor_id")
+    for kind, actor in events:
+        if kind in STAFF_EVENTS and actor not in STAFF:
+            # a staff action by a non-staff actor can only be the citizen's own withdrawal
+            assert kind == "closed", (kind, actor)
+            assert actor in ("1001", "1002") or actor.startswith("forgotten-"), (kind, actor)
+    for (status,) in rows(app, "SELECT status FROM appeals"):
+        assert status in ("new", "in_progress", "answered", "closed")
+    staff = rows(app, "SELECT u.platform_user_id FROM staff s JOIN users u ON u.id = s.user_id")
+    assert {r[0] for r in staff} <= STAFF  # nobody made themselves staff
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,

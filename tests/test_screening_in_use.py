@@ -5,6 +5,7 @@ staff may close it without an answer on the merits, the citizen warned."""
 
 from __future__ import annotations
 
+from tests.db_helpers import rows
 from tests.tg_helpers import ADMIN, CITIZEN, TgUser, accept_invite, file_appeal, joined, make_operator, status
 from tests.vk_helpers import VkPerson
 
@@ -15,9 +16,8 @@ QUESTION = ("Меня зовут Мария Петрова, тел. 8 912 345-67
 async def test_unanswered_questions_are_stored_and_shown_masked(app, tg, fake) -> None:
     citizen = TgUser(tg, fake, CITIZEN)
     await citizen.say(QUESTION)
+    stored = rows(app, "SELECT question, normalized FROM faq_unanswered")
     async with app.db.unit() as repos:
-        stored = list(await repos.staff._conn.execute_fetchall(
-            "SELECT question, normalized FROM faq_unanswered"))
         # a row stored before masking existed (a restored backup): /gaps masks it too
         await repos.faq_stats.add_unanswered("Иванов Иван Иванович 89991234567 про бассейн",
                                              "legacy", "vk", app.clock.now())

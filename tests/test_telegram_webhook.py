@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Bot
 from aiohttp.test_utils import TestClient, TestServer
 
-from handlers.telegram import TelegramTransport
+from bot.app import telegram_transport
 from tests.fake_telegram import FakeTelegram, recording_session
 
 SECRET = "s3cret_token-1"
@@ -13,7 +13,7 @@ SECRET = "s3cret_token-1"
 
 async def test_webhook_refuses_wrong_secret_and_handles_right_one(app) -> None:
     fake = FakeTelegram()
-    transport = TelegramTransport(app, bot=Bot("123:TEST", session=recording_session(fake)))
+    transport = telegram_transport(app, bot=Bot("123:TEST", session=recording_session(fake)))
     transport.webhook_secret = SECRET
     update = fake.message(1001, 1001, "/start")
     path = app.settings.telegram_webhook_path
@@ -41,7 +41,7 @@ async def test_webhook_refuses_wrong_secret_and_handles_right_one(app) -> None:
 
 async def test_webhook_mode_start_sets_the_webhook_with_secret(app) -> None:
     fake = FakeTelegram()
-    transport = TelegramTransport(app, bot=Bot("123:TEST", session=recording_session(fake)))
+    transport = telegram_transport(app, bot=Bot("123:TEST", session=recording_session(fake)))
     transport.webhook_url, transport.webhook_secret = "https://bot.example.org/tg", SECRET
     await transport.start()
     call = fake.calls_of("setWebhook")[-1]

@@ -25,10 +25,10 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
 
 from bot import texts
-from bot.app import App, build_app
+from bot.app import App, build_app, telegram_transport
+from bot.appeals.staff_power import create_invite
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.dialog.staff import create_invite
 from handlers.telegram import TelegramTransport
 from handlers.vk import VkTransport
 from handlers.vk_sender import vk_label
@@ -273,7 +273,7 @@ async def test_telegram_and_vk_show_the_same_conversation(
     tg_fake = FakeTelegram()
     bot = Bot("123:TEST", session=recording_session(tg_fake),
               default=DefaultBotProperties(parse_mode=ParseMode.HTML))
-    telegram = TelegramTransport(tg_app, bot=bot)
+    telegram = telegram_transport(tg_app, bot=bot)
     unpaced(telegram.sender)
     tg_app.senders["telegram"] = telegram.sender
 

@@ -204,7 +204,7 @@ async def test_edit_by_conversation_message_id_and_removing_buttons(
 
 async def test_every_core_keyboard_is_accepted_by_vk(sender: VkSender, fake_vk: FakeVk) -> None:
     """The fake_vk refuses keyboards over VK's limits (error 911), as VK does."""
-    from bot.appeals.service import rating_buttons
+    from bot.appeals.cards import rating_buttons
     from bot.dialog.citizen import handover_buttons, menu_buttons
 
     class AppealStub:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.app import App
-from bot.dialog.staff import create_invite
+from bot.appeals.staff_power import create_invite
 from handlers.telegram import TelegramTransport
 from tests.conftest import KOTELNICH
 from tests.fake_telegram import FakeTelegram, Sent
@@ -70,7 +70,7 @@ async def accept_invite(app: App, user: TgUser, institution: str = KOTELNICH) ->
 async def make_operator(app: App, tg: TelegramTransport, fake: FakeTelegram,
                         user_id: int = 9001) -> TgUser:
     """A ministry operator (as OPERATORS_TELEGRAM would make one), in their private chat."""
-    from bot.appeals.staffing import grant_role
+    from bot.appeals.staff_power import grant_role
 
     async with app.db.unit() as repos:
         await grant_role(repos, platform="telegram", user_id=str(user_id), chat_id=str(user_id),

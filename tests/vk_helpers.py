@@ -6,10 +6,11 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from bot import app as composition
 from bot.app import App
-from bot.dialog.staff import create_invite
+from bot.appeals.staff_power import create_invite
 from handlers.vk import VkTransport
-from tests.chat import unpaced
+from tests.chat import unpaced, with_app
 from tests.fake_vk import CHAT_PEER_BASE, FakeVk, SentMessage
 
 
@@ -19,7 +20,7 @@ def vk_settings_update(fake: FakeVk, **extra: Any) -> dict[str, Any]:
 
 async def vk_transport(app: App, fake: FakeVk, **settings: Any) -> VkTransport:
     app.settings = app.settings.model_copy(update=vk_settings_update(fake, **settings))
-    transport = VkTransport(app)
+    transport = with_app(composition.vk_transport(app), app)
     await transport.start()
     unpaced(transport.sender)
     app.courier.add_sender(transport.sender)
@@ -27,7 +28,7 @@ async def vk_transport(app: App, fake: FakeVk, **settings: Any) -> VkTransport:
 
 
 class VkPerson:
-    """One VK user in one conversation, talking through vkbottle's router (the events
+    """One VK user in one conversation, talking through the transport (the events
     are routed in-process as the long poll would) and the outbox."""
 
     def __init__(self, app: App, transport: VkTransport, fake: FakeVk, user_id: int,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from storage.records import Appeal, StaffRole
+from storage.records import Appeal, Role, StaffRole
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,11 +16,7 @@ class Actor:
 
     @property
     def is_operator(self) -> bool:
-        return any(r.role == "operator" for r in self.roles)
-
-    @property
-    def is_duty(self) -> bool:
-        return any(r.role == "duty" for r in self.roles)
+        return any(r.role == Role.OPERATOR for r in self.roles)
 
     @property
     def is_staff(self) -> bool:
@@ -28,7 +24,7 @@ class Actor:
 
     def institutions(self) -> list[str] | None:
         """Institutions whose queue this actor sees; None means all of them."""
-        if self.is_operator or any(r.role == "duty" and r.institution_id is None
+        if self.is_operator or any(r.role == Role.DUTY and r.institution_id is None
                                    for r in self.roles):
             return None
         ids = {r.institution_id for r in self.roles if r.institution_id} | set(

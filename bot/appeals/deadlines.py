@@ -74,15 +74,6 @@ class DeadlineClock:
 
     # the reminder ladder
 
-    def stages(self, created_at: datetime, first_response_due: datetime,
-               due_at: datetime) -> list[Stage]:
-        return [
-            Stage(n, _step_time(step, created_at,
-                                first_response_due if target == "first_response" else due_at),
-                  target, is_deadline)
-            for n, target, step, is_deadline in self._rungs
-        ]
-
     def next_stage(self, created_at: datetime, first_response_due: datetime, due_at: datetime,
                    *, after: int, first_response_done: bool, now: datetime) -> Stage | None:
         """The rung to fire next: after `after`, skipping rungs that no longer apply.

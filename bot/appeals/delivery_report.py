@@ -9,8 +9,9 @@ from datetime import datetime
 from bot import texts
 from bot.appeals.outbox import outbox_row
 from bot.appeals.service import AppealService
+from bot.formatting import format_time
 from bot.message import decode
-from storage.records import OutboxItem, OutboxKind
+from storage.records import OutboxItem, OutboxKind, Role
 from storage.repositories import Repositories
 
 
@@ -20,7 +21,7 @@ async def delivery_lines(repos: Repositories, timezone: str) -> list[str]:
     for platform, count, oldest in backlog:
         lines.append(texts.DELIVERY_BACKLOG.format(
             platform=texts.PLATFORM_NAMES.get(platform, platform), count=count,
-            oldest=texts.format_time(oldest, timezone)))
+            oldest=format_time(oldest, timezone)))
     if not backlog:
         lines.append(texts.DELIVERY_NO_BACKLOG)
     for platform, failure, count in await repos.outbox.failures():
@@ -32,7 +33,7 @@ async def delivery_lines(repos: Repositories, timezone: str) -> list[str]:
         lines.append(texts.DELIVERY_DISABLED_INBOX.format(
             institution=inst.display_name if inst else inbox.institution_id,
             platform=texts.PLATFORM_NAMES.get(inbox.platform, inbox.platform),
-            since=texts.format_time(inbox.disabled_at, timezone) if inbox.disabled_at else "?"))
+            since=format_time(inbox.disabled_at, timezone) if inbox.disabled_at else "?"))
     return lines
 
 
@@ -40,14 +41,14 @@ async def reroute_failed(repos: Repositories, appeals: AppealService, item: Outb
                          now: datetime) -> int:
     """A failed message goes to the operators instead (a card as a fresh card, anything
     else as it was); returns how many operator chats it was queued for."""
-    operators = await repos.people.staff_chats("operator")
+    operators = await repos.people.staff_chats(Role.OPERATOR)
     if not operators:
         return 0
     if item.kind is OutboxKind.CARD and item.appeal_id is not None:
         appeal = await repos.appeals.get(item.appeal_id)
         if appeal is not None:
             inst = await repos.institutions.get(appeal.institution_id)
-            await appeals.repost_to_operators(repos, appeal, now, texts.CARD_REROUTED.format(
+            await appeals.cards.repost_to_operators(repos, appeal, now, texts.CARD_REROUTED.format(
                 institution=inst.display_name if inst else appeal.institution_id))
             return len(operators)
     message = decode(item.payload)

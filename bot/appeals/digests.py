@@ -4,16 +4,18 @@ last working day before days off, the handoff to the duty staff. Each goes out o
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot import texts
 from bot.appeals.calendar import zone
+from bot.appeals.duty import on_duty_during
 from bot.appeals.outbox import outbox_row
 from bot.appeals.service import AppealService
 from bot.clock import Clock
+from bot.formatting import format_time
 from bot.message import Message
 from storage.db import Database
-from storage.records import Appeal, OutboxKind
+from storage.records import Appeal, AppealStatus, OutboxKind, Role
 
 MAX_LINES = 10
 
@@ -47,7 +49,7 @@ class DigestService:
                 < self.policy.working_hours.end):
             return 0
         async with self.db.unit() as repos:
-            operators = await repos.people.staff_chats("operator")
+            operators = await repos.people.staff_chats(Role.OPERATOR)
             open_appeals = await repos.appeals.open_queue(None, limit=1000)
             received = await repos.people.inbox_chats_of(
                 sorted({a.institution_id for a in open_appeals}))
@@ -71,7 +73,7 @@ class DigestService:
         target, deadline = current_deadline(appeal)
         return texts.DIGEST_LINE.format(number=appeal.number, institution=name,
                                         what=texts.DEADLINE_NAMES[target],
-                                        deadline=texts.format_time(deadline, tz))
+                                        deadline=format_time(deadline, tz))
 
     async def morning(self) -> int:
         now = self.clock.now()
@@ -95,7 +97,7 @@ class DigestService:
                 deadlines = [current_deadline(a)[1] for a in open_appeals]
                 text = texts.DIGEST_MORNING.format(
                     institution=inst.display_name,
-                    new=sum(a.status == "new" for a in open_appeals),
+                    new=sum(a.status == AppealStatus.NEW for a in open_appeals),
                     due_today=sum(now <= d and d.astimezone(zone(tz)).date() == local.date()
                                   for d in deadlines),
                     overdue=sum(d < now for d in deadlines),
@@ -121,14 +123,7 @@ class DigestService:
         async with self.db.unit() as repos:
             if not await repos.duty.digest_sent("handoff", "", day, now):
                 return 0
-            people = {}
-            current = first
-            while current <= last:
-                for user in await repos.duty.on_duty(current):
-                    people[user.id] = user
-                current += timedelta(days=1)
-            if not people:
-                people = {u.id: u for u in await repos.duty.duty_staff()}
+            people = await on_duty_during(repos, first, last)
             open_appeals = await repos.appeals.open_queue(None, limit=1000)
             back_at = self.calendar.next_working_start(
                 datetime.combine(last, self.policy.working_hours.end, zone(tz)), tz,
@@ -143,7 +138,7 @@ class DigestService:
                 lines.append(self._line(appeal, names[appeal.institution_id], tz))
             text = texts.DIGEST_HANDOFF.format(first=f"{first:%d.%m}", last=f"{last:%d.%m}",
                                                open=len(open_appeals), due=len(falling_due))
-            for user in people.values():
+            for user in people:
                 if user.chat_id:
                     await repos.outbox.add(outbox_row(
                         user.platform, user.chat_id, Message("\n".join([text, "", *lines])),

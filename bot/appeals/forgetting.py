@@ -15,7 +15,7 @@ from bot.appeals.outbox import outbox_row
 from bot.appeals.policy import Retention
 from bot.appeals.service import AppealService
 from bot.message import Message, encode
-from storage.records import OutboxKind, User
+from storage.records import AppealStatus, OutboxKind, Role, User
 from storage.repositories import Repositories
 
 BLANK = encode(Message(""))
@@ -45,14 +45,14 @@ async def forget(repos: Repositories, service: AppealService, person: User,
     for appeal_id in ids:  # the staff chats' cards lose the text too
         appeal = await repos.appeals.get(appeal_id)
         if appeal is not None:
-            await service.refresh_cards(repos, appeal, now)
+            await service.cards.refresh(repos, appeal, now)
     await repos.staff.audit("citizen", "forgotten", str(person.id), f"{len(ids)} appeals", now)
     return Forgotten(len(ids), withdrawn)
 
 
 async def _withdraw(repos: Repositories, service: AppealService, appeal_id: int,
                     now: datetime) -> None:
-    appeal = await repos.appeals.update(appeal_id, now, status="closed", closed_at=now,
+    appeal = await repos.appeals.update(appeal_id, now, status=AppealStatus.CLOSED, closed_at=now,
                                         next_reminder_at=None)
     await repos.appeals.add_event(appeal.id, "closed", now, appeal.citizen_id,
                                   reason="withdrawn")
@@ -60,7 +60,7 @@ async def _withdraw(repos: Repositories, service: AppealService, appeal_id: int,
                      appeal_id=appeal.id)
     chats = (await repos.outbox.card_chats(appeal.id, appeal.institution_id)
              or await repos.people.inbox_chats(appeal.institution_id)
-             or await repos.people.staff_chats("operator"))
+             or await repos.people.staff_chats(Role.OPERATOR))
     await repos.outbox.add_many([
         outbox_row(c.platform, c.chat_id, notice, OutboxKind.MESSAGE, appeal_id=appeal.id,
                    institution_id=appeal.institution_id) for c in chats], now)

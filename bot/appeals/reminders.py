@@ -19,14 +19,18 @@ from typing import Any
 
 from bot import texts
 from bot.appeals.calendar import zone
+from bot.appeals.cards import open_card_button
 from bot.appeals.deadlines import Stage
-from bot.appeals.outbox import outbox_row
+from bot.appeals.duty import on_duty
+from bot.appeals.outbox import citizen_row, outbox_row
 from bot.appeals.service import AppealService
 from bot.clock import Clock
-from bot.message import Button, Message
+from bot.formatting import format_left, format_time
+from bot.message import Message
+from bot.payloads import Menu, MenuItem
 from directory.model import Institution
 from storage.db import Database
-from storage.records import DueReminder, NewOutboxRow, OutboxKind
+from storage.records import DueReminder, NewOutboxRow, OutboxKind, Role
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -89,7 +93,7 @@ class _Recipients:
         if self._operators is None:
             tz = self.service.default_tz
             self._operators = [Recipient(c.platform, c.chat_id, tz)
-                               for c in await self.repos.people.staff_chats("operator")]
+                               for c in await self.repos.people.staff_chats(Role.OPERATOR)]
         return self._operators
 
     async def duty(self) -> list[Recipient]:
@@ -98,7 +102,7 @@ class _Recipients:
         if self._duty is None:
             tz = self.service.default_tz
             today = self.now.astimezone(zone(tz)).date()
-            people = await self.repos.duty.on_duty(today) or await self.repos.duty.duty_staff()
+            people = await on_duty(self.repos, today)
             self._duty = [Recipient(u.platform, u.chat_id, tz) for u in people if u.chat_id]
         return self._duty
 
@@ -169,7 +173,6 @@ class ReminderService:
                         if fire.is_deadline:  # the audit trail keeps escalations; the
                             # reminders themselves are in the outbox (kind 'reminder')
                             events.append((appeal.id, kind, {"stage": fire.number}))
-                        if fire.is_deadline:
                             escalated = now
                             overdue = now if fire.target == "final" else None
                 states.append((nxt.at if nxt else None,
@@ -185,30 +188,26 @@ class ReminderService:
         tz = self.appeals.timezone_of(inst)
         deadline = appeal.first_response_due if stage.target == "first_response" else appeal.due_at
         what = texts.DEADLINE_NAMES[stage.target]
-        open_card = [[Button(texts.BTN_OPEN_CARD.format(number=appeal.number,
-                                                         institution=inst.display_name)[:60],
-                             f"st:card:{appeal.id}")]]
+        open_card = [[open_card_button(appeal.id, appeal.number, inst.display_name)]]
         staff, not_before = await who.staff(inst, tz)
         if stage.is_deadline:
             text = texts.OVERDUE_STAFF.format(number=appeal.number, institution=inst.display_name,
-                                              what=what, deadline=texts.format_time(deadline, tz))
+                                              what=what, deadline=format_time(deadline, tz))
             for r in await who.operators():
                 outbox.append(outbox_row(r.platform, r.chat_id, Message(texts.ESCALATION.format(
                     number=appeal.number, institution=inst.display_name, what=what,
-                    deadline=texts.format_time(deadline, tz)), open_card), OutboxKind.ESCALATION,
+                    deadline=format_time(deadline, tz)), open_card), OutboxKind.ESCALATION,
                     appeal_id=appeal.id, not_before=self._not_before(now, r.timezone)))
             if not appeal.escalated:
-                outbox.append(outbox_row(
-                    appeal.platform, appeal.chat_id,
-                    Message(texts.CITIZEN_ESCALATED.format(number=appeal.number),
-                            [[Button(texts.BTN_MY, "m:my")]], appeal_id=appeal.id),
-                    OutboxKind.CITIZEN, appeal_id=appeal.id,
+                outbox.append(citizen_row(
+                    appeal, texts.CITIZEN_ESCALATED.format(number=appeal.number),
+                    [[Menu(MenuItem.MY).button(texts.BTN_MY)]],
                     not_before=self._not_before(now, tz)))
             kind = "overdue" if stage.target == "final" else "first_response_missed"
         else:
             text = texts.REMINDER.format(number=appeal.number, institution=inst.display_name,
-                                         what=what, deadline=texts.format_time(deadline, tz),
-                                         left=texts.format_left(deadline - now))
+                                         what=what, deadline=format_time(deadline, tz),
+                                         left=format_left(deadline - now))
             kind = "reminder"
         operators = {(r.platform, r.chat_id) for r in await who.operators()}
         for r in staff:

@@ -1,174 +1,49 @@
-"""The appeal lifecycle: file, take, answer, redirect, close, rate, reopen.
+"""The appeal lifecycle: file, take, answer, redirect, extend, close, rate, reopen.
 
 Every method runs inside the caller's unit of work: the state change, its audit event
-and the outbox messages it causes commit together, or not at all.
+and the outbox messages it causes commit together, or not at all. What staff chats show
+of an appeal (its cards) is bot/appeals/cards.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot import texts
+from bot.appeals.cards import Cards, abuse_kinds, follow_up_message, rating_buttons, unsolved_button
 from bot.appeals.deadlines import DeadlineClock
-from bot.appeals.outbox import outbox_row
-from bot.message import Attachment, Button, Message
+from bot.appeals.errors import AppealError
+from bot.appeals.outbox import citizen_row, outbox_row
+from bot.formatting import appeal_state, format_time
+from bot.message import Attachment, Button, stamped
 from bot.screening import screen
 from directory.model import Institution
-from storage.records import Appeal, ChatRef, OutboxKind, User
+from storage.records import Appeal, AppealStatus, ChatRef, OutboxKind, Role, User
 from storage.repositories import Repositories
+
+__all__ = ["FOLLOW_UP_WINDOW", "AppealError", "AppealService"]
 
 # A citizen may add to an appeal (and staff answer that) this long after its answer.
 FOLLOW_UP_WINDOW = timedelta(days=30)
-
-
-CARD_TEXT_MAX = 3000  # the form allows no more; older or imported rows are cut
-
-
-def _cap(value: str, limit: int) -> str:
-    return value if len(value) <= limit else value[:limit - 1] + "…"
-
-
-class AppealError(Exception):
-    """An action that is not possible in the appeal's current state (shown to the user)."""
-
-
-def card_buttons(appeal: Appeal) -> list[list[Button]]:
-    if appeal.status == "new":
-        return [
-            [Button(texts.BTN_TAKE, f"st:take:{appeal.id}"),
-             Button(texts.BTN_ANSWER, f"st:ans:{appeal.id}")],
-            [Button(texts.BTN_REDIRECT, f"st:redir:{appeal.id}"),
-             Button(texts.BTN_CLOSE, f"st:close:{appeal.id}")],
-        ]
-    if appeal.status == "in_progress":
-        rows = [
-            [Button(texts.BTN_ANSWER, f"st:ans:{appeal.id}")],
-            [Button(texts.BTN_REDIRECT, f"st:redir:{appeal.id}"),
-             Button(texts.BTN_CLOSE, f"st:close:{appeal.id}")],
-        ]
-        if appeal.extended_at is None:
-            rows.append([Button(texts.BTN_EXTEND, f"st:ext:{appeal.id}")])
-        return rows
-    return []
-
-
-def rating_buttons(appeal: Appeal) -> list[list[Button]]:
-    return [
-        [Button(f"{n} ⭐", f"rate:{appeal.id}:{n}") for n in range(1, 6)],
-        [unsolved_button(appeal)],
-    ]
-
-
-def abuse_kinds(appeal: Appeal) -> str:
-    return ", ".join(texts.ABUSE_MARKS.get(k, k) for k in appeal.abuse.split(",") if k)
-
-
-def unsolved_button(appeal: Appeal) -> Button:
-    """«Вопрос не решён» under one answer (or closing): it carries which one, so a button
-    of an earlier answer reopens nothing."""
-    return Button(texts.BTN_UNSOLVED, f"unsolved:{appeal.answers_given}:{appeal.id}")
 
 
 class AppealService:
     def __init__(self, deadlines: DeadlineClock, default_timezone: str) -> None:
         self.deadlines = deadlines
         self.default_timezone = default_timezone
+        self.cards = Cards(default_timezone)
 
     def timezone_of(self, inst: Institution | None) -> str:
-        return (inst.timezone if inst and inst.timezone else "") or self.default_timezone
+        return self.cards.timezone_of(inst)
 
     async def institution(self, repos: Repositories, institution_id: str) -> Institution:
-        inst = await repos.institutions.get(institution_id)
-        if inst is None:  # appeals keep their institution: rows are deactivated, not deleted
-            raise AppealError(texts.APPEAL_NOT_FOUND)
-        return inst
-
-    # rendering
-
-    async def card_text(self, repos: Repositories, appeal: Appeal, suffix: str = "",
-                        actionable: bool = True) -> str:
-        inst = await self.institution(repos, appeal.institution_id)
-        citizen = await repos.people.get_user(appeal.citizen_id)
-        tz = self.timezone_of(inst)
-        text = texts.CARD.format(  # every field capped: a card always fits one message
-            number=appeal.number,
-            institution=_cap(inst.display_name, 200),
-            category=_cap(texts.CATEGORIES.get(appeal.category, appeal.category), 80),
-            status=texts.STATUSES[appeal.status],
-            citizen=_cap(citizen.display_name if citizen and citizen.display_name
-                         else "гражданин", 100),
-            platform=texts.PLATFORM_NAMES.get(appeal.platform, appeal.platform),
-            created=texts.format_time(appeal.created_at, tz),
-            first_due=texts.format_time(appeal.first_response_due, tz),
-            due=texts.format_time(appeal.due_at, tz),
-            text=_cap(appeal.text, CARD_TEXT_MAX),
-        )
-        if appeal.undelivered_at is not None:
-            text += texts.CARD_UNDELIVERED.format(
-                reason=texts.UNDELIVERED_REASONS.get(appeal.undelivered_reason or "",
-                                                     appeal.undelivered_reason or ""),
-                since=texts.format_time(appeal.undelivered_at, tz))
-        if appeal.abuse:
-            text += "\n\n" + texts.CARD_ABUSE.format(kinds=abuse_kinds(appeal))
-        if await repos.staff.ban_of(appeal.citizen_id) is not None:
-            text += "\n" + texts.CARD_BANNED
-        if appeal.is_open and actionable:
-            text += texts.CARD_HINT
-        return text + suffix
-
-    # outbox helpers
-
-    async def _post_card(
-        self, repos: Repositories, appeal: Appeal, now: datetime, prefix: str = "",
-        attachments: tuple[Attachment, ...] = (), *, operators_only: bool = False,
-    ) -> None:
-        """A new card in every working inbox chat of the appeal's institution (the
-        operators if none works)."""
-        inst = await self.institution(repos, appeal.institution_id)
-        chats = [] if operators_only else await repos.people.inbox_chats(inst.id)
-        if not chats:
-            # Nobody receives this institution's appeals: the ministry must see it.
-            if not operators_only:
-                prefix = texts.STAFF_NEW_NO_INBOX.format(institution=inst.display_name) + prefix
-            chats = await repos.people.staff_chats("operator")
-        message = Message(prefix + await self.card_text(repos, appeal), card_buttons(appeal),
-                          attachments, card_of=appeal.id)
-        await repos.outbox.add_many([
-            outbox_row(chat.platform, chat.chat_id, message, OutboxKind.CARD,
-                       appeal_id=appeal.id, institution_id=inst.id) for chat in chats], now)
-
-    async def repost_to_operators(self, repos: Repositories, appeal: Appeal, now: datetime,
-                                  prefix: str) -> None:
-        """The institution's inbox is unreachable: its open appeal goes to the operators."""
-        if appeal.is_open:
-            await self._post_card(repos, appeal, now, prefix, operators_only=True)
-
-    async def refresh_cards(self, repos: Repositories, appeal: Appeal, now: datetime,
-                            redirected_to: Institution | None = None) -> None:
-        """Edit the cards the appeal's institution got, to show the new status and buttons.
-
-        After a redirect the old institution's cards lose their buttons: it is not theirs.
-        """
-        if redirected_to is None:
-            message = Message(await self.card_text(repos, appeal), card_buttons(appeal))
-        else:
-            suffix = texts.CARD_REDIRECTED.format(institution=redirected_to.display_name)
-            message = Message(await self.card_text(repos, appeal, suffix, actionable=False))
-        chats = await repos.outbox.card_chats(appeal.id, appeal.institution_id)
-        await repos.outbox.add_many([
-            outbox_row(chat.platform, chat.chat_id, replace(message, card_of=appeal.id),
-                       OutboxKind.CARD_EDIT, appeal_id=appeal.id) for chat in chats], now)
+        return await self.cards.institution(repos, institution_id)
 
     async def _tell_citizen(
         self, repos: Repositories, appeal: Appeal, text: str, now: datetime,
         buttons: list[list[Button]] | None = None, attachments: tuple[Attachment, ...] = (),
     ) -> None:
-        """To the chat and platform the citizen wrote from."""
-        await repos.outbox.add(outbox_row(
-            appeal.platform, appeal.chat_id,
-            Message(text, buttons or [], attachments, appeal_id=appeal.id),
-            OutboxKind.CITIZEN, appeal_id=appeal.id), now)
+        await repos.outbox.add(citizen_row(appeal, text, buttons, attachments), now)
 
     async def schedule_reminders(self, repos: Repositories, appeal: Appeal, now: datetime,
                                  after: int | None = None) -> Appeal:
@@ -205,20 +80,19 @@ class AppealService:
         if marks:
             appeal = await repos.appeals.update(appeal.id, now, abuse=",".join(sorted(marks)))
         appeal = await self.schedule_reminders(repos, appeal, now, after=-1)
-        await self._post_card(repos, appeal, now, attachments=tuple(
-            a if a.platform else replace(a, platform=chat.platform) for a in attachments))
+        await self.cards.post(repos, appeal, now, attachments=stamped(attachments, chat.platform))
         return appeal
 
     def _require_open(self, appeal: Appeal) -> None:
         if not appeal.is_open:
-            raise AppealError(texts.appeal_state(appeal.number, appeal.status))
+            raise AppealError(appeal_state(appeal.number, appeal.status))
 
     async def take(self, repos: Repositories, appeal: Appeal, actor: User, now: datetime) -> Appeal:
         self._require_open(appeal)
-        if appeal.status == "in_progress":
-            raise AppealError(texts.appeal_state(appeal.number, appeal.status, unavailable=False))
+        if appeal.status == AppealStatus.IN_PROGRESS:
+            raise AppealError(appeal_state(appeal.number, appeal.status, unavailable=False))
         appeal = await repos.appeals.update(
-            appeal.id, now, status="in_progress", assignee_id=actor.id,
+            appeal.id, now, status=AppealStatus.IN_PROGRESS, assignee_id=actor.id,
             first_response_at=appeal.first_response_at or now,
         )
         await repos.appeals.add_event(appeal.id, "taken", now, actor.id)
@@ -226,7 +100,7 @@ class AppealService:
         inst = await self.institution(repos, appeal.institution_id)
         await self._tell_citizen(repos, appeal, texts.CITIZEN_TAKEN.format(
             number=appeal.number, institution=inst.display_name), now)
-        await self.refresh_cards(repos, appeal, now)
+        await self.cards.refresh(repos, appeal, now)
         return appeal
 
     def accepts_follow_up(self, appeal: Appeal, now: datetime) -> bool:
@@ -245,13 +119,8 @@ class AppealService:
         inst = await self.institution(repos, appeal.institution_id)
         chats = (await repos.outbox.card_chats(appeal.id, inst.id)
                  or await repos.people.inbox_chats(inst.id)
-                 or await repos.people.staff_chats("operator"))
-        message = Message(
-            texts.FOLLOW_UP_STAFF.format(number=appeal.number, institution=inst.display_name,
-                                         status=texts.STATUSES[appeal.status], text=text or "—"),
-            [[Button(texts.BTN_ANSWER, f"st:ans:{appeal.id}")]],
-            tuple(a if a.platform else replace(a, platform=chat.platform) for a in attachments),
-            appeal_id=appeal.id)
+                 or await repos.people.staff_chats(Role.OPERATOR))
+        message = follow_up_message(appeal, inst, text, stamped(attachments, chat.platform))
         await repos.outbox.add_many([
             outbox_row(c.platform, c.chat_id, message, OutboxKind.FOLLOW_UP, appeal_id=appeal.id,
                        institution_id=inst.id) for c in chats], now)
@@ -263,10 +132,10 @@ class AppealService:
         message_id: str | None = None,
     ) -> Appeal:
         """Also to an answered appeal: a further answer (to a citizen's follow-up)."""
-        if appeal.status != "answered":
+        if appeal.status != AppealStatus.ANSWERED:
             self._require_open(appeal)
         appeal = await repos.appeals.update(
-            appeal.id, now, status="answered", answered_at=now,
+            appeal.id, now, status=AppealStatus.ANSWERED, answered_at=now,
             assignee_id=appeal.assignee_id or actor.id, answers_given=appeal.answers_given + 1,
             first_response_at=appeal.first_response_at or now, next_reminder_at=None,
         )
@@ -279,11 +148,9 @@ class AppealService:
             texts.CITIZEN_ANSWER.format(number=appeal.number, institution=inst.display_name,
                                         text=text)
             + "\n\n" + texts.CITIZEN_RATE,
-            now, buttons=rating_buttons(appeal),
-            attachments=tuple(a if a.platform else replace(a, platform=source.platform)
-                              for a in attachments),
+            now, buttons=rating_buttons(appeal), attachments=stamped(attachments, source.platform),
         )
-        await self.refresh_cards(repos, appeal, now)
+        await self.cards.refresh(repos, appeal, now)
         return appeal
 
     async def redirect(
@@ -295,9 +162,9 @@ class AppealService:
         if target.id == appeal.institution_id:
             raise AppealError(texts.STAFF_REDIRECT_SAME)
         old = appeal
-        await self.refresh_cards(repos, old, now, redirected_to=target)
+        await self.cards.refresh(repos, old, now, redirected_to=target)
         appeal = await repos.appeals.update(
-            appeal.id, now, institution_id=target.id, status="new", assignee_id=None,
+            appeal.id, now, institution_id=target.id, status=AppealStatus.NEW, assignee_id=None,
         )
         late = self.redirect_is_late(old, now)
         await repos.appeals.add_event(appeal.id, "redirected", now, actor.id,
@@ -305,8 +172,8 @@ class AppealService:
                                       to_institution=target.id, **({"late": True} if late else {}))
         await self._tell_citizen(repos, appeal, texts.CITIZEN_REDIRECTED.format(
             number=appeal.number, institution=target.display_name,
-            due=texts.format_time(appeal.due_at, self.timezone_of(target))), now)
-        await self._post_card(repos, appeal, now)
+            due=format_time(appeal.due_at, self.timezone_of(target))), now)
+        await self.cards.post(repos, appeal, now)
         return appeal
 
     async def extend(self, repos: Repositories, appeal: Appeal, actor: User,
@@ -326,19 +193,24 @@ class AppealService:
             repos, appeal, now, after=len(self.deadlines.policy.first_response_steps) - 1)
         await self._tell_citizen(repos, appeal, texts.CITIZEN_EXTENDED.format(
             number=appeal.number, institution=inst.display_name,
-            due=texts.format_time(new_due, tz)), now)
-        await self.refresh_cards(repos, appeal, now)
+            due=format_time(new_due, tz)), now)
+        await self.cards.refresh(repos, appeal, now)
         return appeal
 
     def redirect_is_late(self, appeal: Appeal, now: datetime) -> bool:
         return now > self.deadlines.redirect_deadline(appeal.created_at)
 
+    @property
+    def redirect_window(self) -> timedelta:
+        """How soon after registration an appeal should reach the competent institution."""
+        return self.deadlines.policy.redirect_within
+
     async def close(self, repos: Repositories, appeal: Appeal, actor: User, now: datetime,
                     reason: str = "other") -> Appeal:
         """Closed with a reason (texts.CLOSE_REASONS) the citizen is told, with the way back."""
         self._require_open(appeal)
-        appeal = await repos.appeals.update(appeal.id, now, status="closed", closed_at=now,
-                                            next_reminder_at=None,
+        appeal = await repos.appeals.update(appeal.id, now, status=AppealStatus.CLOSED,
+                                            closed_at=now, next_reminder_at=None,
                                             answers_given=appeal.answers_given + 1)
         await repos.appeals.add_event(appeal.id, "closed", now, actor.id, reason=reason)
         inst = await self.institution(repos, appeal.institution_id)
@@ -350,35 +222,35 @@ class AppealService:
                 number=appeal.number, institution=inst.display_name,
                 reason=texts.CLOSE_REASONS.get(reason, reason)), now,
                 buttons=[[unsolved_button(appeal)]])
-        await self.refresh_cards(repos, appeal, now)
+        await self.cards.refresh(repos, appeal, now)
         return appeal
 
     async def rate(self, repos: Repositories, appeal: Appeal, stars: int, now: datetime) -> bool:
         """Rating an answer closes the appeal. False when it was rated already."""
-        if appeal.rating is not None or appeal.status != "answered":
+        if appeal.rating is not None or appeal.status != AppealStatus.ANSWERED:
             return False
-        appeal = await repos.appeals.update(appeal.id, now, rating=stars, status="closed",
+        appeal = await repos.appeals.update(appeal.id, now, rating=stars, status=AppealStatus.CLOSED,
                                             closed_at=now)
         await repos.appeals.add_event(appeal.id, "rated", now, appeal.citizen_id, stars=stars)
-        await self.refresh_cards(repos, appeal, now)
+        await self.cards.refresh(repos, appeal, now)
         return True
 
     async def reopen(self, repos: Repositories, appeal: Appeal, now: datetime,
                      answer: int | None = None) -> Appeal:
         """The citizen says the answer did not solve it: back to the institution. Once per
         answer: `answer` is the one the button was under (None: a button of before)."""
-        if appeal.status not in ("answered", "closed"):
-            raise AppealError(texts.appeal_state(appeal.number, appeal.status))
+        if appeal.status not in (AppealStatus.ANSWERED, AppealStatus.CLOSED):
+            raise AppealError(appeal_state(appeal.number, appeal.status))
         stale = answer is not None and answer != appeal.answers_given
         if stale or appeal.reopens >= max(appeal.answers_given, 1):
             raise AppealError(texts.REOPEN_ALREADY.format(number=appeal.number))
-        status = "in_progress" if appeal.assignee_id else "new"
+        status = AppealStatus.IN_PROGRESS if appeal.assignee_id else AppealStatus.NEW
         appeal = await repos.appeals.update(appeal.id, now, status=status, answered_at=None,
                                             closed_at=None, rating=None,
                                             reopens=appeal.reopens + 1)
         await repos.appeals.add_event(appeal.id, "reopened", now, appeal.citizen_id)
         appeal = await self.schedule_reminders(repos, appeal, now)
-        await self._post_card(
+        await self.cards.post(
             repos, appeal, now, prefix=texts.CARD_REOPENED.format(number=appeal.number) + "\n\n"
         )
         return appeal

@@ -1,18 +1,22 @@
-"""Giving and taking staff power, and bans: one set of rules for the chat and the command line.
-Every change is audited with who made it ("cli" for the command line)."""
+"""Staff membership and bans, one set of rules for the chat and the command line: roles
+(granted by an invite, by the settings, to the console's personas), staff group members,
+the staff list, revoking, unbinding inbox chats, bans. Every change made by a person is
+audited with who made it ("cli" for the command line)."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot import texts
 from bot.appeals.service import AppealService
-from storage.records import User
+from storage.records import ChatRef, Invite, Role, User
 from storage.repositories import Repositories
 from storage.staff_repo import StaffEntry
 
 LIST_LIMIT = 60  # lines of each list in one message
+INVITE_TTL = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +31,61 @@ class Scope:
 
 
 CLI = Scope(None, "cli")
+
+
+# roles
+
+
+async def grant_role(
+    repos: Repositories, *, platform: str, user_id: str, chat_id: str, role: Role | str,
+    institution_id: str | None, now: datetime, is_group: bool = False,
+) -> User:
+    """A role for the person `user_id` of `platform`, acting in `chat_id`: an admin's chat
+    becomes the institution's inbox (in a group, they are staff of the group). What an
+    accepted invite does; the settings' operators and the console's personas get it
+    without one."""
+    role = Role(role)
+    user = await repos.people.ensure_user(platform, user_id, "" if is_group else chat_id, "",
+                                          now)
+    await repos.people.add_role(user.id, role, institution_id, now)
+    if role == Role.ADMIN and institution_id:
+        await repos.people.bind_inbox(institution_id, platform, chat_id, is_group, now)
+        if is_group:
+            await repos.staff.add_member(platform, chat_id, user.id, None, now)
+    return user
+
+
+# invites
+
+
+async def create_invite(repos: Repositories, role: Role | str, institution_id: str | None,
+                        now: datetime) -> str:
+    """A one-time token for `/start inv_<token>`; short enough for a Telegram deep link."""
+    token = secrets.token_urlsafe(12)
+    await repos.people.create_invite(token, Role(role), institution_id, now, now + INVITE_TTL)
+    return token
+
+
+async def accept_invite(repos: Repositories, token: str, person: User, chat: ChatRef,
+                        is_group: bool, now: datetime) -> Invite | str:
+    """The invite, used by `person` in `chat` (its role granted), or the answer why not."""
+    invite = await repos.people.get_invite(token)
+    if invite is None or invite.used_at is not None:
+        return texts.INVITE_INVALID
+    if invite.expires_at < now:
+        return texts.INVITE_EXPIRED
+    if not await repos.people.use_invite(token, person.id, now):
+        return texts.INVITE_INVALID
+    await grant_role(repos, platform=chat.platform, user_id=person.platform_user_id,
+                     chat_id=chat.chat_id, role=invite.role, institution_id=invite.institution_id,
+                     now=now, is_group=is_group)
+    if invite.role == Role.ADMIN and invite.institution_id:
+        await repos.staff.audit(str(person.id), "invite_accepted", str(person.id),
+                                f"admin {invite.institution_id}", now)
+    return invite
+
+
+# the staff list
 
 
 async def listing(repos: Repositories, scope: Scope) -> str:
@@ -63,6 +122,9 @@ def _capped(lines: list[str]) -> list[str]:
     return lines[:LIST_LIMIT] + [texts.LIST_MORE.format(count=len(lines) - LIST_LIMIT)]
 
 
+# staff power taken, inbox chats, staff group members
+
+
 async def add_member(repos: Repositories, platform: str, chat_id: str, person: User,
                      scope: Scope, now: datetime) -> bool:
     """Makes a person staff of a group inbox. False when they were already."""
@@ -97,6 +159,9 @@ async def unbind(repos: Repositories, inbox_id: int, scope: Scope, now: datetime
     if not await repos.people.inbox_chats(inbox.institution_id):
         text += texts.INBOX_UNBOUND_LAST
     return text
+
+
+# bans
 
 
 async def find_person(repos: Repositories, ref: str) -> User | None:
@@ -136,4 +201,4 @@ async def _refresh_open_cards(repos: Repositories, service: AppealService, perso
     """The cards of the person's open appeals show the ban (or no longer do)."""
     for appeal in await repos.appeals.of_citizen(person.id, limit=50):
         if appeal.is_open:
-            await service.refresh_cards(repos, appeal, now)
+            await service.cards.refresh(repos, appeal, now)

@@ -19,8 +19,9 @@ from bot import texts
 from bot.appeals.outbox import outbox_row
 from bot.appeals.service import AppealService
 from bot.delivery.ports import Failure, SendError
+from bot.formatting import format_time
 from bot.message import Message
-from storage.records import OutboxItem, OutboxKind
+from storage.records import OutboxItem, OutboxKind, Role
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,8 @@ class DeliveryOutcomes:
                               now: datetime) -> None:
         name = texts.PLATFORM_NAMES.get(platform, platform)
         text = texts.PLATFORM_PAUSED.format(platform=name, error=str(error)[:100])
-        chats = [c for c in await repos.people.staff_chats("operator") if c.platform != platform]
+        chats = [c for c in await repos.people.staff_chats(Role.OPERATOR)
+                 if c.platform != platform]
         await repos.outbox.add_many([outbox_row(c.platform, c.chat_id, Message(text),
                                                 OutboxKind.ALERT) for c in chats], now)
 
@@ -91,8 +93,8 @@ class DeliveryOutcomes:
         tz = self.appeals.timezone_of(inst)
         text = texts.INBOX_UNREACHABLE.format(
             institution=name, platform=texts.PLATFORM_NAMES.get(platform, platform),
-            since=texts.format_time(now, tz), reason=texts.INBOX_REASONS.get(reason, reason))
-        operators = await repos.people.staff_chats("operator")
+            since=format_time(now, tz), reason=texts.INBOX_REASONS.get(reason, reason))
+        operators = await repos.people.staff_chats(Role.OPERATOR)
         if not operators:
             log.error("inbox of %s unreachable (%s) and no operators to tell", name, reason)
         await repos.outbox.add_many([outbox_row(c.platform, c.chat_id, Message(text),
@@ -110,7 +112,7 @@ class DeliveryOutcomes:
             return
         inst = await repos.institutions.get(institution_id)
         name = inst.display_name if inst else institution_id
-        await self.appeals.repost_to_operators(
+        await self.appeals.cards.repost_to_operators(
             repos, appeal, now, texts.CARD_REROUTED.format(institution=name))
 
     async def _citizen_unreachable(self, repos: Repositories, appeal_id: int, reason: str,
@@ -121,7 +123,7 @@ class DeliveryOutcomes:
         appeal = await repos.appeals.update(appeal.id, now, undelivered_at=now,
                                             undelivered_reason=reason)
         await repos.appeals.add_event(appeal.id, "undelivered", now, None, reason=reason)
-        await self.appeals.refresh_cards(repos, appeal, now)
+        await self.appeals.cards.refresh(repos, appeal, now)
         text = texts.STAFF_ANSWER_UNDELIVERED.format(
             number=appeal.number, reason=texts.UNDELIVERED_REASONS.get(reason, reason))
         author = await repos.appeals.last_staff_chat(appeal.id)

@@ -12,12 +12,13 @@ from datetime import datetime, timedelta
 from bot import texts
 from bot.appeals.service import AppealService
 from bot.dialog.citizen import cancel_row
+from bot.dialog.states import ANSWER_STEPS, Step
 from bot.dialog.turn import Turn
-from bot.message import Attachment, Button
-from storage.records import Appeal
+from bot.message import Attachment
+from bot.payloads import Staff, StaffVerb
+from storage.records import Appeal, AppealStatus, Platform
 
 ANSWER_MODE_TTL = timedelta(minutes=30)
-ANSWER_STATES = ("staff_answer", "staff_confirm")
 
 
 def group_hint(t: Turn) -> str:
@@ -25,7 +26,7 @@ def group_hint(t: Turn) -> str:
     conversation: or a mention of the community): say so."""
     if not t.inc.is_group:
         return ""
-    return texts.IN_VK_CHAT_REPLY_HERE if t.inc.platform == "vk" else texts.IN_GROUP_REPLY_HERE
+    return texts.IN_VK_CHAT_REPLY_HERE if t.inc.platform == Platform.VK else texts.IN_GROUP_REPLY_HERE
 
 
 class AnswerFlows:
@@ -35,23 +36,23 @@ class AnswerFlows:
 
     def start(self, t: Turn, appeal: Appeal) -> None:
         """«Ответить» pressed: the next text (in a group: a reply to this prompt) is the draft."""
-        t.go("staff_answer", appeal_id=appeal.id, since=t.now.isoformat())
+        t.go(Step.STAFF_ANSWER, appeal_id=appeal.id, since=t.now.isoformat())
         t.say(texts.STAFF_ASK_ANSWER.format(number=appeal.number) + group_hint(t),
               [cancel_row()])
 
     def mode_over(self, t: Turn) -> bool:
         """In answer mode and it timed out, or this is not text: end it, say so."""
-        if t.state.state not in ANSWER_STATES:
+        if t.step not in ANSWER_STEPS:
             return False
         number = t.data("number") or str(t.data("appeal_id"))
         since = t.data("since")
         if since and t.now - datetime.fromisoformat(since) > ANSWER_MODE_TTL:
-            t.go("idle")
+            t.go(Step.IDLE)
             t.say(texts.ANSWER_MODE_EXPIRED.format(
                 number=number, minutes=int(ANSWER_MODE_TTL.total_seconds() // 60)))
             return True
         if not t.text and not t.inc.attachments:
-            t.go("idle")
+            t.go(Step.IDLE)
             t.say(texts.ANSWER_MODE_ENDED.format(number=number))
             return True
         return False
@@ -60,7 +61,7 @@ class AnswerFlows:
                     attachments: tuple[Attachment, ...]) -> None:
         """The author's text for an appeal: shown back for a tap, or sent at once where
         confirmation is off (a private inbox, by setting)."""
-        t.go("idle")
+        t.go(Step.IDLE)
         text = text.strip()
         if not text and not attachments:
             t.say(texts.ANSWER_NOT_TEXT)  # a sticker is not an answer, nor a reason to wait
@@ -68,28 +69,29 @@ class AnswerFlows:
         if not t.inc.is_group and not self.confirm_in_private:
             await self._send(t, appeal, text, attachments, t.inc.message_id)
             return
-        t.go("staff_confirm", appeal_id=appeal.id, number=appeal.number, text=text,
+        t.go(Step.STAFF_CONFIRM, appeal_id=appeal.id, number=appeal.number, text=text,
              attachments=[asdict(a) for a in attachments], message_id=t.inc.message_id,
              since=t.now.isoformat())
         t.say(texts.STAFF_CONFIRM_ANSWER.format(number=appeal.number, text=text or "—"),
-              [[Button(texts.BTN_SEND_ANSWER, f"st:ansok:{appeal.id}")],
-               [Button(texts.BTN_EDIT_ANSWER, f"st:ansedit:{appeal.id}")], cancel_row()])
+              [[Staff(StaffVerb.SEND_ANSWER, appeal.id).button(texts.BTN_SEND_ANSWER)],
+               [Staff(StaffVerb.EDIT_ANSWER, appeal.id).button(texts.BTN_EDIT_ANSWER)],
+               cancel_row()])
 
     async def confirm(self, t: Turn, appeal: Appeal) -> None:
         """«Отправить гражданину»: the author's own draft of this appeal, once."""
-        if t.state.state != "staff_confirm" or t.data("appeal_id") != appeal.id:
-            if appeal.status == "answered":
+        if t.step != Step.STAFF_CONFIRM or t.data("appeal_id") != appeal.id:
+            if appeal.status == AppealStatus.ANSWERED:
                 t.say(texts.ANSWER_ALREADY_SENT.format(number=appeal.number))
             else:
                 t.say(texts.ANSWER_DRAFT_NOT_YOURS)
             return
         attachments = tuple(Attachment(**a) for a in t.data("attachments", []))
         text, message_id = t.data("text", ""), t.data("message_id")
-        t.go("idle")
+        t.go(Step.IDLE)
         await self._send(t, appeal, text, attachments, message_id)
 
     def edit(self, t: Turn, appeal: Appeal) -> None:
-        if t.state.state != "staff_confirm" or t.data("appeal_id") != appeal.id:
+        if t.step != Step.STAFF_CONFIRM or t.data("appeal_id") != appeal.id:
             t.say(texts.ANSWER_DRAFT_NOT_YOURS)
             return
         self.start(t, appeal)

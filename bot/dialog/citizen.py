@@ -3,34 +3,51 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
 from datetime import timedelta
 
 from bot import texts
 from bot.appeals.service import AppealService
 from bot.dialog.ports import DirectorySource, FaqSource
+from bot.dialog.states import AppealDraft, Step
 from bot.dialog.turn import Turn
-from bot.dialog.types import Attachment, Button
+from bot.dialog.types import Button
+from bot.formatting import format_time, institution_card
+from bot.payloads import (
+    AppealHere,
+    Cancel,
+    Category,
+    Confirm,
+    Consent,
+    Feedback,
+    Menu,
+    MenuItem,
+    Pick,
+    Suggestion,
+)
 from bot.screening import mask_personal_data
-from bot.textnorm import fold
 from directory import Directory
 from directory.model import Institution, Match
-from faq import is_small_talk
+from faq import FaqEntry, is_small_talk
+from storage.records import Role
+from textnorm import fold
 
 log = logging.getLogger(__name__)
 
 APPEAL_TEXT_MIN = 10
 # The card for the admins (header, names, this text) must fit one 4096-character message.
 APPEAL_TEXT_MAX = 3000
-MAX_ATTACHMENTS = 10
+
+
+def menu_button(text: str, item: MenuItem) -> Button:
+    return Menu(item).button(text)
 
 
 def menu_buttons() -> list[list[Button]]:
     return [
-        [Button(texts.BTN_FAQ, "m:faq")],
-        [Button(texts.BTN_FIND, "m:find")],
-        [Button(texts.BTN_APPEAL, "m:appeal")],
-        [Button(texts.BTN_MY, "m:my"), Button(texts.BTN_HELP, "m:help")],
+        [menu_button(texts.BTN_FAQ, MenuItem.FAQ)],
+        [menu_button(texts.BTN_FIND, MenuItem.FIND)],
+        [menu_button(texts.BTN_APPEAL, MenuItem.APPEAL)],
+        [menu_button(texts.BTN_MY, MenuItem.MY), menu_button(texts.BTN_HELP, MenuItem.HELP)],
     ]
 
 
@@ -39,21 +56,20 @@ MENU_WORDS = frozenset({"начать", "меню", "главное меню", "
 
 
 def cancel_row() -> list[Button]:
-    return [Button(texts.BTN_CANCEL, "cancel")]
+    return [Cancel().button(texts.BTN_CANCEL)]
+
+
+def to_menu_row() -> list[Button]:
+    return [menu_button(texts.BTN_MENU, MenuItem.MENU)]
 
 
 def handover_buttons() -> list[list[Button]]:
     """Where to go when the FAQ cannot help: a person, or the right institution."""
     return [
-        [Button(texts.BTN_APPEAL, "m:appeal")],
-        [Button(texts.BTN_FIND, "m:find")],
-        [Button(texts.BTN_MENU, "m:menu")],
+        [menu_button(texts.BTN_APPEAL, MenuItem.APPEAL)],
+        [menu_button(texts.BTN_FIND, MenuItem.FIND)],
+        to_menu_row(),
     ]
-
-
-def safe_button(text: str, payload: str) -> Button | None:
-    """A button, or None when the payload would not fit the platforms' limit."""
-    return Button(text, payload) if len(payload.encode()) <= 64 else None
 
 
 class CitizenFlows:
@@ -70,29 +86,29 @@ class CitizenFlows:
 
     def stale(self, t: Turn) -> None:
         """A button from an old message, or one we did not make: back to the menu."""
-        t.go("idle")
+        t.go(Step.IDLE)
         t.say(texts.STALE_BUTTON, menu_buttons())
 
     def menu(self, t: Turn, text: str = texts.MENU) -> None:
-        t.go("idle")
+        t.go(Step.IDLE)
         t.say(text, menu_buttons())
 
     def start(self, t: Turn) -> None:
-        t.go("idle")
+        t.go(Step.IDLE)
         t.say(texts.WELCOME)
         t.say(texts.MENU, menu_buttons())
 
     def help(self, t: Turn) -> None:
-        t.say(texts.HELP, [[Button(texts.BTN_MENU, "m:menu")]])
+        t.say(texts.HELP, [to_menu_row()])
 
     # FAQ
 
     def ask_question(self, t: Turn) -> None:
-        t.go("faq_ask")
+        t.go(Step.FAQ_ASK)
         t.say(texts.FAQ_ASK, [cancel_row()])
 
     async def answer_question(self, t: Turn, question: str) -> None:
-        t.go("idle")
+        t.go(Step.IDLE)
         if fold(question).strip(" !.") in MENU_WORDS:  # «Начать», «меню» typed, not pressed
             self.menu(t)
             return
@@ -111,18 +127,18 @@ class CitizenFlows:
                                                    t.inc.platform, t.now)
         if result.suggestions:
             rows = [[b] for e in result.suggestions
-                    if (b := safe_button(e.question, f"faq:{e.id}"))]
+                    if (b := Suggestion(e.id).button_if_fits(e.question))]
             t.say(texts.FAQ_SUGGEST, rows + handover_buttons())
         else:
             t.say(texts.FAQ_NO_MATCH, handover_buttons())
 
-    def show_entry(self, t: Turn, entry) -> None:  # type: ignore[no-untyped-def]
+    def show_entry(self, t: Turn, entry: FaqEntry) -> None:
         text = f"{entry.answer}"
         if entry.links:
             text += "\n\n" + texts.FAQ_LINKS + "\n" + "\n".join(entry.links)
         text += "\n\n" + texts.FAQ_ANSWER_FOOTER
-        row = [b for b in (safe_button(texts.BTN_YES_HELPED, f"fb:y:{entry.id}"),
-                           safe_button(texts.BTN_NO_HELPED, f"fb:n:{entry.id}")) if b]
+        row = [b for b in (Feedback.of(True, entry.id).button_if_fits(texts.BTN_YES_HELPED),
+                           Feedback.of(False, entry.id).button_if_fits(texts.BTN_NO_HELPED)) if b]
         t.say(text, [row] if row else [], faq_entry=entry.id)
 
     async def suggestion_chosen(self, t: Turn, entry_id: str) -> None:
@@ -130,7 +146,7 @@ class CitizenFlows:
         if entry is None:
             self.stale(t)
             return
-        t.go("idle")
+        t.go(Step.IDLE)
         self.show_entry(t, entry)
 
     async def feedback(self, t: Turn, helpful: bool, entry_id: str) -> None:
@@ -139,17 +155,17 @@ class CitizenFlows:
                else f"{entry_id}:{t.now:%Y-%m-%d}")
         if not await t.repos.faq_stats.add_feedback(entry_id, helpful, t.inc.platform,
                                                     t.inc.user_id, t.now, answer_key=key):
-            t.say(texts.FEEDBACK_ALREADY, [[Button(texts.BTN_MENU, "m:menu")]])
+            t.say(texts.FEEDBACK_ALREADY, [to_menu_row()])
             return
         if helpful:
-            t.say(texts.FAQ_THANKS, [[Button(texts.BTN_MENU, "m:menu")]])
+            t.say(texts.FAQ_THANKS, [to_menu_row()])
         else:
             t.say(texts.FAQ_SORRY, handover_buttons())
 
     # directory
 
     def ask_institution_name(self, t: Turn) -> None:
-        t.go("find_query")
+        t.go(Step.FIND_QUERY)
         t.say(texts.FIND_ASK, [cancel_row()])
 
     def search(self, t: Turn, query: str, limit: int = 5) -> list[Match] | None:
@@ -164,11 +180,11 @@ class CitizenFlows:
         return matches
 
     def choice_buttons(self, matches: list[Match]) -> list[list[Button]]:
-        rows = [[Button(m.institution.display_name[:60], f"pick:{i}")]
+        rows = [[Pick(i).button(m.institution.display_name[:60])]
                 for i, m in enumerate(matches)]
         return rows + [cancel_row()]
 
-    async def _choose_institution(self, t: Turn, query: str, pick_state: str,
+    async def _choose_institution(self, t: Turn, query: str, pick_step: Step,
                                   ) -> Institution | None:
         """The clear winner of a search; else None, after offering the top 3 as buttons."""
         matches = self.search(t, query)
@@ -178,20 +194,20 @@ class CitizenFlows:
         if winner is not None:  # one match is the match, not a list of one
             return winner.institution
         top = matches[:3]
-        t.go(pick_state, candidates=[m.institution.id for m in top])
+        t.go(pick_step, candidates=[m.institution.id for m in top])
         t.say(texts.FIND_CHOOSE, self.choice_buttons(top))
         return None
 
     async def find(self, t: Turn, query: str) -> None:
-        inst = await self._choose_institution(t, query, "find_pick")
+        inst = await self._choose_institution(t, query, Step.FIND_PICK)
         if inst is not None:
             self.show_institution(t, inst)
 
     def show_institution(self, t: Turn, inst: Institution) -> None:
-        t.go("inst_shown", institution_id=inst.id)
-        t.say(texts.institution_card(inst, t.inc.platform), [
-            [Button(texts.BTN_APPEAL_HERE, "apl")],
-            [Button(texts.BTN_MENU, "m:menu")],
+        t.go(Step.INST_SHOWN, institution_id=inst.id)
+        t.say(institution_card(inst, t.inc.platform), [
+            [AppealHere().button(texts.BTN_APPEAL_HERE)],
+            to_menu_row(),
         ])
 
     async def picked(self, t: Turn, index: int) -> None:
@@ -204,7 +220,7 @@ class CitizenFlows:
         if inst is None or not inst.active:
             self.stale(t)
             return
-        if t.state.state == "find_pick":
+        if t.step == Step.FIND_PICK:
             self.show_institution(t, inst)
         else:
             self.ask_category(t, inst)
@@ -218,18 +234,18 @@ class CitizenFlows:
         count = await t.repos.appeals.filed_since(t.user.id, t.now - timedelta(days=1))
         if count < self.appeals_per_day:
             return False
-        t.go("idle")
+        t.go(Step.IDLE)
         t.say(texts.APPEALS_PER_DAY.format(count=count), menu_buttons())
         return True
 
     async def start_appeal(self, t: Turn) -> None:
         if await self.over_daily_limit(t):
             return
-        t.go("appeal_inst")
+        t.go(Step.APPEAL_INST)
         t.say(texts.APPEAL_ASK_INSTITUTION, [cancel_row()])
 
     async def appeal_here(self, t: Turn) -> None:
-        inst_id = t.data("institution_id") if t.state.state == "inst_shown" else None
+        inst_id = t.data("institution_id") if t.step == Step.INST_SHOWN else None
         inst = await t.repos.institutions.get(inst_id) if inst_id else None
         if inst is None or not inst.active:
             self.stale(t)
@@ -238,93 +254,91 @@ class CitizenFlows:
             self.ask_category(t, inst)
 
     async def appeal_institution(self, t: Turn, query: str) -> None:
-        inst = await self._choose_institution(t, query, "appeal_pick")
+        inst = await self._choose_institution(t, query, Step.APPEAL_PICK)
         if inst is not None:
             self.ask_category(t, inst)
 
     def ask_category(self, t: Turn, inst: Institution) -> None:
-        t.go("appeal_category", institution_id=inst.id)
-        rows = [[Button(title, f"cat:{key}")] for key, title in texts.CATEGORIES.items()]
+        t.go_drafting(Step.APPEAL_CATEGORY, AppealDraft(inst.id))
+        rows = [[Category(key).button(title)] for key, title in texts.CATEGORIES.items()]
         t.say(texts.APPEAL_ASK_CATEGORY.format(institution=inst.display_name),
               rows + [cancel_row()])
 
     def category_chosen(self, t: Turn, key: str) -> None:
-        if t.state.state != "appeal_category" or key not in texts.CATEGORIES:
+        if t.step != Step.APPEAL_CATEGORY or key not in texts.CATEGORIES:
             self.stale(t)
             return
-        t.go("appeal_text", **t.state.data, category=key)
+        t.go_drafting(Step.APPEAL_TEXT, t.draft.with_category(key))
         t.say(texts.APPEAL_ASK_TEXT, [cancel_row()])
 
     def appeal_text(self, t: Turn) -> None:
         text = t.text
-        attachments = list(t.data("attachments", []))
-        room = MAX_ATTACHMENTS - len(attachments)
-        attachments += [asdict(a) for a in t.inc.attachments[:max(room, 0)]]
-        data = {**t.state.data, "attachments": attachments}
+        draft = t.draft.with_attachments(t.inc.attachments)
         if len(text) < APPEAL_TEXT_MIN:
-            t.go("appeal_text", **data)
-            t.say(texts.APPEAL_ATTACHMENT_ADDED.format(count=len(attachments), min=APPEAL_TEXT_MIN)
+            t.go_drafting(Step.APPEAL_TEXT, draft)
+            t.say(texts.APPEAL_ATTACHMENT_ADDED.format(count=len(draft.attachments),
+                                                       min=APPEAL_TEXT_MIN)
                   if t.inc.attachments and not text else
                   texts.APPEAL_TEXT_TOO_SHORT.format(min=APPEAL_TEXT_MIN), [cancel_row()])
             return
         if len(text) > APPEAL_TEXT_MAX:
-            t.go("appeal_text", **data)
+            t.go_drafting(Step.APPEAL_TEXT, draft)
             t.say(texts.TOO_LONG.format(limit=APPEAL_TEXT_MAX), [cancel_row()])
             return
-        t.go("appeal_consent", **data, text=text)
+        t.go_drafting(Step.APPEAL_CONSENT, draft.with_text(text))
         self.ask_consent(t)
 
     def ask_consent(self, t: Turn) -> None:
         t.say(texts.APPEAL_ASK_CONSENT, [
-            [Button(texts.BTN_CONSENT_YES, "consent:yes")],
-            [Button(texts.BTN_CONSENT_NO, "consent:no")],
+            [Consent("yes").button(texts.BTN_CONSENT_YES)],
+            [Consent("no").button(texts.BTN_CONSENT_NO)],
             cancel_row(),
         ])
 
     async def repeat_question(self, t: Turn) -> None:
         """Text where a button was expected: say so and show the same buttons again."""
         t.say(texts.APPEAL_PRESS_BUTTON)
-        state = t.state.state
-        if state == "appeal_category":
-            inst = await t.repos.institutions.get(t.data("institution_id"))
+        if t.step == Step.APPEAL_CATEGORY:
+            inst = await t.repos.institutions.get(t.draft.institution_id)
             if inst is not None:
                 self.ask_category(t, inst)
                 return
-        elif state == "appeal_consent":
+        elif t.step == Step.APPEAL_CONSENT:
             self.ask_consent(t)
             return
-        elif state == "appeal_confirm":
+        elif t.step == Step.APPEAL_CONFIRM:
             await self.show_confirmation(t)
             return
         self.menu(t)
 
     async def consent(self, t: Turn, agreed: bool) -> None:
-        if t.state.state != "appeal_consent":
+        if t.step != Step.APPEAL_CONSENT:
             self.stale(t)
             return
         if not agreed:
-            t.go("idle")
+            t.go(Step.IDLE)
             t.say(texts.APPEAL_CONSENT_REFUSED, menu_buttons())
             return
-        t.go("appeal_confirm", **t.state.data)
+        t.go_drafting(Step.APPEAL_CONFIRM, t.draft)
         await self.show_confirmation(t)
 
     async def show_confirmation(self, t: Turn) -> None:
-        inst = await t.repos.institutions.get(t.data("institution_id"))
-        count = len(t.data("attachments", []))
+        draft = t.draft
+        inst = await t.repos.institutions.get(draft.institution_id)
+        count = len(draft.attachments)
         t.say(texts.APPEAL_CONFIRM.format(
             institution=inst.display_name if inst else "?",
-            category=texts.CATEGORIES.get(t.data("category"), "?"),
-            text=t.data("text"),
+            category=texts.CATEGORIES.get(draft.category, "?"),
+            text=draft.text,
             attachments=texts.APPEAL_ATTACHMENTS.format(count=count) if count else "",
         ), [
-            [Button(texts.BTN_SEND, "confirm:send")],
-            [Button(texts.BTN_EDIT_TEXT, "confirm:edit")],
+            [Confirm("send").button(texts.BTN_SEND)],
+            [Confirm("edit").button(texts.BTN_EDIT_TEXT)],
             cancel_row(),
         ])
 
     async def confirm(self, t: Turn, action: str) -> None:
-        if t.state.state != "appeal_confirm":
+        if t.step != Step.APPEAL_CONFIRM:
             latest = await t.repos.appeals.of_citizen(t.user.id, limit=1)
             if (action == "send" and latest
                     and t.now - latest[0].created_at < timedelta(minutes=10)):
@@ -332,28 +346,27 @@ class CitizenFlows:
             else:
                 self.stale(t)
             return
+        draft = t.draft
         if action == "edit":
-            t.go("appeal_text", **{k: v for k, v in t.state.data.items() if k != "text"})
+            t.go_drafting(Step.APPEAL_TEXT, draft.with_text(""))
             t.say(texts.APPEAL_ASK_TEXT, [cancel_row()])
             return
-        inst = await t.repos.institutions.get(t.data("institution_id"))
+        inst = await t.repos.institutions.get(draft.institution_id)
         if inst is None:
             self.stale(t)
             return
         if await self.over_daily_limit(t):
             return
-        appeal = await self.appeals.file(
-            t.repos, t.user, t.chat, inst, t.data("category"), t.data("text"),
-            [Attachment(**a) for a in t.data("attachments", [])], t.now,
-        )
+        appeal = await self.appeals.file(t.repos, t.user, t.chat, inst, draft.category,
+                                         draft.text, list(draft.attachments), t.now)
         tz = self.appeals.timezone_of(inst)
-        t.go("idle")
+        t.go(Step.IDLE)
         filed = texts.APPEAL_FILED
         if not await t.repos.people.inbox_chats(inst.id):  # honest about where it went
-            operators = await t.repos.people.staff_chats("operator")
+            operators = await t.repos.people.staff_chats(Role.OPERATOR)
             filed = texts.APPEAL_FILED_VIA_OPERATORS if operators else texts.APPEAL_FILED_UNSEEN
         t.say(filed.format(
             number=appeal.number, institution=inst.display_name,
-            first_due=texts.format_time(appeal.first_response_due, tz),
-            due=texts.format_time(appeal.due_at, tz),
+            first_due=format_time(appeal.first_response_due, tz),
+            due=format_time(appeal.due_at, tz),
         ), menu_buttons(), appeal_id=appeal.id)

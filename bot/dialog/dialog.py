@@ -17,10 +17,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
+from bot import payloads as p
 from bot import texts
 from bot.appeals.access import Actor
+from bot.appeals.errors import AppealError
 from bot.appeals.outbox import outbox_row
-from bot.appeals.service import AppealError, AppealService
+from bot.appeals.service import AppealService
 from bot.appeals.undeliverable import DeliveryOutcomes
 from bot.clock import Clock
 from bot.dialog.answers import AnswerFlows
@@ -31,22 +33,18 @@ from bot.dialog.own_appeals import OwnAppeals
 from bot.dialog.ports import DirectorySource, FaqSource
 from bot.dialog.staff import StaffFlows
 from bot.dialog.staff_admin import staff_commands
+from bot.dialog.states import BUTTON_STEPS, TEXT_STEPS, Step
 from bot.dialog.turn import Turn
 from bot.dialog.types import ChatEvent, Incoming, Reply
-from bot.textnorm import strip_invisible
+from bot.payloads import MenuItem, Payload, unpack
 from storage.db import Database
-from storage.records import DialogState, OutboxKind
+from storage.records import DialogState, OutboxKind, Platform
 from storage.repositories import Repositories
+from textnorm import strip_invisible
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 4000
-# States in which a plain text message is the answer to the bot's question.
-TEXT_STATES = {
-    "faq_ask", "find_query", "find_pick", "appeal_inst", "appeal_pick", "appeal_text",
-    "staff_answer", "staff_confirm", "staff_redirect",
-}
-BUTTON_STATES = {"appeal_category", "appeal_consent", "appeal_confirm"}
 # An appeal number as the card shows it ("Обращение № 2026-000123").
 _CARD_NUMBER = re.compile(r"№\s*(\d{4}-\d{6,})")
 
@@ -198,7 +196,7 @@ class Dialog:
                     n.display_name for n in names if n)))]
             if not inc.is_group:
                 return []
-            return [Reply(texts.VK_CHAT_HELLO if inc.platform == "vk"
+            return [Reply(texts.VK_CHAT_HELLO if inc.platform == Platform.VK
                           else texts.TELEGRAM_GROUP_HELLO)]
         if inc.event is ChatEvent.MESSAGE_EDITED and not inc.is_group:
             return [Reply(texts.TELEGRAM_EDIT_IGNORED)]
@@ -207,7 +205,7 @@ class Dialog:
     async def _route(self, t: Turn) -> None:
         inc = t.inc
         if inc.payload:
-            await self._button(t, inc.payload)
+            await self._button(t, unpack(inc.payload))
             return
         text = t.text
         if len(text) > MAX_TEXT:
@@ -225,16 +223,15 @@ class Dialog:
             # replies to its own messages only, whatever a member left unfinished
         if self.staff.answers.mode_over(t):
             return
-        state = t.state.state
-        if state in TEXT_STATES:
+        if t.step in TEXT_STEPS:
             if not text and not inc.attachments:
                 t.say(texts.ONLY_TEXT)
                 return
-            await self._text_in_state(t, state, text)
+            await self._text_in_step(t, text)
             return
         if inc.is_group:
             return  # a reply to the bot in a group with nothing asked: not a FAQ question
-        if state in BUTTON_STATES:
+        if t.step in BUTTON_STEPS:
             await self.citizen.repeat_question(t)
             return
         if not text:
@@ -244,19 +241,20 @@ class Dialog:
         # Any free text from the menu is a question for the FAQ.
         await self.citizen.answer_question(t, text)
 
-    async def _text_in_state(self, t: Turn, state: str, text: str) -> None:
+    async def _text_in_step(self, t: Turn, text: str) -> None:
         c = self.citizen
-        if state == "faq_ask":
+        step = t.step
+        if step == Step.FAQ_ASK:
             await c.answer_question(t, text)
-        elif state in ("find_query", "find_pick"):
+        elif step in (Step.FIND_QUERY, Step.FIND_PICK):
             await c.find(t, text)
-        elif state in ("appeal_inst", "appeal_pick"):
+        elif step in (Step.APPEAL_INST, Step.APPEAL_PICK):
             await c.appeal_institution(t, text)
-        elif state == "appeal_text":
+        elif step == Step.APPEAL_TEXT:
             c.appeal_text(t)
-        elif state in ("staff_answer", "staff_confirm"):  # a new text replaces the draft
+        elif step in (Step.STAFF_ANSWER, Step.STAFF_CONFIRM):  # a new text replaces the draft
             await self.staff.answer(t, t.data("appeal_id"), text, t.inc.attachments)
-        elif state == "staff_redirect":
+        elif step == Step.STAFF_REDIRECT:
             await self.staff.redirect_search(t, text)
 
     async def _reply_to_card(self, t: Turn) -> bool:
@@ -310,7 +308,7 @@ class Dialog:
         elif command == "/help" and t.inc.is_group:
             t.say(texts.STAFF_GROUP_HELP)
         elif command in ("/menu", "/help", "/faq", "/find", "/appeal", "/my"):
-            await self._menu_button(t, command[1:])
+            await self._menu_item(t, command[1:])
         elif command == "/cancel":
             self._cancel(t)
         elif command == "/forget" and not t.inc.is_group:
@@ -324,60 +322,60 @@ class Dialog:
         if t.state == DialogState():
             t.say(texts.NOTHING_TO_CANCEL, menu_buttons())
             return
-        t.go("idle")
+        t.go(Step.IDLE)
         t.say(texts.CANCELLED, menu_buttons())
 
-    async def _button(self, t: Turn, payload: str) -> None:
-        head, _, rest = payload.partition(":")
-        c, s = self.citizen, self.staff
-        number = _int(rest.rpartition(":")[2])  # the trailing number most payloads carry
-        if head == "m":
-            await self._menu_button(t, rest)
-        elif head == "cancel":
-            self._cancel(t)
-        elif head == "pick" and number is not None:
-            if t.state.state == "staff_redirect":
-                await s.redirect_to(t, number)
-            elif t.state.state in ("find_pick", "appeal_pick"):
-                await c.picked(t, number)
-            else:
+    async def _button(self, t: Turn, payload: Payload | None) -> None:
+        c, s, own = self.citizen, self.staff, self.own
+        match payload:
+            case p.Menu(item):
+                await self._menu_item(t, item)
+            case p.Cancel():
+                self._cancel(t)
+            case p.Pick(index):
+                if t.step == Step.STAFF_REDIRECT:
+                    await s.redirect_to(t, index)
+                elif t.step in (Step.FIND_PICK, Step.APPEAL_PICK):
+                    await c.picked(t, index)
+                else:
+                    c.stale(t)
+            case p.AppealHere():
+                await c.appeal_here(t)
+            case p.Category(key):
+                c.category_chosen(t, key)
+            case p.Consent():
+                await c.consent(t, payload.agreed)
+            case p.Confirm(action):
+                await c.confirm(t, action)
+            case p.Suggestion(entry):
+                await c.suggestion_chosen(t, entry)
+            case p.Feedback(entry=entry):
+                await c.feedback(t, payload.helpful, entry)
+            case p.Rate(appeal, stars):
+                await own.rate(t, appeal, stars)
+            case p.Unsolved(answer, appeal):
+                await own.unsolved(t, appeal, answer)
+            case p.UnsolvedBefore(appeal):
+                await own.unsolved(t, appeal, None)
+            case p.Forget():
+                await own.forget(t)
+            case p.Staff():
+                await s.action(t, payload)
+            case _:
+                # A payload we did not make (an old client, tampering): never a traceback.
                 c.stale(t)
-        elif head == "apl":
-            await c.appeal_here(t)
-        elif head == "cat":
-            c.category_chosen(t, rest)
-        elif head == "consent":
-            await c.consent(t, rest == "yes")
-        elif head == "confirm" and rest in ("send", "edit"):
-            await c.confirm(t, rest)
-        elif head == "faq":
-            await c.suggestion_chosen(t, rest)
-        elif head == "fb" and rest[:2] in ("y:", "n:"):
-            await c.feedback(t, rest[0] == "y", rest[2:])
-        elif head == "rate" and number is not None and _int(rest.partition(":")[0]) is not None:
-            await self.own.rate(t, int(rest.partition(":")[0]), number)
-        elif head == "unsolved" and number is not None:
-            head_number = rest.partition(":")[0]  # unsolved:<answer>:<appeal>; old: no answer
-            await self.own.unsolved(t, number, _int(head_number) if ":" in rest else None)
-        elif head == "forget" and rest == "yes":
-            await self.own.forget(t)
-        elif head == "st" and number is not None:
-            await s.action(t, rest.partition(":")[0], number)
-        else:
-            # A payload we did not make (an old client, tampering): never a traceback.
-            c.stale(t)
 
-    async def _menu_button(self, t: Turn, item: str) -> None:
+    async def _menu_item(self, t: Turn, item: str) -> None:
         c = self.citizen
-        if item == "faq":
+        if item == MenuItem.FAQ:
             c.ask_question(t)
-        elif item == "find":
+        elif item == MenuItem.FIND:
             c.ask_institution_name(t)
-        elif item == "appeal":
+        elif item == MenuItem.APPEAL:
             await c.start_appeal(t)
-        elif item == "my":
+        elif item == MenuItem.MY:
             await self.own.my_appeals(t)
-        elif item == "help":
+        elif item == MenuItem.HELP:
             c.help(t)
         else:
             c.menu(t)
@@ -388,6 +386,3 @@ def _card_shows(card_text: str, appeal_text: str) -> bool:
     head = " ".join(appeal_text.split())[:60]
     return bool(head) and head in " ".join(card_text.split())
 
-
-def _int(value: str) -> int | None:
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None

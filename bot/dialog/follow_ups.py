@@ -5,9 +5,11 @@ for the FAQ."""
 from __future__ import annotations
 
 from bot import texts
-from bot.appeals.service import AppealService
+from bot.appeals.service import FOLLOW_UP_WINDOW, AppealService
 from bot.dialog.citizen import menu_buttons
+from bot.dialog.states import Step
 from bot.dialog.turn import Turn
+from bot.formatting import days_genitive
 
 
 async def follow_up(t: Turn, appeals: AppealService) -> bool:
@@ -20,11 +22,12 @@ async def follow_up(t: Turn, appeals: AppealService) -> bool:
     if appeal is None or appeal.citizen_id != t.user.id or not (t.text or inc.attachments):
         return False
     if not appeals.accepts_follow_up(appeal, t.now):
-        t.say(texts.FOLLOW_UP_TOO_LATE.format(number=appeal.number), menu_buttons())
+        t.say(texts.FOLLOW_UP_TOO_LATE.format(
+            number=appeal.number, days=days_genitive(FOLLOW_UP_WINDOW.days)), menu_buttons())
         return True
     inst = await appeals.follow_up(t.repos, appeal, t.user, t.text, inc.attachments,
                                    t.chat, t.now, inc.message_id)
-    t.go("idle")
+    t.go(Step.IDLE)
     t.say(texts.FOLLOW_UP_SENT.format(number=appeal.number, institution=inst.display_name),
           menu_buttons())
     return True

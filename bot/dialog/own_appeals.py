@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from bot import texts
 from bot.appeals.forgetting import forget
-from bot.appeals.service import AppealService
+from bot.appeals.service import FOLLOW_UP_WINDOW, AppealService
 from bot.dialog.citizen import cancel_row, menu_buttons
+from bot.dialog.states import Step
 from bot.dialog.turn import Turn
-from bot.dialog.types import Button
+from bot.formatting import days_genitive, format_time
+from bot.payloads import Forget
 from storage.records import Appeal, DialogState
 
 
@@ -19,7 +21,7 @@ class OwnAppeals:
 
     async def my_appeals(self, t: Turn) -> None:
         items = await t.repos.appeals.of_citizen(t.user.id, limit=10)
-        t.go("idle")
+        t.go(Step.IDLE)
         if not items:
             t.say(texts.MY_EMPTY, menu_buttons())
             return
@@ -27,7 +29,7 @@ class OwnAppeals:
         for appeal in items:
             inst = await t.repos.institutions.get(appeal.institution_id)
             tz = self.appeals.timezone_of(inst)
-            deadline = (texts.MY_DEADLINE.format(due=texts.format_time(appeal.due_at, tz))
+            deadline = (texts.MY_DEADLINE.format(due=format_time(appeal.due_at, tz))
                         if appeal.is_open else "")
             lines.append(texts.MY_ITEM.format(
                 number=appeal.number,
@@ -61,7 +63,8 @@ class OwnAppeals:
         if appeal is None:
             return
         if not appeal.is_open and not self.appeals.accepts_follow_up(appeal, t.now):
-            t.say(texts.FOLLOW_UP_TOO_LATE.format(number=appeal.number), menu_buttons())
+            t.say(texts.FOLLOW_UP_TOO_LATE.format(
+                number=appeal.number, days=days_genitive(FOLLOW_UP_WINDOW.days)), menu_buttons())
             return
         appeal = await self.appeals.reopen(t.repos, appeal, t.now, answer)
         inst = await t.repos.institutions.get(appeal.institution_id)
@@ -69,19 +72,17 @@ class OwnAppeals:
                                     institution=inst.display_name if inst else ""),
               menu_buttons())
 
-
-
     # the right to be forgotten
 
     def ask_forget(self, t: Turn) -> None:
         if t.actor.roles:
             t.say(texts.FORGET_STAFF)
             return
-        t.go("forget_confirm")
-        t.say(texts.FORGET_ASK, [[Button(texts.BTN_FORGET_YES, "forget:yes")], cancel_row()])
+        t.go(Step.FORGET_CONFIRM)
+        t.say(texts.FORGET_ASK, [[Forget("yes").button(texts.BTN_FORGET_YES)], cancel_row()])
 
     async def forget(self, t: Turn) -> None:
-        if t.state.state != "forget_confirm" or t.actor.roles:
+        if t.step != Step.FORGET_CONFIRM or t.actor.roles:
             t.say(texts.STALE_BUTTON, menu_buttons())
             return
         done = await forget(t.repos, self.appeals, t.user, t.now)

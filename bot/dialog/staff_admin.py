@@ -9,6 +9,7 @@ from bot.appeals.service import AppealService
 from bot.appeals.staff_power import Scope
 from bot.dialog.staff import StaffFlows
 from bot.dialog.turn import Turn
+from storage.records import Role
 
 
 async def staff_commands(t: Turn, flows: StaffFlows, command: str, arg: str) -> bool:
@@ -39,7 +40,7 @@ def manager_scope(t: Turn) -> Scope | None:
     if t.actor.is_operator:
         return Scope(None, str(t.user.id))
     mine = sorted({r.institution_id for r in t.actor.roles
-                   if r.role == "admin" and r.institution_id})
+                   if r.role == Role.ADMIN and r.institution_id})
     return Scope(mine, str(t.user.id)) if mine else None
 
 
@@ -95,7 +96,7 @@ async def _revoke(t: Turn, scope: Scope, ref: str) -> None:
     if person.id == t.user.id:
         t.say(texts.STAFF_REVOKE_SELF)
         return
-    was_operator = any(r.role == "operator" for r in await t.repos.people.roles(person.id))
+    was_operator = any(r.role == Role.OPERATOR for r in await t.repos.people.roles(person.id))
     taken = await staff_power.revoke(t.repos, person.id, scope, t.now)
     if not taken:
         t.say(texts.STAFF_REVOKE_NONE.format(id=person.id))

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.appeals.access import Actor
+from bot.dialog.states import AppealDraft, Step
 from bot.dialog.types import Button, Incoming, Reply
 from storage.records import ChatRef, DialogState, User
 from storage.repositories import Repositories
@@ -36,8 +37,21 @@ class Turn:
         self.replies.append(Reply(text, buttons or [], card_of=card_of, appeal_id=appeal_id,
                                   faq_entry=faq_entry))
 
-    def go(self, state: str, **data: Any) -> None:
-        self.state = DialogState(state, data)
+    @property
+    def step(self) -> str:
+        """The step the conversation is at (a Step; an older row's may be unknown)."""
+        return self.state.state
+
+    def go(self, step: Step, **data: Any) -> None:
+        self.state = DialogState(step, data)
 
     def data(self, key: str, default: Any = None) -> Any:
         return self.state.data.get(key, default)
+
+    @property
+    def draft(self) -> AppealDraft:
+        """The appeal being written (meaningful in the appeal_* steps)."""
+        return AppealDraft.of(self.state.data)
+
+    def go_drafting(self, step: Step, draft: AppealDraft) -> None:
+        self.go(step, **draft.data())

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.message import Attachment, Button, Message, button_rows
+from bot.message import Attachment, Button, Message
 
 # What the core answers with is the one message value; "Reply" reads better in the dialog.
 Reply = Message
 
-__all__ = ["Attachment", "Button", "ChatEvent", "Incoming", "Message", "Reply", "button_rows"]
+__all__ = ["Attachment", "Button", "ChatEvent", "Incoming", "Message", "Reply"]
 
 
 class ChatEvent(StrEnum):

@@ -24,7 +24,7 @@ import re
 from enum import StrEnum
 from functools import lru_cache
 
-from bot.textnorm import from_translit, from_wrong_layout
+from textnorm import from_translit, from_wrong_layout
 
 
 class AbuseKind(StrEnum):

@@ -24,7 +24,7 @@ from enum import IntEnum
 from functools import lru_cache
 from typing import Any
 
-from bot.textnorm import lemma, morph
+from textnorm import lemma, morph
 
 NAME = "[имя]"
 PHONE = "[телефон]"

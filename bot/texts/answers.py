@@ -29,8 +29,9 @@ FOLLOW_UP_STAFF = (
 FOLLOW_UP_SENT = (
     "Дополнение к обращению № {number} передано в «{institution}». Ответ придёт в этот чат."
 )
+# {days}: the follow-up window (bot/appeals/service.py FOLLOW_UP_WINDOW), "30 дней"
 FOLLOW_UP_TOO_LATE = (
-    "Обращение № {number} закрыто больше 30 дней назад, дополнить его уже нельзя. "
+    "Обращение № {number} закрыто больше {days} назад, дополнить его уже нельзя. "
     "Напишите, пожалуйста, новое обращение: /appeal."
 )
 

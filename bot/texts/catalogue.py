@@ -1,15 +1,8 @@
 """Every user-facing text in one catalogue: plain, polite Russian.
 
-Texts are plain (no markup): transports escape them before sending.
+Texts are constants and templates only (what fills them: bot/formatting.py and the
+flows). They are plain (no markup): transports escape them before sending.
 """
-
-from __future__ import annotations
-
-from datetime import datetime, timedelta
-from urllib.parse import quote
-from zoneinfo import ZoneInfo
-
-from directory.model import Institution
 
 # Buttons
 
@@ -27,14 +20,12 @@ BTN_CONSENT_NO = "Не согласен(на)"
 BTN_SEND = "📨 Отправить"
 BTN_EDIT_TEXT = "✏️ Изменить текст"
 BTN_APPEAL_HERE = "✉️ Написать обращение сюда"
-BTN_NONE_OF_THESE = "Нет нужного — уточнить запрос"
 BTN_TAKE = "🙋 Взять в работу"
 BTN_ANSWER = "💬 Ответить"
 BTN_REDIRECT = "↪️ Перенаправить"
 BTN_CLOSE = "✔️ Закрыть"
 BTN_EXTEND = "⏳ Продлить срок"
 BTN_OPEN_CARD = "№ {number} · {institution}"
-BTN_SOLVED = "✅ Вопрос решён"
 BTN_UNSOLVED = "❗ Вопрос не решён"
 
 # Categories of appeals: key -> title. Keys are stored; titles can change.
@@ -126,6 +117,13 @@ SEARCH_HINT_TELEGRAM = (
     "проверьте, что ссылка на канал есть на сайте учреждения или в его госпаблике ВКонтакте."
 )
 SEARCH_HINT_WEB = "Поиск в интернете: {url}"
+# An institution's page as the citizen sees it (bot/formatting.py institution_card).
+INSTITUTION_ADDRESS = "Адрес: {place}"
+INSTITUTION_PHONE = "Телефон: {phone}"
+OFFICIAL_PAGES = "Официальные страницы:"
+OFFICIAL_PAGE = "• {label}: {url}"
+PAGE_LABELS = {"vk": "ВКонтакте", "telegram": "Telegram", "ok": "Одноклассники",
+               "website": "Сайт"}
 
 # Citizen: filing an appeal
 
@@ -163,8 +161,6 @@ APPEAL_FILED = (
     "Первый ответ — до {first_due}, окончательный — до {due}.\n"
     "Ответ придёт в этот чат. Статус — в разделе «Мои обращения» (/my)."
 )
-APPEAL_PICK_FROM_LIST = "Выберите учреждение кнопкой или напишите название иначе."
-APPEAL_PICK_CATEGORY = "Выберите тему кнопкой ниже."
 APPEAL_PRESS_BUTTON = "Нажмите, пожалуйста, одну из кнопок ниже."
 MY_EMPTY = "У вас пока нет обращений. Написать обращение: /appeal."
 MY_TITLE = "Ваши обращения (последние {count}):"
@@ -212,6 +208,7 @@ CARD = (
     "Ответ до: {due}\n\n"
     "{text}"
 )
+CARD_CITIZEN = "гражданин"  # the card's "От:" when the citizen has no name
 CARD_HINT = "\n\nЧтобы ответить, ответьте (reply) на это сообщение или нажмите «Ответить»."
 CARD_REDIRECTED = "\n\n↪️ Перенаправлено в «{institution}»."
 CARD_REOPENED = "Гражданин сообщил, что вопрос не решён. Обращение № {number} снова открыто."
@@ -230,8 +227,9 @@ APPEAL_STATE = {
 }
 STAFF_EXTENDED = "Срок по обращению № {number} продлён до {due}. Гражданин уведомлён."
 ALREADY_EXTENDED = "Срок по обращению № {number} уже продлевали: по закону это можно сделать один раз."
+# {days}: the policy's redirect window (redirect.within), "7 дней"
 STAFF_REDIRECT_LATE = (
-    "⚠️ Обращение перенаправлено позже 7 дней с регистрации (часть 3 статьи 8 № 59-ФЗ)."
+    "⚠️ Обращение перенаправлено позже {days} с регистрации (часть 3 статьи 8 № 59-ФЗ)."
 )
 STAFF_ASK_REDIRECT = "В какое учреждение перенаправить обращение № {number}? Напишите название."
 STAFF_REDIRECT_SAME = "Обращение уже в этом учреждении. Выберите другое."
@@ -252,6 +250,8 @@ STATS = (
     "Средняя оценка ответов: {rating}"
 )
 STATS_SCOPE_ALL = "все учреждения"
+STATS_ON_TIME = "{share}% ({count})"
+STATS_RATING = "{rating:.1f} из 5"
 NO_DATA = "нет данных"
 
 # Deadlines, reminders, escalation, duty
@@ -325,66 +325,15 @@ PLATFORM_NAMES = {"telegram": "Telegram", "vk": "ВКонтакте", "console":
 PLATFORM_NAMES_IN = {"telegram": "Telegram", "vk": "ВКонтакте", "console": "консоли"}
 ANOTHER_MESSENGER = "другом мессенджере"
 ATTACHMENT_KINDS = {"photo": "фото", "document": "документ", "other": "вложение"}
+# Times and durations (bot/formatting.py)
+TIME = "{local:%d.%m.%Y %H:%M} ({zone})"
+ZONE_MOSCOW = "МСК"
+ZONE_UTC = "UTC{hours:+d}"
+LEFT_DAYS = "{days} дн {hours} ч"
+LEFT_HOURS = "{hours} ч {minutes} мин"
+LEFT_MINUTES = "{minutes} мин"
+# "позже 7 дней", "позже 1 дня": the genitive after a number of days
+DAYS_GENITIVE = "{count} дней"
+DAY_GENITIVE = "{count} дня"
+
 ATTACHMENT_ELSEWHERE = "📎 {count} влож. ({kinds}) — отправлены в {platform}, здесь их показать нельзя."
-
-
-def appeal_state(number: str, status: str, unavailable: bool = True) -> str:
-    """"На обращение № … уже дан ответ. Это действие недоступно." and the like."""
-    return APPEAL_STATE[status].format(number=number) + (ACTION_UNAVAILABLE if unavailable
-                                                         else "")
-
-
-def format_time(moment: datetime, timezone: str) -> str:
-    """Local time of the institution, as people write it in Russia: 25.11.2026 18:00."""
-    local = moment.astimezone(ZoneInfo(timezone))
-    offset = local.utcoffset()
-    hours = int(offset.total_seconds() // 3600) if offset is not None else 0
-    zone = "МСК" if hours == 3 else f"UTC{hours:+d}"
-    return f"{local:%d.%m.%Y %H:%M} ({zone})"
-
-
-def format_left(left: timedelta) -> str:
-    """'5 ч 30 мин', '2 дн 3 ч'; '0 мин' for anything past due."""
-    minutes = max(0, int(left.total_seconds() // 60))
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days} дн {hours} ч"
-    if hours:
-        return f"{hours} ч {mins} мин"
-    return f"{mins} мин"
-
-
-def institution_card(inst: Institution, platform: str) -> str:
-    """What a citizen sees for an institution: name, address, official pages, phone."""
-    lines = [inst.name]
-    place = ", ".join(part for part in (inst.city, inst.address) if part)
-    if place:
-        lines.append(f"Адрес: {place}")
-    if inst.phone:
-        lines.append(f"Телефон: {inst.phone}")
-    pages = [
-        (label, url)
-        for label, url in (
-            ("ВКонтакте", inst.vk), ("Telegram", inst.telegram), ("Одноклассники", inst.ok),
-            ("Сайт", inst.website),
-        )
-        if url
-    ]
-    lines.append("")
-    if pages:
-        lines.append("Официальные страницы:")
-        lines.extend(f"• {label}: {url}" for label, url in pages)
-        lines.append(OFFICIAL_MARK)
-    else:
-        lines.append(NO_PAGES)
-        query = quote(inst.display_name)
-        if platform == "telegram":
-            lines.append(SEARCH_HINT_TELEGRAM)
-        else:
-            lines.append(SEARCH_HINT_VK.format(
-                url=f"https://vk.com/search/communities?q={query}"
-            ))
-        if platform not in ("telegram", "vk"):
-            lines.append(SEARCH_HINT_WEB.format(url=f"https://yandex.ru/search/?text={query}"))
-    return "\n".join(lines)

@@ -1,0 +1,135 @@
+"""Keeping the bot running: `invite` (a staff invite token), `backup`, `outbox` (the
+delivery: backlog, failures; retry or re-route a row), `dead-letters`."""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+from pathlib import Path
+
+from bot import texts
+from bot.cli.common import Subparsers, fail, opened
+from bot.config import Settings
+from storage.records import Role
+
+
+def add_parsers(sub: Subparsers) -> None:
+    p = sub.add_parser("invite", help="print a one-time staff invite token")
+    p.add_argument("--institution", help="institution id (required for admin)")
+    p.add_argument("--role", choices=[str(role) for role in Role], default=str(Role.ADMIN))
+    p.set_defaults(func=invite)
+    p = sub.add_parser("backup", help="online copy of the database")
+    p.add_argument("path", type=Path)
+    p.set_defaults(func=backup)
+    p = sub.add_parser("outbox", help="delivery: backlog, failures; retry or re-route a row")
+    p.add_argument("action", nargs="?", choices=("list", "retry", "reroute"), default="list")
+    p.add_argument("row", nargs="?", type=int, help="outbox row id (retry, reroute)")
+    p.set_defaults(func=outbox)
+    p = sub.add_parser("dead-letters", help="updates the bot could not read: count, recent ones")
+    p.add_argument("id", nargs="?", type=int, help="print this one's raw JSON")
+    p.set_defaults(func=dead_letters)
+
+
+async def invite(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.appeals.staff_power import create_invite
+    from bot.clock import SystemClock
+    from bot.directory_import import bootstrap_directory
+    from storage.db import Database
+
+    role, institution_id = Role(args.role), args.institution
+    if role == Role.ADMIN and not institution_id:
+        return fail("Для роли admin укажите --institution ID.")
+    async with opened(Database.open(settings.database_path)) as db:
+        # a fresh database: load the directory as the first `run` would
+        await bootstrap_directory(db, settings, SystemClock())
+        async with db.unit() as repos:
+            if institution_id and await repos.institutions.get(institution_id) is None:
+                return fail(f"Учреждение с id «{institution_id}» не найдено "
+                            "(импортируйте справочник: python -m bot import-directory CSV).")
+            token = await create_invite(repos, role, institution_id, SystemClock().now())
+    print(token)
+    print(f"Отправьте боту: /start inv_{token}", file=sys.stderr)
+    return 0
+
+
+def backup_target_problem(path: Path, database: Path) -> str | None:
+    """Why a backup cannot go to `path` (checked before the database is touched)."""
+    if path.is_dir():
+        return texts.BACKUP_IS_FOLDER.format(path=path)
+    if not path.parent.is_dir():
+        return texts.BACKUP_NO_FOLDER.format(folder=path.parent)
+    if path.exists() and database.exists() and path.resolve() == database.resolve():
+        return texts.BACKUP_SAME_FILE
+    return None
+
+
+async def backup(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.db import Database
+
+    path: Path = args.path
+    problem = backup_target_problem(path, settings.database_path)
+    if problem:
+        return fail(problem)
+    async with opened(Database.open(settings.database_path)) as db:
+        try:
+            await db.backup(path)
+        except PermissionError:
+            return fail(texts.BACKUP_NOT_WRITABLE.format(path=path))
+        except (OSError, sqlite3.Error) as exc:
+            detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            return fail(texts.BACKUP_FAILED.format(path=path, detail=detail))
+    print(f"Резервная копия: {path}")
+    return 0
+
+
+async def dead_letters(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.dead_letters import DEAD_LETTERS_KEEP, dead_letter_lines, dead_letter_raw
+    from storage.db import Database
+
+    letter_id: int | None = args.id
+    async with opened(Database.open(settings.database_path)) as db, db.unit() as repos:
+        if letter_id is None:
+            lines = await dead_letter_lines(repos, settings.default_timezone)
+        else:
+            raw = await dead_letter_raw(repos, letter_id)
+            if raw is None:
+                return fail(texts.DEAD_LETTER_NOT_FOUND.format(
+                    id=letter_id, days=DEAD_LETTERS_KEEP.days))
+            lines = [raw]
+    for line in lines:
+        print(line)
+    return 0
+
+
+async def outbox(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import build_app
+    from bot.appeals.delivery_report import delivery_lines, reroute_failed
+
+    action: str = args.action
+    row: int | None = args.row
+    if action != "list" and row is None:
+        return fail(f"Укажите номер строки: python -m bot outbox {action} ID")
+    async with opened(build_app(settings)) as app, app.db.unit() as repos:
+        if action == "list":
+            for line in await delivery_lines(repos, settings.default_timezone):
+                print(line)
+            failed = await repos.outbox.failed(20)
+            if failed:
+                print("Не доставлено (последние 20): id · платформа · чат · вид · причина")
+            for item in failed:
+                print(f"{item.id} · {item.platform} · {item.chat_id} · {item.kind} · "
+                      f"{item.failure}: {(item.error or '')[:80]}")
+            return 0
+        item = await repos.outbox.get(row or 0)
+        if item is None or item.status != "failed":
+            return fail(f"Строка {row} не найдена среди недоставленных.")
+        if action == "retry":
+            await repos.outbox.retry(item.id, app.clock.now())
+            print(f"Строка {item.id} снова в очереди.")
+        else:
+            count = await reroute_failed(repos, app.appeals, item, app.clock.now())
+            if not count:
+                return fail("Нет ни одного оператора (OPERATORS_TELEGRAM / OPERATORS_VK).")
+            print(f"Строка {item.id} отправлена операторам ({count}).")
+    return 0

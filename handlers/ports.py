@@ -1,0 +1,57 @@
+"""What a transport needs from the rest of the bot, and nothing more: small interfaces the
+core implements (the composition root, bot/app.py, hands the implementations in).
+
+A transport translates: updates into `Incoming` for `Core.handle`, the delivery's
+messages into platform calls (its own Sender). Whatever else it needs is one of these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from bot.dead_letters import Unreadable
+    from bot.delivery.ports import Sender
+    from bot.dialog.types import Incoming
+    from bot.staff_roles import StaffMenu
+
+
+class Core(Protocol):
+    """The one entry of the core (bot.dialog.dialog.Dialog): it decides, and queues the
+    replies with the turn; the delivery sends them."""
+
+    async def handle(self, incoming: Incoming, /) -> object: ...
+
+
+class StaffMenus(Protocol):
+    """Who gets which command menu (bot.staff_roles.StaffRoles)."""
+
+    async def staff_chats(self, platform: str, /) -> dict[str, StaffMenu]: ...
+
+    async def menu_of(self, platform: str, user_id: str, /) -> StaffMenu | None: ...
+
+
+class DeadLetters(Protocol):
+    """Where updates that cannot be read are kept (bot.dead_letters.DeadLetterStore)."""
+
+    async def keep(self, platform: str, letters: Sequence[Unreadable], /) -> None: ...
+
+
+class Delivery(Protocol):
+    """The console delivers by itself, in turn with its input (bot.delivery.Courier)."""
+
+    def add_sender(self, sender: Sender, /) -> None: ...
+
+    async def recover(self) -> object: ...
+
+    async def flush(self) -> None: ...
+
+
+class Personas(Protocol):
+    """The console's `/as`: who to become (bot.staff_roles.StaffRoles)."""
+
+    async def institution(self, query: str, /) -> tuple[str, str] | None: ...
+
+    async def grant(self, platform: str, user_id: str, chat_id: str, role: str,
+                    institution_id: str | None, /) -> None: ...

@@ -1,0 +1,57 @@
+"""In-process: an aiogram session that calls the fake directly (no HTTP)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncGenerator
+from typing import Any, cast
+
+from aiogram import Bot
+from aiogram.client.session.base import BaseSession
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import TelegramType
+
+from tests.fake_telegram.bot_api import FakeTelegram
+from tests.fake_telegram.records import ApiError
+
+
+class RecordingSession(BaseSession):
+    """aiogram's Bot talks to `fake` without HTTP; responses go through aiogram's own
+    response checking, so errors become the real aiogram exceptions."""
+
+    def __init__(self, fake: FakeTelegram) -> None:
+        super().__init__()
+        self.fake = fake
+
+    async def make_request(self, bot: Bot, method: TelegramMethod[TelegramType],
+                           timeout: int | None = None) -> TelegramType:  # noqa: ASYNC109
+        params: dict[str, Any] = {}
+        files: dict[str, Any] = {}
+        for key, value in method.model_dump(warnings=False).items():
+            value = self.prepare_value(value, bot=bot, files=files)
+            if value:
+                params[key] = value
+        try:
+            result = await self.fake.call(method.__api_method__, params)
+            body, status = {"ok": True, "result": result}, 200
+        except ApiError as exc:
+            body = {"ok": False, "error_code": exc.code, "description": exc.description}
+            if exc.parameters:
+                body["parameters"] = exc.parameters
+            status = exc.code
+        response = self.check_response(bot=bot, method=method, status_code=status,
+                                       content=json.dumps(body))
+        return cast(TelegramType, response.result)
+
+    async def stream_content(self, url: str, headers: dict[str, Any] | None = None,
+                             timeout: int = 30, chunk_size: int = 65536,  # noqa: ASYNC109
+                             raise_for_status: bool = True) -> AsyncGenerator[bytes, None]:
+        raise NotImplementedError
+        yield b""
+
+    async def close(self) -> None:
+        return None
+
+
+def recording_session(fake: FakeTelegram) -> RecordingSession:
+    return RecordingSession(fake)
