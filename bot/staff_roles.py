@@ -9,6 +9,7 @@ from bot.appeals.staff_power import grant_role
 from bot.clock import Clock
 from bot.dialog.ports import DirectorySource
 from storage.db import Database
+from storage.records import Role
 
 # The command menu of a staff member's private chat: an operator's has their reports too.
 StaffMenu = Literal["staff", "operator"]
@@ -30,7 +31,7 @@ class StaffRoles:
         """The private chats of staff on `platform`, each with its menu."""
         menus: dict[str, StaffMenu] = {}
         async with self.db.unit() as repos:
-            for role in ("admin", "duty", "operator"):  # an operator's menu wins
+            for role in (Role.ADMIN, Role.DUTY, Role.OPERATOR):  # an operator's menu wins
                 for chat in await repos.people.staff_chats(role):
                     if chat.platform == platform and chat.chat_id:
                         menus[chat.chat_id] = MENU_ROLES[role]

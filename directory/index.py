@@ -78,8 +78,8 @@ class Index:
             inst_terms.append(own | ctx)
 
         df: dict[str, int] = defaultdict(int)
-        for terms in inst_terms:
-            for t in terms:
+        for bag in inst_terms:
+            for t in bag:
                 df[t] += 1
         n = max(len(self.institutions), 1)
         self.weight = {t: math.log(1.0 + n / c) for t, c in df.items()}

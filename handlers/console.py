@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TextIO
 
 from bot.delivery.pacing import RateLimiter
@@ -134,16 +134,16 @@ class ConsoleChat:
 
     def _incoming(self, line: str) -> Incoming | None:
         p = self.persona
-        base = {"platform": PLATFORM, "chat_id": p.chat_id, "user_id": p.user_id,
-                "user_name": p.label}
+        base = Incoming(platform=PLATFORM, chat_id=p.chat_id, user_id=p.user_id,
+                        user_name=p.label)
         keyboard = self._keyboards.get(p.chat_id, [])
         if line.isdigit() and 1 <= int(line) <= len(keyboard):
-            return Incoming(**base, payload=keyboard[int(line) - 1].payload)
+            return replace(base, payload=keyboard[int(line) - 1].payload)
         if line.startswith("/reply "):
             _, target, text = (line.split(" ", 2) + [""])[:3]
-            return Incoming(**base, text=text, reply_to_message_id=target.lstrip("#"),
-                            message_id=str(self._next_message_id))
-        return Incoming(**base, text=line)
+            return replace(base, text=text, reply_to_message_id=target.lstrip("#"),
+                           message_id=str(self._next_message_id))
+        return replace(base, text=line)
 
     async def handle_line(self, line: str) -> bool:
         """Process one input line; False when the user asked to quit."""

@@ -163,8 +163,8 @@ class AppealRepo:
             f"FROM appeals WHERE 1 = 1{where}"
         )
         n, s = to_db(now), to_db(since)
-        async with self._conn.execute(sql, (n, s, s, s, s, s, *params)) as cur:
-            row = await cur.fetchone()
+        rows = await self._conn.execute_fetchall(sql, (n, s, s, s, s, s, *params))
+        row = next(iter(rows))  # aggregates: always one row
         keys = ("new", "in_progress", "overdue", "received", "answered",
                 "first_response_on_time", "first_responses", "avg_rating")
         return {k: (v if v is not None else (None if k == "avg_rating" else 0))

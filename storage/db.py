@@ -110,9 +110,8 @@ class Database:
             await self._conn.close()
 
     async def schema_version(self) -> int:
-        async with self._conn.execute("PRAGMA user_version") as cur:
-            row = await cur.fetchone()
-        return int(row[0])
+        rows = await self._conn.execute_fetchall("PRAGMA user_version")
+        return int(next(iter(rows))[0])
 
     async def migrate(self) -> int:
         """Apply the migrations newer than PRAGMA user_version; returns the version."""

@@ -52,15 +52,14 @@ class InstitutionRepo:
         self._conn = conn
 
     async def count(self) -> int:
-        async with self._conn.execute("SELECT COUNT(*) FROM institutions") as cur:
-            return int((await cur.fetchone())[0])
+        rows = await self._conn.execute_fetchall("SELECT COUNT(*) FROM institutions")
+        return int(next(iter(rows))[0])
 
     async def signature(self) -> tuple[int, str]:
         """Changes whenever an import adds, updates or deactivates a row."""
-        async with self._conn.execute(
-            "SELECT COUNT(*), COALESCE(MAX(updated_at), '') FROM institutions WHERE active = 1"
-        ) as cur:
-            row = await cur.fetchone()
+        rows = await self._conn.execute_fetchall(
+            "SELECT COUNT(*), COALESCE(MAX(updated_at), '') FROM institutions WHERE active = 1")
+        row = next(iter(rows))  # an aggregate: always one row
         return int(row[0]), str(row[1])
 
     async def get(self, institution_id: str) -> Institution | None:
@@ -83,7 +82,7 @@ class InstitutionRepo:
         if active_only:
             sql += " WHERE active = 1"
         async with self._conn.execute(sql + " ORDER BY id") as cur:
-            rows = await cur.fetchall()
+            rows = list(await cur.fetchall())
         if len(rows) < CONVERT_IN_THREAD:
             return _from_rows(rows)
         return await asyncio.to_thread(_from_rows, rows)

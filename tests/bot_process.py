@@ -26,7 +26,7 @@ class BotProcess:
             "OUTBOX_POLL_INTERVAL": "0.05", "PYTHONPATH": str(PROJECT_ROOT),
             # The scenarios bind their own inboxes; the start-up check has a test of its own.
             "ALLOW_NO_OPERATORS": "true",
-            "CONFIRM_ANSWERS_IN_PRIVATE": "false",  # confirmation: tests/test_answers.py
+            "CONFIRM_ANSWERS_IN_PRIVATE": "false",  # confirmation: tests/bot/dialog/test_answer_confirmation.py
             "LOG_LEVEL": "INFO", **env,
         }
         self.proc: asyncio.subprocess.Process | None = None

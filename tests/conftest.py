@@ -39,7 +39,7 @@ def settings(tmp_path: Path) -> Settings:
         # confirmation (always in groups, by default in private) has tests of its own.
         confirm_answers_in_private=False,
         # The clock stands still in these tests: every message of a long flow falls in one
-        # minute. The abuse limits have tests of their own (tests/test_abuse_limits.py).
+        # minute. The abuse limits have tests of their own (tests/bot/dialog/test_flood_limits_and_bans.py).
         flood_messages_per_minute=0,
         appeals_per_day=0,
     )

@@ -43,9 +43,9 @@ async def forget(repos: Repositories, service: AppealService, person: User,
     await repos.privacy.anonymise_appeals(ids, texts.FORGOTTEN_TEXT, now)
     await repos.privacy.anonymise_user(person.id, person.platform, person.platform_user_id, now)
     for appeal_id in ids:  # the staff chats' cards lose the text too
-        appeal = await repos.appeals.get(appeal_id)
-        if appeal is not None:
-            await service.cards.refresh(repos, appeal, now)
+        anonymised = await repos.appeals.get(appeal_id)
+        if anonymised is not None:
+            await service.cards.refresh(repos, anonymised, now)
     await repos.staff.audit("citizen", "forgotten", str(person.id), f"{len(ids)} appeals", now)
     return Forgotten(len(ids), withdrawn)
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any, Protocol, TypeVar
 
 from bot.config import Settings
 
 # A subcommand: its parser's set_defaults(func=...) names it; the exit code comes back.
-Command = Callable[[Settings, argparse.Namespace], Awaitable[int]]
+Command = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]
 # The subparsers of the top-level parser (argparse does not name the type publicly).
 Subparsers = Any
 

@@ -117,9 +117,9 @@ async def outbox(settings: Settings, args: argparse.Namespace) -> int:
             failed = await repos.outbox.failed(20)
             if failed:
                 print("Не доставлено (последние 20): id · платформа · чат · вид · причина")
-            for item in failed:
-                print(f"{item.id} · {item.platform} · {item.chat_id} · {item.kind} · "
-                      f"{item.failure}: {(item.error or '')[:80]}")
+            for failure in failed:
+                print(f"{failure.id} · {failure.platform} · {failure.chat_id} · {failure.kind} · "
+                      f"{failure.failure}: {(failure.error or '')[:80]}")
             return 0
         item = await repos.outbox.get(row or 0)
         if item is None or item.status != "failed":

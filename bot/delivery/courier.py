@@ -21,9 +21,10 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from bot.clock import Clock
 from bot.delivery.pacing import SystemTimer, Timer
@@ -33,6 +34,8 @@ from bot.message import Message, decode
 from storage.db import Database
 from storage.records import OutboxItem, OutboxKind
 from storage.repositories import Repositories
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -241,9 +244,9 @@ class Courier:
                 log.info("card %s in %s not editable: %s", message_id, row.chat_id, exc)
         return None
 
-    async def _call(self, call: object) -> str:
+    async def _call(self, call: Awaitable[T]) -> T:
         try:
-            return await asyncio.wait_for(call, self.send_timeout)  # type: ignore[arg-type]
+            return await asyncio.wait_for(call, self.send_timeout)
         except TimeoutError:
             raise SendError(f"no answer in {self.send_timeout:.0f} s") from None
 

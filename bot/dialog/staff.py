@@ -18,7 +18,7 @@ from bot.dialog.citizen import CitizenFlows, cancel_row
 from bot.dialog.ports import FaqSource
 from bot.dialog.states import Step
 from bot.dialog.turn import Turn
-from bot.dialog.types import Attachment
+from bot.dialog.types import Attachment, Button
 from bot.formatting import appeal_state, days_genitive, format_time
 from bot.payloads import Staff, StaffVerb
 from bot.screening import mask_personal_data
@@ -146,7 +146,7 @@ class StaffFlows:
         lines = [texts.STAFF_QUEUE_TITLE.format(count=len(appeals))]
         received = (await t.repos.people.inbox_chats_of(sorted({a.institution_id for a in appeals}))
                     if t.actor.is_operator else None)
-        rows = []
+        rows: list[list[Button]] = []
         for appeal in appeals:
             inst = await t.repos.institutions.get(appeal.institution_id)
             name = inst.display_name if inst else appeal.institution_id

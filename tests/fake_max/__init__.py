@@ -1,6 +1,6 @@
 """A fake MAX Bot API on 127.0.0.1 for tests (aiohttp, a free port), written from MAX's
 documented shapes (dev.max.ru/docs-api, the OpenAPI schema github.com/max-messenger/api-schema
-0.0.33, the changelog of 2026) and checked against maxapi 1.2.3 (tests/test_fake_max.py).
+0.0.33, the changelog of 2026) and checked against maxapi 1.2.3 (tests/fakes/test_fake_max.py).
 
     fake = FakeMax(token="t")
     base = await fake.serve()           # or: async with FakeMax() as fake; maxapi:
@@ -58,7 +58,7 @@ message_edited(), press(), start() (payload <= 128 of [A-Za-z0-9_-], else droppe
 drops it), bot_stopped(), bot_added() (no `user` since November 2026; user_id= for the old
 shape), bot_removed(), user_added(), user_removed(); inject() for any other.
 
-Where maxapi 1.2.3 differs (see tests/test_fake_max.py): its edit_message() always sends
+Where maxapi 1.2.3 differs (see tests/fakes/test_fake_max.py): its edit_message() always sends
 "attachments": [], so an edit through it removes the keyboard unless the keyboard is given
 again; it refuses texts of 4000 characters already (MAX takes 4000); it cannot parse
 bot_added without `user`, so such updates are skipped by its polling.

@@ -214,9 +214,13 @@ async def test_logs_carry_no_text_name_or_phone_even_at_debug(app, vk, fake_vk: 
     try:
         citizen = VkPerson(app, vk, fake_vk, 501, name=("Секретина", "Приватова"))
         await citizen.say("у меня гипертония что делать")
-        assert "гипертония" in caplog.text  # unquieted, the libraries do leak at DEBUG
+        # vkbottle's router (which logged whole events at DEBUG) is no longer used; its API
+        # client and aiosqlite still can: unquieted, a library's DEBUG line gets through
+        logging.getLogger("vkbottle.api").debug("request with гипертония")
+        assert "гипертония" in caplog.text
         caplog.clear()
         quiet_libraries()
+        logging.getLogger("vkbottle.api").debug("request with гипертония")
         admin = VkPerson(app, vk, fake_vk, 601)
         await admin.accept_invite("admin", KOTELNICH)
         await citizen.file_appeal(text="Диагноз гипертония, мой телефон +7 912 345-67-89")

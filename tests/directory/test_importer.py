@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 
@@ -16,8 +15,9 @@ from directory import (
     parse_csv,
     plan_import,
 )
+from tests.paths import ROOT
 
-DEMO = Path(__file__).resolve().parent.parent / "directory" / "data" / "kirov_demo.csv"
+DEMO = ROOT / "directory" / "data" / "kirov_demo.csv"
 HEADER = "id,name,short_name,aliases,kind,region,city,district,address,phone,website,vk,telegram,ok,timezone\n"
 
 

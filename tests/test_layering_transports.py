@@ -9,8 +9,8 @@ import ast
 from pathlib import Path
 
 from bot.scheduler import DIRECTORY_EVERY, build_scheduler, directory_job
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 COMPOSITION_ROOT = {"bot/app.py", "bot/runner.py", "bot/__main__.py"}
 NOT_FOR_TRANSPORTS = {"bot.app", "bot.config", "bot.runner", "storage"}
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
+
 ABOVE = {"bot", "handlers", "storage"}
 FORBIDDEN = {"textnorm": ABOVE | {"faq", "directory"}, "faq": ABOVE | {"directory"},
              "directory": ABOVE | {"faq"}}

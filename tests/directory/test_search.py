@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
 from directory import Directory, Institution, Match
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 KIROV = ROOT / "directory" / "data" / "kirov_demo.csv"
 ASTRAKHAN = ROOT / "benchmarks" / "data" / "directory_astrakhan.csv"
 
