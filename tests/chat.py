@@ -10,6 +10,7 @@ from bot.appeals.staff_power import create_invite
 from bot.delivery.pacing import RateLimiter
 from bot.delivery.ports import Failure, Limits, SendError
 from bot.dialog.types import Attachment, Button, Incoming, Message, Reply
+from tests.texts_helpers import filled, invite_accepted
 
 # Tests drive senders as fast as they go; the pacing has tests of its own.
 NO_LIMITS = Limits(overall_per_s=1e6, private_interval=0.0, group_interval=0.0)
@@ -154,7 +155,7 @@ class Chat:
         async with self.app.db.unit() as repos:
             token = await create_invite(repos, role, institution_id, self.app.clock.now())
         await self.say(f"/start inv_{token}")
-        assert "Готово" in self.texts(), self.texts()
+        assert filled(invite_accepted(role), self.texts()), self.texts()
 
     async def fill_appeal(self, institution_query: str = "котельничская црб",
                           text: str = "В регистратуре третий день не берут трубку",

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot import texts
 from bot.app import App
 from bot.appeals.staff_power import create_invite
 from handlers.telegram import TelegramTransport
 from tests.conftest import KOTELNICH
 from tests.fake_telegram import FakeTelegram, Sent
+from tests.texts_helpers import filled
 
 CITIZEN = 1001
 ADMIN = 2001
@@ -63,7 +65,7 @@ async def accept_invite(app: App, user: TgUser, institution: str = KOTELNICH) ->
     async with app.db.unit() as repos:
         token = await create_invite(repos, "admin", institution, app.clock.now())
     sent = await user.say(f"/start inv_{token}")
-    assert "Готово" in joined(sent), joined(sent)
+    assert filled(texts.INVITE_ACCEPTED_ADMIN, joined(sent)), joined(sent)
     return sent
 
 
@@ -81,7 +83,7 @@ async def make_operator(app: App, tg: TelegramTransport, fake: FakeTelegram,
 async def add_to_group(boss: TgUser, colleague: TgUser) -> list[Sent]:
     """The group's admin makes a colleague staff of the group: /staff add, as a reply."""
     sent = await boss.say("/staff add", reply_to=1, reply_to_user=colleague.user_id)
-    assert "теперь сотрудник" in joined(sent), joined(sent)
+    assert filled(texts.STAFF_ADDED, joined(sent)), joined(sent)
     return sent
 
 

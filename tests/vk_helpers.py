@@ -12,6 +12,7 @@ from bot.appeals.staff_power import create_invite
 from handlers.vk import VkTransport
 from tests.chat import unpaced, with_app
 from tests.fake_vk import CHAT_PEER_BASE, FakeVk, SentMessage
+from tests.texts_helpers import filled, invite_accepted
 
 
 def vk_settings_update(fake: FakeVk, **extra: Any) -> dict[str, Any]:
@@ -85,7 +86,8 @@ class VkPerson:
             token = await create_invite(repos, role, institution_id, self.app.clock.now())
         prefix = f"[club{self.fake.group_id}|@medfront] " if mention else ""
         replies = await self.say(f"{prefix}/start inv_{token}")
-        assert replies and "Готово" in replies[-1].text, [m.text for m in replies]
+        assert replies and filled(invite_accepted(role), replies[-1].text), [
+            m.text for m in replies]
 
     async def file_appeal(self, institution_query: str = "котельничская црб",
                           text: str = "В регистратуре третий день не берут трубку",

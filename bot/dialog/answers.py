@@ -36,7 +36,8 @@ class AnswerFlows:
 
     def start(self, t: Turn, appeal: Appeal) -> None:
         """«Ответить» pressed: the next text (in a group: a reply to this prompt) is the draft."""
-        t.go(Step.STAFF_ANSWER, appeal_id=appeal.id, since=t.now.isoformat())
+        t.go(Step.STAFF_ANSWER, appeal_id=appeal.id, number=appeal.number,
+             since=t.now.isoformat())
         t.say(texts.STAFF_ASK_ANSWER.format(number=appeal.number) + group_hint(t),
               [cancel_row()])
 

@@ -16,12 +16,26 @@ def entries_yaml(count: int, answer: str = "Ответ.") -> str:
         for i in range(count))
 
 
-def test_defaults() -> None:
-    assert FaqLimits() == FaqLimits(max_entries=2_000, max_answer_chars=20_000)
+def test_the_settings_start_from_the_libraries_limits() -> None:
+    """With nothing configured, the bot enforces what the libraries do on their own (the
+    tests below prove those limits hold), not numbers of its own."""
+    from directory.import_policy import DEFAULT_MASS_DEACTIVATE_SHARE
+    from directory.importer import DEFAULT_MAX_ROWS
+
     settings = load_settings(_env_file=None)
-    assert (settings.faq_max_entries, settings.faq_max_answer_chars) == (2_000, 20_000)
-    assert settings.directory_max_rows == 100_000
-    assert settings.directory_mass_deactivate_share == 0.2
+    assert FaqLimits(max_entries=settings.faq_max_entries,
+                     max_answer_chars=settings.faq_max_answer_chars) == FaqLimits()
+    assert settings.directory_max_rows == DEFAULT_MAX_ROWS
+    assert settings.directory_mass_deactivate_share == DEFAULT_MASS_DEACTIVATE_SHARE
+
+
+def test_the_limits_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in (("FAQ_MAX_ENTRIES", "7"), ("FAQ_MAX_ANSWER_CHARS", "300"),
+                        ("DIRECTORY_MAX_ROWS", "40"), ("DIRECTORY_MASS_DEACTIVATE_SHARE", "0.5")):
+        monkeypatch.setenv(name, value)
+    settings = load_settings(_env_file=None)
+    assert (settings.faq_max_entries, settings.faq_max_answer_chars) == (7, 300)
+    assert (settings.directory_max_rows, settings.directory_mass_deactivate_share) == (40, 0.5)
 
 
 def test_too_many_entries_is_one_error() -> None:

@@ -152,11 +152,16 @@ def test_unsure_suggests_instead_of_answering(matcher: FaqMatcher) -> None:
 @pytest.mark.parametrize(
     "text",
     ["", "   ", "\n\t", "👍", "🙂🙂🙂", "???", "...", "12345", None, "а" * 10_000,
-     "как вызвать врача на дом " * 2_000, "\x00\x01", "ёЁё"],
+     "\x00\x01", "ёЁё"],
 )
 def test_odd_input_does_not_crash(matcher: FaqMatcher, text: str) -> None:
     r = matcher.match(text)  # type: ignore[arg-type]
     assert isinstance(r, FaqResult)
+    assert r.answer is None and r.suggestions == () and r.score == 0  # not even a guess
+
+
+def test_a_huge_repeated_question_does_not_crash_and_is_answered(matcher: FaqMatcher) -> None:
+    assert answer_id(matcher, "как вызвать врача на дом " * 2_000) == "doctor_home_visit"
 
 
 @pytest.mark.parametrize("text", ["", "   ", "👍", "🙂🙂🙂", "???", None])
@@ -179,10 +184,7 @@ def test_single_generic_word_is_less_confident(matcher: FaqMatcher) -> None:
 
 def test_answer_text_counts_as_evidence(matcher: FaqMatcher) -> None:
     # "пломба" appears only in the dental answer text.
-    r = matcher.match("пломба по омс")
-    assert "dental_oms" in {e.id for e in r.suggestions} or (
-        r.answer is not None and r.answer.id == "dental_oms"
-    )
+    assert answer_id(matcher, "пломба по омс") == "dental_oms"
 
 
 def test_from_entries_and_operator_content_wins_over_off_topic() -> None:
@@ -213,20 +215,22 @@ def test_empty_faq_matches_nothing() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    ("text", "answer", "suggestions"),
     [
+        # a long story: not sure enough to answer, but the right entry is the one suggestion
         ("здравствуйте у меня отец после инсульта не ходит везти его в поликлинику мы не можем "
-         "5 этаж без лифта как вызвать доктора на дом", "doctor_home_visit"),
+         "5 этаж без лифта как вызвать доктора на дом", None, ["doctor_home_visit"]),
         ("добрый день у меня температура третий день на работе требуют справку "
-         "как открыть больничный", "sick_leave"),
+         "как открыть больничный", "sick_leave", []),
     ],
 )
-def test_long_message_with_the_question_inside(matcher: FaqMatcher, text: str, expected: str) -> None:
+def test_long_message_with_the_question_inside(matcher: FaqMatcher, text: str,
+                                               answer: str | None,
+                                               suggestions: list[str]) -> None:
     # The story around the question (even "лифт", a housing word) does not hide it.
     r = matcher.match(text)
-    assert (r.answer is not None and r.answer.id == expected) or expected in {
-        e.id for e in r.suggestions
-    }
+    assert (r.answer.id if r.answer else None) == answer
+    assert [e.id for e in r.suggestions] == suggestions
 
 
 def test_clauses_split_at_question_openers() -> None:

@@ -16,6 +16,7 @@ from tests.chat import Chat, RecordingSender
 from tests.conftest import KOTELNICH
 from tests.delivery_helpers import on_virtual_time
 from tests.fake_telegram import FakeTelegram
+from tests.texts_helpers import fields, filled
 from tests.tg_helpers import (
     ADMIN,
     CITIZEN,
@@ -112,15 +113,16 @@ async def test_revoked_token_pauses_telegram_and_alerts_operators_elsewhere(
     flushing = asyncio.create_task(app.courier.flush())
     for _ in range(100):
         await asyncio.sleep(0.02)
-        if "приостановлена" in sender.last_to(operator.chat_id).text:
+        if filled(texts.PLATFORM_PAUSED, sender.last_to(operator.chat_id).text):
             break
     alert = sender.last_to(operator.chat_id)
-    assert "Telegram" in alert.text and "приостановлена" in alert.text
+    assert fields(texts.PLATFORM_PAUSED, alert.text)["platform"] == "Telegram"
     assert (await statuses(app))["failed"] == 0  # waiting, not failed
     fake.restore_token()
     await asyncio.wait_for(flushing, 10)
     assert [m.text for m in fake.to(CITIZEN)] == ["m0", "m1"]
-    assert len([m for m in sender.to(operator.chat_id) if "приостановлена" in m.text]) == 1
+    assert len([m for m in sender.to(operator.chat_id)
+                if filled(texts.PLATFORM_PAUSED, m.text)]) == 1
 
 
 async def _group_inbox(app: App, tg, fake: FakeTelegram) -> TgUser:
@@ -135,17 +137,20 @@ async def test_bot_removed_from_staff_group_sends_cards_to_operators_with_an_ale
     await _group_inbox(app, tg, fake)
     await tg.feed(fake.bot_removed(GROUP))
     await app.courier.flush()
-    alerts = [m.text for m in sender.to(operator.chat_id) if "недоступен" in m.text]
-    assert alerts and "Котельничская ЦРБ" in alerts[0]
+    alerts = [m.text for m in sender.to(operator.chat_id) if filled(texts.INBOX_UNREACHABLE, m.text)]
+    assert alerts
+    alert = fields(texts.INBOX_UNREACHABLE, alerts[0])
+    assert (alert["institution"], alert["platform"]) == ("Котельничская ЦРБ", "Telegram")
     before = len(fake.to(GROUP))
-    await file_appeal(TgUser(tg, fake, CITIZEN))
+    appeal_id = await file_appeal(TgUser(tg, fake, CITIZEN))
     card = sender.last_to(operator.chat_id)
-    assert card.text.startswith("⚠️") and "Обращение №" in card.text
+    assert card.text.startswith(texts.STAFF_NEW_NO_INBOX.format(institution="Котельничская ЦРБ"))
+    assert fields(texts.CARD, card.text)["number"] == f"2026-{appeal_id:06d}"
     assert len(fake.to(GROUP)) == before  # nothing more goes to the dead group
 
     await tg.feed(fake.bot_added(GROUP))  # the bot is back: the inbox works again
     await app.courier.flush()
-    assert "снова приходят сюда" in fake.to(GROUP)[-1].text
+    assert fake.to(GROUP)[-1].text == texts.INBOX_RESTORED.format(institutions="Котельничская ЦРБ")
 
 
 async def test_a_403_on_the_group_reroutes_the_card_at_once(
@@ -155,15 +160,20 @@ async def test_a_403_on_the_group_reroutes_the_card_at_once(
     fake.kick(GROUP)  # removed, but the membership update was lost
     appeal_id = await file_appeal(TgUser(tg, fake, CITIZEN))
     texts_to_operator = [m.text for m in sender.to(operator.chat_id)]
-    assert any("недоступен" in t for t in texts_to_operator)
-    assert any(f"2026-{appeal_id:06d}" in t and "Переслано вам" in t for t in texts_to_operator)
+    assert any(filled(texts.INBOX_UNREACHABLE, t) for t in texts_to_operator)
+    rerouted = texts.CARD_REROUTED.format(institution="Котельничская ЦРБ")
+    assert any(t.startswith(rerouted) and fields(texts.CARD, t)["number"] == f"2026-{appeal_id:06d}"
+               for t in texts_to_operator)
     async with app.db.unit() as repos:
         assert await repos.people.inbox_chats(KOTELNICH) == []
         assert [i.disabled_reason for i in await repos.people.disabled_inboxes()] == ["chat_gone"]
     await operator.say("/stats")  # the operators see it in their report
     report = operator.texts()
-    assert "Доставка:" in report and "недоступен чат «Котельничская ЦРБ» (Telegram)" in report
-    assert "не доставлено (Telegram, чат недоступен): 1" in report
+    assert texts.DELIVERY_TITLE in report
+    disabled = fields(texts.DELIVERY_DISABLED_INBOX, report)
+    assert (disabled["institution"], disabled["platform"]) == ("Котельничская ЦРБ", "Telegram")
+    assert texts.DELIVERY_FAILED.format(
+        platform="Telegram", reason=texts.FAILURE_NAMES["chat_gone"], count=1) in report
 
 
 async def test_group_upgraded_to_supergroup_keeps_its_inbox(app, tg, fake) -> None:
@@ -189,9 +199,14 @@ async def test_answer_to_a_citizen_who_blocked_the_bot_is_reported_not_sent(app,
     card = next(m for m in fake.to(ADMIN) if m.text.startswith("Обращение №"))
     fake.kick(CITIZEN)
     sent = await admin.say("Телефон регистратуры починили.", reply_to=card.message_id)
-    assert "отправлен гражданину" not in "\n".join(m.text for m in sent)
-    assert any("не доставлен" in m.text and "заблокировал" in m.text for m in fake.to(ADMIN))
-    assert "Ответ не доставлен" in card.text  # the card was edited to say so
+    number = f"2026-{appeal_id:06d}"
+    # queued, then reported undelivered: never said to have reached the citizen
+    assert [m.text for m in sent] == [
+        texts.STAFF_ANSWER_QUEUED.format(number=number),
+        texts.STAFF_ANSWER_UNDELIVERED.format(number=number,
+                                              reason=texts.UNDELIVERED_REASONS["chat_gone"])]
+    undelivered = fields(texts.CARD_UNDELIVERED, card.text)  # the card was edited to say so
+    assert undelivered["reason"] == texts.UNDELIVERED_REASONS["chat_gone"]
     async with app.db.unit() as repos:
         appeal = await repos.appeals.get(appeal_id)
     assert appeal.undelivered_reason == "chat_gone"
@@ -207,7 +222,8 @@ async def test_reply_to_a_crash_duplicate_of_a_card_finds_its_appeal(app, tg, fa
     # the copy sent just before a crash: delivered, its message id never recorded
     copy = fake._store("sendMessage", ADMIN, original.html, {})
     sent = await admin.say("Ответ на копию карточки.", reply_to=copy["message_id"])
-    assert any("отправляется гражданину" in m.text for m in sent)
+    assert texts.STAFF_ANSWER_QUEUED.format(number=f"2026-{appeal_id:06d}") in [
+        m.text for m in sent]
     async with app.db.unit() as repos:
         assert (await repos.appeals.get(appeal_id)).status == "answered"
         copies = [mid for _, _, mid in await repos.appeals.card_messages(appeal_id)]

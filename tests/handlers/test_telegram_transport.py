@@ -1,16 +1,18 @@
-"""The Telegram adapter through aiogram's real Dispatcher (feed_update) with real update JSON;
+"""The Telegram adapter fed real update JSON (TelegramTransport.feed: its own translation);
 the Bot talks to an in-process fake Bot API (tests/fake_telegram.py) that records calls."""
 
 from __future__ import annotations
 
 import pytest
 
+from bot import texts
 from bot.delivery.ports import SendError
 from bot.dialog.types import Attachment, Button
 from bot.message import Message
 from tests.chat import outgoing
 from tests.conftest import KOTELNICH, SLOBODSKOY
 from tests.fake_telegram import ApiError
+from tests.texts_helpers import fields, filled
 from tests.tg_helpers import (
     ADMIN,
     CITIZEN,
@@ -42,10 +44,11 @@ async def test_deep_link_opens_institution_page_and_appeal_form(tg, fake) -> Non
     sent = await citizen.say(f"/start inst_{KOTELNICH}")
     assert "Котельничская" in sent[-1].text
     sent = await citizen.press(sent[-1], "apl")
-    assert "Котельничская ЦРБ" in joined(sent)
+    assert fields(texts.APPEAL_ASK_CATEGORY, joined(sent))["institution"] == "Котельничская ЦРБ"
     assert any(p.startswith("cat:") for p in sent[-1].payloads())
     sent = await citizen.say("/start inst_no-such-place")
-    assert sent and "Котельничская" not in sent[-1].text
+    assert texts.INSTITUTION_LINK_UNKNOWN in joined(sent)
+    assert "Котельничская" not in sent[-1].text
 
 
 async def test_button_press_is_answered_and_handled(tg, fake) -> None:
@@ -82,10 +85,10 @@ async def test_unsupported_updates_get_a_polite_answer_or_are_ignored(tg, fake) 
     sticker = {"file_id": "s1", "file_unique_id": "s1", "type": "regular", "width": 1,
                "height": 1, "is_animated": False, "is_video": False}
     sent = await citizen.say(None, extra={"sticker": sticker})
-    assert "только текст" in joined(sent)
+    assert texts.ONLY_TEXT in joined(sent)
     sent = await citizen.say("исправленный текст", kind="edited_message",
                              extra={"edit_date": 1})
-    assert "новое сообщение" in joined(sent)
+    assert texts.TELEGRAM_EDIT_IGNORED in joined(sent)
     # updates the bot has no use for: a channel post, a malformed update, a bot's message
     for update in (
         {"update_id": 1, "channel_post": {"message_id": 1, "date": 1, "text": "x",
@@ -126,20 +129,24 @@ async def test_private_admin_gets_card_replies_to_it_and_citizen_rates(app, tg, 
 
     citizen = TgUser(tg, fake, CITIZEN)
     appeal_id = await file_appeal(citizen)
+    number = f"2026-{appeal_id:06d}"
     card = admin.last()
-    assert "Обращение №" in card.text and "Котельничская ЦРБ" in card.text
-    assert "Регистратура" in card.text and "Ответ до:" in card.text
+    shown = fields(texts.CARD, card.text)
+    assert shown["number"] == number and shown["institution"] == "Котельничская ЦРБ"
+    assert shown["category"] == texts.CATEGORIES["registry"] and shown["due"]
     assert {p.split(":")[1] for p in card.payloads()} >= {"take", "ans", "redir", "close"}
 
     sent = await admin.say("Телефон регистратуры починили.", reply_to=card.message_id)
-    assert "принят и отправляется гражданину" in joined(sent)
+    assert texts.STAFF_ANSWER_QUEUED.format(number=number) in joined(sent)
     answer = citizen.last()
+    assert fields(texts.CITIZEN_ANSWER, answer.text)["number"] == number
     assert "Телефон регистратуры починили" in answer.text
     assert await status(app, appeal_id) == "answered"
-    assert card.edits and "дан ответ" in card.text  # edited in place
+    assert card.edits  # edited in place
+    assert fields(texts.CARD, card.text)["status"] == texts.STATUSES["answered"]
 
     sent = await citizen.press(answer, f"rate:{appeal_id}:5")
-    assert "Спасибо за оценку" in joined(sent)
+    assert texts.RATE_THANKS in joined(sent)
     assert await status(app, appeal_id) == "closed"
 
 
@@ -151,25 +158,29 @@ async def test_staff_group_take_answer_button_and_card_edit(app, tg, fake) -> No
     await add_to_group(boss, colleague)
     citizen = TgUser(tg, fake, CITIZEN)
     appeal_id = await file_appeal(citizen)
+    number = f"2026-{appeal_id:06d}"
     card = fake.to(GROUP)[-1]
-    assert "Обращение №" in card.text
+    assert fields(texts.CARD, card.text)["number"] == number
 
     assert await colleague.say("коллеги, кто возьмёт?") == []  # chatter is not for the bot
     sent = await colleague.press(card, "st:take")
-    assert "взято в работу" in joined(sent)
-    assert "взято в работу" in citizen.last().text
-    assert card.edits and "в работе" in card.text.lower()
+    assert texts.STAFF_TAKEN.format(number=number) in joined(sent)
+    assert fields(texts.CITIZEN_TAKEN, citizen.last().text)["number"] == number
+    assert card.edits
+    assert fields(texts.CARD, card.text)["status"] == texts.STATUSES["in_progress"]
 
     prompt = (await colleague.press(card, "st:ans"))[-1]
-    assert "ответьте (reply) на это сообщение" in prompt.text
+    assert prompt.text.startswith(texts.STAFF_ASK_ANSWER.format(number=number))
+    assert prompt.text.endswith(texts.IN_GROUP_REPLY_HERE)
     assert await colleague.say("Записали вас к терапевту на 25 ноября.") == []  # not a reply
     assert await status(app, appeal_id) == "in_progress"
     sent = await colleague.say("Записали вас к терапевту на 25 ноября.",
                                reply_to=prompt.message_id)
-    assert "Отправить гражданину?" in joined(sent)  # shown back first
+    draft = fields(texts.STAFF_CONFIRM_ANSWER, joined(sent))  # shown back first
+    assert draft == {"number": number, "text": "Записали вас к терапевту на 25 ноября."}
     assert await status(app, appeal_id) == "in_progress"
     sent = await colleague.confirm_answer()
-    assert "принят и отправляется гражданину" in joined(sent)
+    assert texts.STAFF_ANSWER_QUEUED.format(number=number) in joined(sent)
     assert "Записали вас" in citizen.last().text
     assert await status(app, appeal_id) == "answered"
 
@@ -186,14 +197,14 @@ async def test_tampered_callback_for_another_institutions_appeal_is_refused(app,
     for action in ("take", "ans", "redir", "close", "card"):
         # a hand-made payload, pressed on a message of the stranger's own chat
         sent = await stranger.press_data(own.message_id, f"st:{action}:{appeal_id}")
-        assert "нет прав" in joined(sent), (action, joined(sent))
+        assert texts.STAFF_NOT_ALLOWED in joined(sent), (action, joined(sent))
     assert await status(app, appeal_id) == "new"
     # the citizen cannot act as staff either, nor rate someone else's appeal
     sent = await citizen.press_data(1, f"st:close:{appeal_id}")
-    assert "нет прав" in joined(sent) or "только сотрудникам" in joined(sent)
+    assert texts.STAFF_NOT_ALLOWED in joined(sent)
     sent = await stranger.press_data(own.message_id, f"rate:{appeal_id}:1")
     assert await status(app, appeal_id) == "new"
-    assert "недоступно" in joined(sent)
+    assert texts.NOT_YOUR_APPEAL in joined(sent)
 
 
 async def test_queue_and_stats_for_staff_only(app, tg, fake) -> None:
@@ -202,17 +213,17 @@ async def test_queue_and_stats_for_staff_only(app, tg, fake) -> None:
     citizen = TgUser(tg, fake, CITIZEN)
     appeal_id = await file_appeal(citizen)
     sent = await admin.say("/queue")
-    assert "Открытые обращения" in joined(sent)
+    assert texts.STAFF_QUEUE_TITLE.format(count=1) in joined(sent)
     opener = next(m for m in sent if m.payloads())
     sent = await admin.press(opener, "st:card")
     card = sent[-1]
-    assert "Обращение №" in card.text
+    assert fields(texts.CARD, card.text)["number"] == f"2026-{appeal_id:06d}"
     # the card shown by /queue is remembered: a reply to it answers the appeal
     await admin.say("Ответ через очередь.", reply_to=card.message_id)
     assert await status(app, appeal_id) == "answered"
-    assert "Статистика" in joined(await admin.say("/stats"))
-    assert "только сотрудникам" in joined(await citizen.say("/queue"))
-    assert "только сотрудникам" in joined(await citizen.say("/stats"))
+    assert filled(texts.STATS, joined(await admin.say("/stats")))
+    assert texts.STAFF_ONLY in joined(await citizen.say("/queue"))
+    assert texts.STAFF_ONLY in joined(await citizen.say("/stats"))
 
 
 async def test_attachments_pass_both_ways_with_copy_message(app, tg, fake) -> None:
@@ -227,7 +238,7 @@ async def test_attachments_pass_both_ways_with_copy_message(app, tg, fake) -> No
     sent = await citizen.feed(photo)
     sent = await citizen.press(sent[-1], "consent:yes")
     sent = await citizen.press(sent[-1], "confirm:send")
-    assert "зарегистрировано" in joined(sent)
+    assert filled(texts.APPEAL_FILED, joined(sent))
     copies = fake.calls_of("copyMessage")
     assert len(copies) == 1
     assert copies[0].params["from_chat_id"] == str(CITIZEN)
@@ -306,7 +317,8 @@ async def test_attachments_from_vk_become_a_note(tg, fake) -> None:
     att = (Attachment("photo", "photo-1_2"), Attachment("document", "doc-1_3"))
     await tg.sender.send(*outgoing("10", "Ответ учреждения", attachments=att,
                                   source_platform="vk"))
-    assert "ВКонтакте" in fake.to(10)[-1].text
+    note = fields(texts.ATTACHMENT_ELSEWHERE, fake.to(10)[-1].text)
+    assert note["count"] == "2" and note["platform"] == texts.PLATFORM_NAMES_IN["vk"]
     assert fake.calls_of("copyMessage") == [] and fake.calls_of("sendPhoto") == []
 
 
@@ -327,7 +339,8 @@ async def test_citizen_on_telegram_admin_on_another_platform(app, tg, fake) -> N
     citizen = TgUser(tg, fake, CITIZEN)
     appeal_id = await file_appeal(citizen)
     card = vk.last_to("777")
-    assert card.platform == "vk" and "Обращение №" in card.text
+    assert card.platform == "vk"
+    assert fields(texts.CARD, card.text)["number"] == f"2026-{appeal_id:06d}"
     await vk_admin.say("Ответ из ВК.", reply_to_message_id=card.message_id)
     await app.courier.flush()
     assert "Ответ из ВК." in citizen.last().text

@@ -1,4 +1,5 @@
-"""The VK adapter through vkbottle's real router, fed with VK's event JSON, on a fake_vk VK API."""
+"""The VK adapter fed with VK's event JSON (translated by handlers/vk_updates.py), on a fake_vk
+VK API."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from handlers.vk_updates import incoming_from_button, incoming_from_message
 from tests.chat import Chat, RecordingSender
 from tests.conftest import KOTELNICH
 from tests.fake_vk import FakeVk
+from tests.texts_helpers import fields, filled
 from tests.vk_helpers import VkPerson
 
 STAFF_CHAT = 2_000_000_001
@@ -35,7 +37,7 @@ async def staff_chat(app: App, vk: VkTransport, fake_vk: FakeVk) -> VkPerson:
 async def test_start_shows_the_menu_as_an_inline_keyboard_of_callback_buttons(
         citizen: VkPerson, fake_vk: FakeVk) -> None:
     replies = await citizen.say("/start")
-    assert replies[0].text.startswith("Здравствуйте")
+    assert replies[0].text == texts.WELCOME
     menu = replies[-1]
     assert menu.keyboard is not None and menu.keyboard["inline"] is True
     button = menu.keyboard["buttons"][0][0]["action"]
@@ -78,10 +80,12 @@ async def test_appeal_from_vk_to_a_vk_staff_chat_and_the_answer_back(
         app: App, citizen: VkPerson, staff_chat: VkPerson, fake_vk: FakeVk) -> None:
     photo = fake_vk.photo(501, 457239017, "a1b2c3")
     confirmation = await citizen.file_appeal(attachments=[photo])
-    assert "зарегистрировано" in confirmation.text
+    number = fields(texts.APPEAL_FILED, confirmation.text)["number"]
 
     card = staff_chat.last()
-    assert "Котельничская" in card.text and "Иван Петров" in card.text
+    shown = fields(texts.CARD, card.text)
+    assert (shown["number"], shown["institution"]) == (number, "Котельничская ЦРБ")
+    assert shown["citizen"] == "Иван Петров"
     assert "третий день" in card.text
     assert card.attachment == "photo501_457239017_a1b2c3"  # re-sent by its VK reference
     assert texts.BTN_TAKE in card.labels
@@ -89,9 +93,10 @@ async def test_appeal_from_vk_to_a_vk_staff_chat_and_the_answer_back(
 
     # The admin replies to the card in the chat (VK's reply_message names its cmid).
     replies = await staff_chat.say("Телефон регистратуры починили, звоните.", reply_to=card)
-    assert any("Отправить гражданину?" in m.text for m in replies), [m.text for m in replies]
+    assert any(filled(texts.STAFF_CONFIRM_ANSWER, m.text) for m in replies), [
+        m.text for m in replies]
     replies = await staff_chat.confirm_answer()
-    assert any("отправляется" in m.text for m in replies), [m.text for m in replies]
+    assert texts.STAFF_ANSWER_QUEUED.format(number=number) in [m.text for m in replies]
     answer = await fake_vk.wait_sent(501, "Телефон регистратуры починили")
     assert "1 ⭐" in answer.labels and texts.BTN_UNSOLVED in answer.labels
     assert card.edits, "the card was not edited to its new status"
@@ -105,10 +110,11 @@ async def test_appeal_from_vk_to_a_vk_staff_chat_and_the_answer_back(
 async def test_staff_buttons_in_a_chat_are_authorised_per_presser(
         app: App, vk: VkTransport, fake_vk: FakeVk, citizen: VkPerson,
         staff_chat: VkPerson) -> None:
-    await citizen.file_appeal()
+    number = fields(texts.APPEAL_FILED, (await citizen.file_appeal()).text)["number"]
     card = staff_chat.last()
     replies = await staff_chat.press("Взять в работу", on=card)
-    assert any("взято в работу" in m.text for m in replies), [m.text for m in replies]
+    assert any(m.text.startswith(texts.STAFF_TAKEN.format(number=number)) for m in replies), [
+        m.text for m in replies]
     # A member of the staff chat may act; a stranger pressing a card in a private chat may not.
     stranger = VkPerson(app, vk, fake_vk, 999)
     update = fake_vk.press(999, card, "Ответить", inject=False)
@@ -174,7 +180,7 @@ async def test_an_edited_message_is_answered_as_in_telegram(
 
 async def test_vk_start_button_and_text_keyboard_payload(citizen: VkPerson) -> None:
     replies = await citizen.say("Начать", payload={"command": "start"})
-    assert replies[0].text.startswith("Здравствуйте")
+    assert replies[0].text == texts.WELCOME
     replies = await citizen.say(texts.BTN_MY, payload={"p": "m:my"})
     assert replies[0].text == texts.MY_EMPTY
 

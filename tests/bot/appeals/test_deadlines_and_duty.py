@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot import texts
 from bot.app import build_app
 from bot.appeals.calendar import BusinessCalendar, CalendarError, WorkingHours
 from bot.appeals.deadlines import DeadlineClock
@@ -16,6 +17,7 @@ from bot.appeals.reminders import quiet_end
 from directory.model import Institution
 from tests.chat import Chat
 from tests.conftest import KOTELNICH
+from tests.texts_helpers import fields, filled
 
 KIROV = ZoneInfo("Europe/Kirov")
 YEKAT = ZoneInfo("Asia/Yekaterinburg")
@@ -24,6 +26,11 @@ MSK = ZoneInfo("Europe/Moscow")
 
 def kirov(*args: int) -> datetime:
     return datetime(*args, tzinfo=KIROV).astimezone(UTC)
+
+
+def of(template: str, messages: list) -> list:
+    """The messages that are `template`, filled in."""
+    return [m for m in messages if filled(template, m.text)]
 
 
 # calendar and policy
@@ -133,12 +140,13 @@ async def test_friday_evening_appeal_weekend_duty_and_monday_digest(app, sender,
     async with app.db.unit() as repos:
         duty_user = await repos.people.find_user("vk", "3001")
     await operator.say("/duty set 2026-11-28 2026-11-29 " + str(duty_user.id))
-    assert "назначены: 2" in operator.texts()
+    assert texts.DUTY_SAVED.format(count=2) in operator.texts()
 
     clock.moment = kirov(2026, 11, 27, 17, 55)  # Friday, five minutes before the weekend
     citizen = Chat(app, sender, "telegram", user_id="1001")
     appeal_id = await citizen.file_appeal()
-    assert "Первый ответ — до 28.11.2026 17:55" in citizen.texts()
+    assert fields(texts.APPEAL_FILED, citizen.texts())["first_due"].startswith("28.11.2026 17:55")
+    number = f"2026-{appeal_id:06d}"
     await _tick(app)
     admin_seen = len(sender.to(admin.chat_id))
 
@@ -146,21 +154,26 @@ async def test_friday_evening_appeal_weekend_duty_and_monday_digest(app, sender,
     # but night: the duty person gets it at 09:00, not at 05:55
     clock.moment = kirov(2026, 11, 28, 5, 55)
     await _tick(app)
-    assert not [m for m in sender.to(duty.chat_id) if "Напоминание" in m.text]
+    assert not of(texts.REMINDER, sender.to(duty.chat_id))
     clock.moment = kirov(2026, 11, 28, 9, 0)
     await _tick(app)
-    reminders = [m for m in sender.to(duty.chat_id) if "Напоминание" in m.text]
-    assert len(reminders) == 1 and "первый ответ до 28.11.2026 17:55" in reminders[0].text
+    reminders = of(texts.REMINDER, sender.to(duty.chat_id))
+    assert len(reminders) == 1
+    reminded = fields(texts.REMINDER, reminders[0].text)
+    assert reminded["number"] == number
+    assert reminded["what"] == texts.DEADLINE_NAMES["first_response"]
+    assert reminded["deadline"].startswith("28.11.2026 17:55")
 
     clock.moment = kirov(2026, 11, 28, 15, 55)  # two hours before
     await _tick(app)
-    assert len([m for m in sender.to(duty.chat_id) if "Напоминание" in m.text]) == 2
+    assert len(of(texts.REMINDER, sender.to(duty.chat_id))) == 2
 
     clock.moment = kirov(2026, 11, 28, 17, 55)  # missed: escalation
     await _tick(app)
-    assert any("Эскалация" in m.text for m in sender.to(operator.chat_id))
-    assert any("Просрочено" in m.text for m in sender.to(duty.chat_id))
-    assert any("передано на контроль" in m.text for m in sender.to(citizen.chat_id))
+    assert of(texts.ESCALATION, sender.to(operator.chat_id))
+    assert of(texts.OVERDUE_STAFF, sender.to(duty.chat_id))
+    assert texts.CITIZEN_ESCALATED.format(number=number) in [
+        m.text for m in sender.to(citizen.chat_id)]
     assert len(sender.to(admin.chat_id)) == admin_seen  # the admin was left alone all weekend
 
     # Monday 09:00: the institution gets its morning digest, once
@@ -168,9 +181,10 @@ async def test_friday_evening_appeal_weekend_duty_and_monday_digest(app, sender,
     await app.digests.run()
     await app.digests.run()
     await app.courier.flush()
-    digests = [m for m in sender.to(admin.chat_id) if "Доброе утро" in m.text]
+    digests = of(texts.DIGEST_MORNING, sender.to(admin.chat_id))
     assert len(digests) == 1
-    assert "новых: 1" in digests[0].text and "просрочено: 1" in digests[0].text
+    digest = fields(texts.DIGEST_MORNING, digests[0].text)
+    assert (digest["new"], digest["overdue"]) == ("1", "1")
     async with app.db.unit() as repos:
         appeal = await repos.appeals.get(appeal_id)
         kinds = [e.kind for e in await repos.appeals.events(appeal_id)]
@@ -189,8 +203,9 @@ async def test_handoff_digest_on_the_last_working_day(app, sender, clock) -> Non
     assert await app.digests.handoff() == 1
     assert await app.digests.handoff() == 0  # once
     await app.courier.flush()
-    digest = [m for m in sender.to(duty.chat_id) if "Передача дежурства" in m.text][0]
-    assert "31.12 – 10.01" in digest.text and "Срок истекает во время дежурства: 1" in digest.text
+    [digest] = of(texts.DIGEST_HANDOFF, sender.to(duty.chat_id))
+    handoff = fields(texts.DIGEST_HANDOFF, digest.text)
+    assert (handoff["first"], handoff["last"], handoff["due"]) == ("31.12", "10.01", "1")
 
 
 async def test_institution_in_utc5_and_operator_in_utc3(app, sender, clock) -> None:
@@ -208,15 +223,15 @@ async def test_institution_in_utc5_and_operator_in_utc3(app, sender, clock) -> N
     clock.moment = datetime(2026, 11, 23, 10, 0, tzinfo=YEKAT).astimezone(UTC)  # Monday
     citizen = Chat(app, sender, "vk", user_id="1002")
     await citizen.file_appeal("окружная клиническая больница ханты-мансийск")
-    assert "до 24.11.2026 10:00 (UTC+5)" in citizen.texts()
+    assert fields(texts.APPEAL_FILED, citizen.texts())["first_due"] == "24.11.2026 10:00 (UTC+5)"
 
     clock.moment = datetime(2026, 11, 24, 10, 0, tzinfo=YEKAT).astimezone(UTC)  # 08:00 MSK
     await _tick(app)
-    assert any("Просрочено" in m.text for m in sender.to(admin.chat_id))  # working time there
-    assert not any("Эскалация" in m.text for m in sender.to(operator.chat_id))  # night in Moscow
+    assert of(texts.OVERDUE_STAFF, sender.to(admin.chat_id))  # working time there
+    assert not of(texts.ESCALATION, sender.to(operator.chat_id))  # night in Moscow
     clock.moment = datetime(2026, 11, 24, 9, 0, tzinfo=MSK).astimezone(UTC)
     await app.courier.flush()
-    assert any("Эскалация" in m.text for m in sender.to(operator.chat_id))
+    assert of(texts.ESCALATION, sender.to(operator.chat_id))
 
 
 async def test_restart_in_a_reminder_window_sends_nothing_twice(settings, clock, sender) -> None:
@@ -234,10 +249,10 @@ async def test_restart_in_a_reminder_window_sends_nothing_twice(settings, clock,
     again.senders.update({"telegram": sender.for_platform("telegram")})
     await _tick(again)
     await _tick(again)
-    assert not [m for m in sender.to(admin.chat_id) if "Напоминание" in m.text]  # night
+    assert not of(texts.REMINDER, sender.to(admin.chat_id))  # night
     clock.moment = kirov(2026, 11, 24, 9, 0)  # held for the institution's next working hour
     await _tick(again)
-    reminders = [m for m in sender.to(admin.chat_id) if "Напоминание" in m.text]
+    reminders = of(texts.REMINDER, sender.to(admin.chat_id))
     assert len(reminders) == 1
     await again.close()
 
@@ -250,9 +265,9 @@ async def test_catch_up_after_downtime_fires_only_the_deadline(app, sender, cloc
     clock.moment = max(clock.moment, kirov(2026, 11, 24, 12, 0))
     await _tick(app)
     await _tick(app)
-    assert not [m for m in sender.messages if "Напоминание" in m.text]
-    assert len([m for m in sender.to(operator.chat_id) if "Эскалация" in m.text]) == 1
-    assert len([m for m in sender.to(citizen.chat_id) if "на контроль" in m.text]) == 1
+    assert not of(texts.REMINDER, sender.messages)
+    assert len(of(texts.ESCALATION, sender.to(operator.chat_id))) == 1
+    assert len(of(texts.CITIZEN_ESCALATED, sender.to(citizen.chat_id))) == 1
 
 
 async def test_taking_the_appeal_stops_first_response_reminders(app, sender, clock) -> None:
@@ -262,7 +277,7 @@ async def test_taking_the_appeal_stops_first_response_reminders(app, sender, clo
     await admin.send(payload=f"st:take:{appeal_id}")
     clock.advance(timedelta(hours=25))
     await _tick(app)
-    assert not any("Эскалация" in m.text for m in sender.messages)
+    assert not of(texts.ESCALATION, sender.messages)
     async with app.db.unit() as repos:
         appeal = await repos.appeals.get(appeal_id)
     assert appeal.next_reminder_at == appeal.due_at - timedelta(days=3)
@@ -283,9 +298,9 @@ async def test_final_deadline_marks_overdue_and_tells_citizen_once(app, sender, 
     async with app.db.unit() as repos:
         appeal = await repos.appeals.get(appeal_id)
     assert appeal.overdue_at == due and appeal.next_reminder_at is None
-    assert len([m for m in sender.to(citizen.chat_id) if "на контроль" in m.text]) == 1
+    assert len(of(texts.CITIZEN_ESCALATED, sender.to(citizen.chat_id))) == 1
     await admin.say("/queue")
-    assert "просрочено" in admin.texts()
+    assert texts.OVERDUE_MARK in admin.texts()
 
 
 async def test_extension_moves_the_deadline_once_and_notifies_citizen(app, sender, clock) -> None:
@@ -296,17 +311,19 @@ async def test_extension_moves_the_deadline_once_and_notifies_citizen(app, sende
     async with app.db.unit() as repos:
         before = (await repos.appeals.get(appeal_id)).due_at
     await admin.send(payload=f"st:ext:{appeal_id}")
-    assert "продлён до" in admin.texts()
+    number = f"2026-{appeal_id:06d}"
+    assert filled(texts.STAFF_EXTENDED, admin.texts())
     async with app.db.unit() as repos:
         appeal = await repos.appeals.get(appeal_id)
         events = await repos.appeals.events(appeal_id)
     assert appeal.due_at == app.deadlines.extended(before, "Europe/Kirov")
     assert appeal.due_at - before >= timedelta(days=30)
     assert events[-1].kind == "extended"
-    assert "продлён до" in sender.last_to(citizen.chat_id).text
+    extended = fields(texts.CITIZEN_EXTENDED, sender.last_to(citizen.chat_id).text)
+    assert extended["number"] == number
     assert appeal.next_reminder_at == appeal.due_at - timedelta(days=3)
     await admin.send(payload=f"st:ext:{appeal_id}")
-    assert "один раз" in admin.texts()
+    assert texts.ALREADY_EXTENDED.format(number=number) in admin.texts()
 
 
 async def test_redirect_keeps_the_clock_and_warns_when_late(app, sender, clock) -> None:
@@ -319,13 +336,15 @@ async def test_redirect_keeps_the_clock_and_warns_when_late(app, sender, clock) 
     await admin.send(payload=f"st:redir:{appeal_id}")
     await admin.say("слободская црб")
     await admin.press("Слобод")
-    assert "позже 7 дней" in admin.texts()
+    assert texts.STAFF_REDIRECT_LATE.format(days=texts.DAYS_GENITIVE.format(count=7)) in (
+        admin.texts())
     async with app.db.unit() as repos:
         after = await repos.appeals.get(appeal_id)
         events = await repos.appeals.events(appeal_id)
     assert (after.due_at, after.first_response_due) == (before.due_at, before.first_response_due)
     assert events[-1].detail.get("late") is True
-    assert "передано в «Слободская ЦРБ»" in sender.last_to(citizen.chat_id).text
+    told = fields(texts.CITIZEN_REDIRECTED, sender.last_to(citizen.chat_id).text)
+    assert told["institution"] == "Слободская ЦРБ"
 
 
 async def test_duty_commands(app, sender, clock) -> None:
@@ -336,15 +355,16 @@ async def test_duty_commands(app, sender, clock) -> None:
         ids = [(await repos.people.find_user(p, u)).id for p, u in (("vk", "3001"),
                                                                      ("telegram", "3002"))]
     await operator.say("/duty staff")
+    assert texts.DUTY_STAFF_TITLE in operator.texts()
     assert "Дежурная" in operator.texts() and "Второй дежурный" in operator.texts()
     await operator.say(f"/duty rotate 2026-11-23 2026-11-26 {ids[0]},{ids[1]}")
-    assert "назначены: 4" in operator.texts()
+    assert texts.DUTY_SAVED.format(count=4) in operator.texts()
     await duty.say("/duty")
-    assert "Сейчас дежурит: Дежурная" in duty.texts()
-    assert "Следующее дежурство (24.11.2026): Второй дежурный" in duty.texts()
+    assert texts.DUTY_NOW.format(people="Дежурная") in duty.texts()
+    assert texts.DUTY_NEXT.format(day="24.11.2026", people="Второй дежурный") in duty.texts()
     await operator.say("/duty set 2026-11-30 2026-11-29 5")
-    assert "Неверные даты" in operator.texts()
+    assert texts.DUTY_BAD_DATES in operator.texts()
     await operator.say("/duty set 2026-11-30 2026-11-30 99999")
-    assert "не найден" in operator.texts()
+    assert texts.DUTY_UNKNOWN_STAFF.format(ref=99999) in operator.texts()
     await admin.say("/duty set 2026-11-30 2026-11-30 1")
-    assert "только сотрудникам" in admin.texts()
+    assert texts.STAFF_ONLY in admin.texts()
