@@ -1,6 +1,6 @@
 """The composition root: build_app() wires the core, storage and the delivery together;
-telegram_transport(), vk_transport() and console_chat() give each transport what it
-needs of them (the only code of bot/ that imports handlers/, lazily: the core stays
+telegram_transport(), vk_transport(), max_transport() and console_chat() give each
+transport what it needs of them (the only code of bot/ that imports handlers/, lazily: the core stays
 light)."""
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from aiogram import Bot
 
     from handlers.console import ConsoleChat
+    from handlers.max import MaxTransport
     from handlers.telegram import TelegramTransport
     from handlers.vk import VkTransport
 
@@ -87,7 +88,8 @@ async def bootstrap_operators(db: Database, settings: Settings, clock: Clock) ->
     now = clock.now()
     async with db.unit() as repos:
         for platform, ids in (("telegram", settings.operators_telegram),
-                              ("vk", settings.operators_vk)):
+                              ("vk", settings.operators_vk),
+                              ("max", settings.operators_max)):
             for user_id in ids:
                 await grant_role(repos, platform=platform, user_id=user_id, chat_id=user_id,
                                  role="operator", institution_id=None, now=now)
@@ -174,6 +176,42 @@ def vk_transport(app: App) -> VkTransport:
     api = make_api(settings.vk_group_token.get_secret_value(), settings.vk_api_url)
     return VkTransport(app.dialog, VkSender(api),
                        VkSettings(state_dir=settings.database_path.parent, callback=callback))
+
+
+class StoredState:
+    """The transports' TransportState port on storage's transport_state table."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def load(self, platform: str, name: str, /) -> str | None:
+        async with self.db.unit() as repos:
+            return await repos.transport_state.get(platform, name)
+
+    async def save(self, platform: str, name: str, value: str, /) -> None:
+        async with self.db.unit() as repos:
+            await repos.transport_state.put(platform, name, value, self.clock.now())
+
+
+def max_transport(app: App) -> MaxTransport:
+    from handlers.max import MaxSettings, MaxTransport, make_bot
+    from handlers.max_sender import MaxSender
+    from handlers.max_webhook import WebhookSettings
+
+    settings = app.settings
+    if settings.max_bot_token is None:
+        raise ValueError("MAX_BOT_TOKEN is not set")
+    webhook = None
+    if settings.max_webhook_url is not None and settings.max_webhook_secret is not None:
+        webhook = WebhookSettings(
+            url=settings.max_webhook_url, secret=settings.max_webhook_secret.get_secret_value(),
+            host=settings.max_webhook_host, port=settings.max_webhook_port,
+            path=settings.max_webhook_path)
+    bot = make_bot(settings.max_bot_token.get_secret_value(), settings.max_api_url)
+    return MaxTransport(app.dialog, MaxSender(bot),
+                        MaxSettings(poll_timeout=settings.max_poll_timeout, webhook=webhook),
+                        StoredState(app.db, app.clock), DeadLetterStore(app.db, app.clock))
 
 
 def console_chat(app: App, stdin: TextIO | None = None,

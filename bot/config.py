@@ -89,10 +89,23 @@ class Settings(BaseSettings):
     vk_callback_host: str = "127.0.0.1"
     vk_callback_port: int = Field(default=8083, ge=0, le=65535)  # 0: any free port
     vk_callback_path: str = "/vk/callback"
+    max_bot_token: SecretStr | None = None
+    # Another MAX Bot API base (a fake in tests); default https://platform-api2.max.ru.
+    max_api_url: ApiBase | None = None
+    # Long-polling wait of one GET /updates call (seconds; MAX allows up to 90, 30 usual).
+    max_poll_timeout: int = Field(default=30, ge=0, le=90)
+    # MAX webhook mode (long polling when MAX_WEBHOOK_URL is empty): HTTPS with a trusted
+    # certificate only; MAX sends the secret in X-Max-Bot-Api-Secret.
+    max_webhook_url: HttpsAddress | None = None
+    max_webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
+    max_webhook_host: str = "127.0.0.1"
+    max_webhook_port: int = Field(default=8084, ge=0, le=65535)  # 0: any free port
+    max_webhook_path: str = "/max/webhook"
 
     # Ministry operators bootstrapped at start: platform user ids, comma separated.
     operators_telegram: IdList = Field(default_factory=list)
     operators_vk: IdList = Field(default_factory=list)
+    operators_max: IdList = Field(default_factory=list)
 
     # A staff answer is shown back to its author with «Отправить гражданину» before it
     # leaves; always in group chats, and in private inboxes unless this is false.
@@ -112,7 +125,7 @@ class Settings(BaseSettings):
     delivery_keep_trying_hours: float = Field(default=48.0, gt=0, le=24 * 30)
     log_level: str = "INFO"
 
-    @field_validator("operators_telegram", "operators_vk", mode="before")
+    @field_validator("operators_telegram", "operators_vk", "operators_max", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
@@ -142,7 +155,7 @@ class Settings(BaseSettings):
             raise ValueError(f"неизвестный часовой пояс {value!r} (пример: Europe/Kirov)") from None
         return value
 
-    @field_validator("vk_callback_path")
+    @field_validator("vk_callback_path", "max_webhook_path")
     @classmethod
     def _callback_path(cls, value: str) -> str:
         if not value.startswith("/"):
@@ -158,6 +171,16 @@ class Settings(BaseSettings):
             raise ValueError("обязателен, когда задан TELEGRAM_WEBHOOK_URL")
         return value
 
+    @field_validator("max_webhook_secret", mode="before")
+    @classmethod
+    def _max_webhook_secret(cls, value: object, info: ValidationInfo) -> object:
+        """MAX takes 5-256 of A-Z a-z 0-9 _ -; without one anyone could post updates."""
+        if isinstance(value, str) and not re.fullmatch(r"[A-Za-z0-9_-]{5,256}", value):
+            raise ValueError("секрет: 5–256 символов из A-Z, a-z, 0-9, _ и -")
+        if value is None and info.data.get("max_webhook_url"):
+            raise ValueError("обязателен, когда задан MAX_WEBHOOK_URL")
+        return value
+
     @field_validator("vk_callback_secret")
     @classmethod
     def _callback_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
@@ -168,7 +191,8 @@ class Settings(BaseSettings):
 
     @property
     def has_transports(self) -> bool:
-        return self.telegram_bot_token is not None or self.vk_group_token is not None
+        return any(token is not None for token in (
+            self.telegram_bot_token, self.vk_group_token, self.max_bot_token))
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -19,7 +19,7 @@ import logging
 import signal
 from typing import Protocol
 
-from bot.app import App, telegram_transport, vk_transport
+from bot.app import App, max_transport, telegram_transport, vk_transport
 from bot.delivery.ports import Sender
 from bot.delivery.retry import RetryPolicy
 from bot.logs import brief
@@ -58,6 +58,8 @@ def transports_for(app: App) -> list[Transport]:
         transports.append(telegram_transport(app))
     if app.settings.vk_group_token is not None:
         transports.append(vk_transport(app))
+    if app.settings.max_bot_token is not None:
+        transports.append(max_transport(app))
     return transports
 
 

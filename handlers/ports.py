@@ -55,3 +55,12 @@ class Personas(Protocol):
 
     async def grant(self, platform: str, user_id: str, chat_id: str, role: str,
                     institution_id: str | None, /) -> None: ...
+
+
+class TransportState(Protocol):
+    """A transport's own small state kept in the database across restarts (MAX's long-poll
+    marker); implemented in the composition root on storage's transport_state table."""
+
+    async def load(self, platform: str, name: str, /) -> str | None: ...
+
+    async def save(self, platform: str, name: str, value: str, /) -> None: ...

@@ -35,6 +35,7 @@ def from_db(value: str | None) -> datetime | None:
 class Platform(StrEnum):
     TELEGRAM = "telegram"
     VK = "vk"
+    MAX = "max"
     CONSOLE = "console"
 
 

@@ -14,6 +14,7 @@ from storage.outbox_repo import OutboxRepo
 from storage.people_repo import PeopleRepo
 from storage.privacy_repo import PrivacyRepo
 from storage.staff_repo import StaffRepo
+from storage.transport_state_repo import TransportStateRepo
 
 
 class Repositories:
@@ -28,3 +29,4 @@ class Repositories:
         self.dead_letters = DeadLetterRepo(conn)
         self.staff = StaffRepo(conn)
         self.privacy = PrivacyRepo(conn)
+        self.transport_state = TransportStateRepo(conn)

@@ -320,9 +320,10 @@ FAQSTATS_TITLE = "Ответы FAQ, которые чаще всего не по
 FAQ_RELOADED = "FAQ перечитан: {count} записей."
 FAQ_RELOAD_FAILED = "FAQ не перечитан, оставлена прежняя версия. Ошибки:\n{errors}"
 
-PLATFORM_NAMES = {"telegram": "Telegram", "vk": "ВКонтакте", "console": "консоль"}
+PLATFORM_NAMES = {"telegram": "Telegram", "vk": "ВКонтакте", "max": "MAX", "console": "консоль"}
 # "sent in ...": the prepositional case
-PLATFORM_NAMES_IN = {"telegram": "Telegram", "vk": "ВКонтакте", "console": "консоли"}
+PLATFORM_NAMES_IN = {"telegram": "Telegram", "vk": "ВКонтакте", "max": "MAX",
+                     "console": "консоли"}
 ANOTHER_MESSENGER = "другом мессенджере"
 ATTACHMENT_KINDS = {"photo": "фото", "document": "документ", "other": "вложение"}
 # Times and durations (bot/formatting.py)

@@ -55,3 +55,20 @@ VK_CHAT_HELLO = (
     "отправляет сюда, упомянув сообщество, /start inv_<код приглашения>. Команды "
     "сотрудников: /queue, /stats."
 )
+
+# MAX: the same core texts, said as MAX needs (handlers/max_sender.py puts these in place of
+# the group greeting and the invite's "what the bot sees" line in MAX group chats): a bot
+# sees ordinary messages of a group chat only as an admin with the read-all-messages right.
+MAX_CHAT_HELLO = (
+    "Здравствуйте! Чтобы бот видел сообщения этого чата, назначьте его администратором с "
+    "правом читать все сообщения. Чтобы обращения учреждения приходили сюда, администратор "
+    "отправляет в чат /start inv_<код приглашения>. Команды сотрудников: /queue, /stats."
+)
+MAX_CHAT_HEARS = (
+    "\nВ чате MAX бот видит обычные сообщения, только если он администратор с правом читать "
+    "все сообщения; иначе — команды, кнопки и ответы (reply) на его сообщения."
+)
+# A MAX button press is answered with a short notification (POST /answers needs one).
+MAX_PRESS_NOTED = "✓"
+# An inline keyboard holds at most 210 buttons in 30 rows: the rest follow under this line.
+MAX_MORE_BUTTONS = "Ещё варианты:"

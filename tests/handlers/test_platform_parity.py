@@ -1,13 +1,15 @@
-"""Parity: the same scripted conversations run through the Telegram adapter (aiogram's
-Dispatcher, fake Bot API) and the VK adapter (vkbottle's router, fake VK API), each on its
-own fresh database with the same frozen clock, produce the same texts and the same buttons,
-step by step: what the acting person sees and what reaches the other side (cards, answers,
-card edits).
+"""Parity: the same scripted conversations run through the Telegram adapter (its own update
+translation, fake Bot API), the VK adapter (its own event translation, fake VK API) and the
+MAX adapter (its own update translation, fake MAX Bot API; the staff invite comes as the
+Start button's deep-link payload, as MAX sends it), each on its own fresh database with the
+same frozen clock, produce the same texts and the same buttons, step by step: what the
+acting person sees and what reaches the other side (cards, answers, card edits).
 
 Normalised away, and only this: the platform's name in a card ("От: ... (Telegram)" vs
-"(ВКонтакте)"), the hint on how to search for a page in the citizen's own messenger
-(texts.SEARCH_HINT_TELEGRAM / SEARCH_HINT_VK), and labels longer than VK's 40 characters,
-which VK shows cut (handlers.vk_sender.vk_label). Keyboard layout may differ (VK merges rows to fit its
+"(ВКонтакте)" vs "(MAX)"), the hint on how to search for a page in the citizen's own
+messenger (texts.SEARCH_HINT_TELEGRAM / SEARCH_HINT_VK, and the web search hint MAX gets
+besides), and labels longer than VK's 40 characters, which VK shows cut
+(handlers.vk_sender.vk_label). Keyboard layout may differ (VK merges rows to fit its
 6-row limit); the buttons, their order and their payloads may not.
 """
 
@@ -29,13 +31,17 @@ from bot.app import App, build_app, telegram_transport
 from bot.appeals.staff_power import create_invite
 from bot.clock import FixedClock
 from bot.config import Settings
+from handlers.max import MaxTransport
 from handlers.telegram import TelegramTransport
 from handlers.vk import VkTransport
 from handlers.vk_sender import vk_label
 from tests.chat import unpaced
 from tests.conftest import KOTELNICH
+from tests.fake_max import FakeMax
+from tests.fake_max import SentMessage as MaxSent
 from tests.fake_telegram import FakeTelegram, Sent, recording_session
 from tests.fake_vk import FakeVk, SentMessage
+from tests.max_helpers import max_transport
 from tests.vk_helpers import vk_transport
 
 MOMENT = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
@@ -116,12 +122,14 @@ Seen = list[tuple[str, str, str, list[tuple[str, str]]]]
 
 
 def normalise(text: str) -> str:
-    for name in ("Telegram", "ВКонтакте"):
+    for name in ("Telegram", "ВКонтакте", "MAX"):
         text = text.replace(f"({name})", "(<platform>)")
     lines = text.split("\n")
     vk_hint = texts.SEARCH_HINT_VK.split("{", 1)[0]
+    web_hint = texts.SEARCH_HINT_WEB.split("{", 1)[0]
     return "\n".join("<search hint>" if line == texts.SEARCH_HINT_TELEGRAM
-                     or line.startswith(vk_hint) else line for line in lines)
+                     or line.startswith(vk_hint) else line for line in lines
+                     if not line.startswith(web_hint))
 
 
 @dataclass
@@ -213,14 +221,62 @@ class VkSide:
         return await self.run(update)
 
 
-async def play(side: TelegramSide | VkSide, app: App, script: list[Step]) -> list[Seen]:
+class MaxSide:
+    ids: ClassVar[dict[str, int]] = {"citizen": 701, "admin": 801}
+
+    def __init__(self, app: App, fake: FakeMax, transport: MaxTransport) -> None:
+        self.app, self.fake, self.transport = app, fake, transport
+        for who, uid in self.ids.items():
+            fake.user(uid, *NAMES[who])
+
+    def _who(self, m: MaxSent) -> str:
+        return next(k for k, v in self.ids.items() if v == m.user_id)
+
+    def _msg(self, m: MaxSent) -> Msg:
+        return Msg(self._who(m), m, m.text or "", [(vk_label(b["text"]), b["payload"] or "")
+                                                    for row in m.rows for b in row])
+
+    def messages(self, who: str) -> list[Msg]:
+        return [self._msg(m) for m in self.fake.to_user(self.ids[who])]
+
+    async def run(self, update: dict[str, Any]) -> Seen:
+        before = len(self.fake.sent)
+        edits = {id(m): len(m.edits) for m in self.fake.sent}
+        assert await self.transport.process(update)
+        await self.app.courier.flush()
+        seen: Seen = [(self._who(m), "edit", normalise(m.text or ""), self._msg(m).buttons)
+                      for m in self.fake.sent[:before] if len(m.edits) > edits[id(m)]]
+        seen += [(self._who(m), "new", normalise(m.text or ""), self._msg(m).buttons)
+                 for m in self.fake.sent[before:]]
+        return seen
+
+    async def say(self, who: str, text: str, card: Msg | None = None) -> Seen:
+        return await self.run(self.fake.message(self.ids[who], text,
+                                                reply_to=card.ref if card else None,
+                                                inject=False))
+
+    async def start(self, who: str, payload: str) -> Seen:
+        """MAX's Start button with a deep link's payload (not a /start text)."""
+        return await self.run(self.fake.start(self.ids[who], payload, inject=False))
+
+    async def press(self, who: str, message: Msg, payload: str) -> Seen:
+        sent: MaxSent = message.ref
+        wanted = next(b["text"] for row in sent.buttons for b in row if b["payload"] == payload)
+        return await self.run(self.fake.press(sent, wanted, user_id=self.ids[who],
+                                              inject=False))
+
+
+Side = TelegramSide | VkSide | MaxSide
+
+
+async def play(side: Side, app: App, script: list[Step]) -> list[Seen]:
     """What each step showed, chat by chat (each chat's messages in the order sent; the
     chats' lanes deliver side by side, so their interleaving is not part of the parity)."""
     steps: list[Seen] = await _play(side, app, script)
     return [sorted(step, key=lambda seen: seen[0]) for step in steps]  # type: ignore[misc]
 
 
-async def _play(side: TelegramSide | VkSide, app: App, script: list[Step]) -> list[Seen]:
+async def _play(side: Side, app: App, script: list[Step]) -> list[Seen]:
     steps: list[Seen] = []
     for who, action, arg in script:
         if action == "say":
@@ -235,7 +291,10 @@ async def _play(side: TelegramSide | VkSide, app: App, script: list[Step]) -> li
         elif action == "invite":
             async with app.db.unit() as repos:
                 token = await create_invite(repos, "admin", arg, app.clock.now())
-            steps.append(await side.say(who, f"/start inv_{token}"))
+            if isinstance(side, MaxSide):
+                steps.append(await side.start(who, f"inv_{token}"))
+            else:
+                steps.append(await side.say(who, f"/start inv_{token}"))
         else:
             raise ValueError(action)
     return steps
@@ -252,24 +311,24 @@ def find_button(messages: list[Msg], wanted: str) -> tuple[Msg, str]:
 
 
 @pytest.fixture
-async def apps(settings: Settings, tmp_path: Path) -> AsyncIterator[tuple[App, App]]:
+async def apps(settings: Settings, tmp_path: Path) -> AsyncIterator[tuple[App, App, App]]:
     made = []
-    for name in ("tg", "vk"):
+    for name in ("tg", "vk", "max"):
         (tmp_path / name).mkdir()
         own = settings.model_copy(update={"database_path": tmp_path / name / "db.sqlite3",
                                           "faq_path": tmp_path / name / "faq.yaml",
                                           "confirm_answers_in_private": True})
         made.append(await build_app(own, FixedClock(MOMENT)))
-    yield made[0], made[1]
+    yield made[0], made[1], made[2]
     for app in made:
         await app.close()
 
 
 @pytest.mark.parametrize("script", [FAQ, FIND, APPEAL_AND_ANSWER, CANCEL, STAFF_BY_BUTTON],
                          ids=["faq", "find", "appeal_answer", "cancel", "staff_by_button"])
-async def test_telegram_and_vk_show_the_same_conversation(
-        apps: tuple[App, App], script: list[Step]) -> None:
-    tg_app, vk_app = apps
+async def test_telegram_vk_and_max_show_the_same_conversation(
+        apps: tuple[App, App, App], script: list[Step]) -> None:
+    tg_app, vk_app, max_app = apps
     tg_fake = FakeTelegram()
     bot = Bot("123:TEST", session=recording_session(tg_fake),
               default=DefaultBotProperties(parse_mode=ParseMode.HTML))
@@ -280,15 +339,22 @@ async def test_telegram_and_vk_show_the_same_conversation(
     vk_fake = FakeVk()
     await vk_fake.start()
     vk = await vk_transport(vk_app, vk_fake)
+    max_fake = FakeMax()
+    await max_fake.serve()
+    mx = await max_transport(max_app, max_fake)
     try:
         tg_steps = await play(TelegramSide(tg_app, tg_fake, telegram), tg_app, script)
         vk_steps = await play(VkSide(vk_app, vk_fake, vk), vk_app, script)
+        max_steps = await play(MaxSide(max_app, max_fake, mx), max_app, script)
     finally:
+        await mx.close()
+        await max_fake.close()
         await vk.close()
         await vk_fake.close()
         await telegram.close()
 
-    for number, ((who, action, arg), tg, vk_seen) in enumerate(
-            zip(script, tg_steps, vk_steps, strict=True), start=1):
+    for number, ((who, action, arg), tg, vk_seen, max_seen) in enumerate(
+            zip(script, tg_steps, vk_steps, max_steps, strict=True), start=1):
         assert tg, f"step {number} ({who} {action} {arg!r}): Telegram showed nothing"
-        assert tg == vk_seen, f"step {number}: {who} {action} {arg!r}"
+        assert tg == vk_seen, f"step {number}: {who} {action} {arg!r} (VK)"
+        assert tg == max_seen, f"step {number}: {who} {action} {arg!r} (MAX)"
