@@ -14,6 +14,7 @@ from bot import texts
 from bot.__main__ import main
 from storage.db import Database, migration_scripts
 from tests.fake_vk import CHAT_PEER_BASE
+from tests.texts_helpers import filled
 from tests.tg_helpers import (
     ADMIN,
     CITIZEN,
@@ -54,7 +55,7 @@ async def test_a_stranger_in_the_staff_group_is_refused_until_added(app, tg, fak
                   ) == texts.STAFF_ONLY
 
     await add_to_group(boss, stranger)  # the admin replies to their message: /staff add
-    assert "взято в работу" in joined(await stranger.press(card, "st:take"))
+    assert filled(texts.STAFF_TAKEN, joined(await stranger.press(card, "st:take")))
     assert await status(app, appeal_id) == "in_progress"
 
 
@@ -65,7 +66,8 @@ async def test_the_admin_lists_and_revokes_and_the_revoked_are_refused(app, tg, 
                        name="Регистратор Анна")
     assert await colleague.say("добрый день, коллеги") == []  # chatter: not for the bot
     await add_to_group(boss, colleague)
-    assert "уже в списке" in joined(await boss.say("/staff add 3003"))
+    assert joined(await boss.say("/staff add 3003")) == texts.STAFF_ALREADY.format(
+        name="Регистратор Анна")
     listing = joined(await boss.say("/staff"))
     assert "Главврач" in listing and "Регистратор Анна" in listing and "группа" in listing
     async with app.db.unit() as repos:
@@ -75,7 +77,8 @@ async def test_the_admin_lists_and_revokes_and_the_revoked_are_refused(app, tg, 
     assert texts.STAFF_REVOKE_SELF in joined(await boss.say(f"/staff revoke #{boss_id}"))
 
     sent = await boss.say(f"/staff revoke #{colleague_id}")
-    assert "отозваны" in joined(sent)
+    assert joined(sent) == texts.STAFF_REVOKED.format(id=colleague_id, name="Регистратор Анна",
+                                                      count=1)
     citizen = TgUser(tg, fake, CITIZEN)
     await file_appeal(citizen)
     card = [m for m in fake.to(GROUP) if m.text.startswith("Обращение №")][-1]
@@ -105,7 +108,8 @@ async def test_unbinding_the_group_sends_new_appeals_to_the_operators(app, tg, f
     assert "чат #" in listing and str(GROUP) in listing
     inbox_id = listing.split("чат #", 1)[1].split(" ", 1)[0]
     sent = joined(await operator.say(f"/staff unbind {inbox_id}"))
-    assert "отвязан" in sent and "операторам" in sent
+    assert sent == texts.INBOX_UNBOUND.format(id=inbox_id, institution="Котельничская ЦРБ"
+                                              ) + texts.INBOX_UNBOUND_LAST
     citizen = TgUser(tg, fake, CITIZEN)
     before = len(fake.to(GROUP))
     await file_appeal(citizen)
@@ -114,7 +118,8 @@ async def test_unbinding_the_group_sends_new_appeals_to_the_operators(app, tg, f
     assert any(m.text.startswith(no_inbox) for m in fake.to(9001)), no_inbox
     # the former group's admin keeps the role, but the group is no staff group any more
     card = [m for m in fake.to(9001) if "Обращение №" in m.text][-1]
-    assert "нет прав" not in joined(await boss.press_data(card.message_id, "st:card:1"))
+    assert texts.STAFF_NOT_ALLOWED not in joined(
+        await boss.press_data(card.message_id, "st:card:1"))
 
 
 async def test_vk_conversation_stranger_is_refused(app, vk, fake_vk) -> None:
@@ -132,9 +137,9 @@ async def test_vk_conversation_stranger_is_refused(app, vk, fake_vk) -> None:
     update["object"]["message"]["reply_message"] = {
         "from_id": 602, "text": "я новенькая", "conversation_message_id": 1, "peer_id": peer}
     added = await boss.feed(update)
-    assert any("теперь сотрудник" in m.text for m in added), [m.text for m in added]
+    assert any(filled(texts.STAFF_ADDED, m.text) for m in added), [m.text for m in added]
     replies = await stranger.press("Взять в работу", on=card)
-    assert any("взято в работу" in m.text for m in replies), [m.text for m in replies]
+    assert any(filled(texts.STAFF_TAKEN, m.text) for m in replies), [m.text for m in replies]
 
 
 async def test_existing_group_admins_stay_members_after_the_upgrade(tmp_path: Path) -> None:
@@ -166,7 +171,7 @@ def test_cli_lists_revokes_and_audits(app_settings_env, capsys) -> None:  # type
     out = capsys.readouterr().out
     assert texts.STAFF_LIST_EMPTY in out
     assert main(["staff", "revoke", "999"]) == 2
-    assert "не найден" in capsys.readouterr().err
+    assert texts.STAFF_UNKNOWN.format(ref=999) in capsys.readouterr().err
     assert main(["staff", "unbind", "999"]) == 2
     assert main(["staff", "audit"]) == 0
 
