@@ -21,7 +21,7 @@ class BotProcess:
     def __init__(self, tmp: Path, **env: str) -> None:
         self.tmp = tmp
         self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "VK_"))},
+            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "VK_", "MAX_"))},
             "DATABASE_PATH": str(tmp / "bot.sqlite3"), "FAQ_PATH": str(tmp / "faq.yaml"),
             "OUTBOX_POLL_INTERVAL": "0.05", "PYTHONPATH": str(PROJECT_ROOT),
             # The scenarios bind their own inboxes; the start-up check has a test of its own.
