@@ -8,8 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot import texts
 from bot.app import console_chat
 from bot.config import PROJECT_ROOT
+from tests.texts_helpers import fields, filled
 
 # File an appeal to "котельничская црб" as a citizen, answer it as that institution's
 # admin, and see the answer arrive on the citizen's side.
@@ -34,13 +36,21 @@ CONVERSATION = """\
 """
 
 
+def unindented(output: str) -> str:
+    """The console's output with the bot's lines as the bot wrote them (it indents them)."""
+    return output.replace("\n  ", "\n")
+
+
 def assert_answer_arrived(output: str) -> None:
     """After the admin typed the answer, the citizen's chat received it."""
     typed = output.index("> Здравствуйте! Телефон регистратуры починили, звоните.")
-    assert "Отправить гражданину?" in output[typed:]  # shown back first, sent on «1»
+    draft = fields(texts.STAFF_CONFIRM_ANSWER, unindented(output[typed:]))  # shown back first, sent on «1»
+    assert draft["text"] == "Здравствуйте! Телефон регистратуры починили, звоните."
     delivered = output.index("📨 → чат «citizen»", typed)
     message = output[delivered:].split("\n> ")[0]
-    assert "Ответ на ваше обращение" in message and "починили, звоните" in message, message
+    answer = fields(texts.CITIZEN_ANSWER, unindented(message))
+    assert answer == {"number": draft["number"], "institution": "Котельничская ЦРБ",
+                      "text": "Здравствуйте! Телефон регистратуры починили, звоните."}, message
 
 
 async def test_piped_conversation_through_the_console_adapter(app) -> None:
@@ -49,11 +59,11 @@ async def test_piped_conversation_through_the_console_adapter(app) -> None:
     console = console_chat(app, io.StringIO(CONVERSATION), out)
     await console.run()
     text = out.getvalue()
-    assert "зарегистрировано и передано в «Котельничская ЦРБ»" in text
+    assert fields(texts.APPEAL_FILED, unindented(text))["institution"] == "Котельничская ЦРБ"
     assert "📨 → чат «admin:kir-crb-kotelnich»" in text  # the card reached the admin's chat
     assert_answer_arrived(text)
-    assert "Спасибо за оценку" in text
-    assert "закрыто" in text.split("> /my")[-1]
+    assert texts.RATE_THANKS in text
+    assert fields(texts.MY_ITEM, unindented(text.split("> /my")[-1]))["status"] == texts.STATUSES["closed"]
 
 
 async def test_reply_command_to_a_card_answers_it(app) -> None:
@@ -65,8 +75,9 @@ async def test_reply_command_to_a_card_answers_it(app) -> None:
         await console.handle_line(line)
     card_id = out.getvalue().split("📨 → чат «admin:kir-crb-kotelnich» [#")[1].split("]")[0]
     await console.handle_line(f"/reply {card_id} Запишем вас на завтра, ждите звонка.")
-    assert "принят и отправляется гражданину" in out.getvalue()
-    assert "Запишем вас на завтра" in out.getvalue().split("📨 → чат «citizen»")[-1]
+    assert filled(texts.STAFF_ANSWER_QUEUED, unindented(out.getvalue()))
+    assert fields(texts.CITIZEN_ANSWER, unindented(out.getvalue().split("📨 → чат «citizen»")[-1]))[
+        "text"] == "Запишем вас на завтра, ждите звонка."
 
 
 async def test_unknown_persona_and_institution_get_clear_answers(app) -> None:

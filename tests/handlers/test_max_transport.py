@@ -17,6 +17,7 @@ from tests.chat import Chat, RecordingSender
 from tests.conftest import KOTELNICH
 from tests.fake_max import FakeMax
 from tests.max_helpers import MaxPerson, max_transport
+from tests.texts_helpers import fields
 
 STAFF_GROUP = -70_000_000_000_500
 
@@ -44,7 +45,8 @@ async def admin(app: App, mx: MaxTransport, fake_max: FakeMax) -> MaxPerson:
     """Kotelnich CRB's admin, whose private inbox was opened by a deep link's Start."""
     person = MaxPerson(app, mx, fake_max, 2001, name=("Ольга", "Админ"))
     replies = await person.start(f"inv_{await person.invite_token('admin', KOTELNICH)}")
-    assert "Готово" in (replies[-1].text or ""), [m.text for m in replies]
+    assert replies[-1].text == texts.INVITE_ACCEPTED_ADMIN.format(
+        institution="Котельничская ЦРБ"), [m.text for m in replies]
     return person
 
 
@@ -56,15 +58,15 @@ async def staff_group(app: App, mx: MaxTransport, fake_max: FakeMax) -> MaxPerso
     assert [m.text for m in hello] == [texts.MAX_CHAT_HELLO]
     token = await person.invite_token("admin", KOTELNICH)
     replies = await person.say(f"/start inv_{token}")
-    assert "Готово" in (replies[-1].text or "") and texts.MAX_CHAT_HEARS in (
-        replies[-1].text or ""), [m.text for m in replies]
+    assert replies[-1].text == texts.INVITE_ACCEPTED_ADMIN.format(
+        institution="Котельничская ЦРБ") + texts.MAX_CHAT_HEARS, [m.text for m in replies]
     return person
 
 
 async def test_start_button_shows_the_menu_of_callback_buttons(
         citizen: MaxPerson, fake_max: FakeMax) -> None:
     replies = await citizen.start()
-    assert (replies[0].text or "").startswith("Здравствуйте")
+    assert replies[0].text == texts.WELCOME
     menu = replies[-1]
     assert menu.labels == [texts.BTN_FAQ, texts.BTN_FIND, texts.BTN_APPEAL, texts.BTN_MY,
                            texts.BTN_HELP]
@@ -106,12 +108,14 @@ async def test_appeal_to_a_private_inbox_card_buttons_and_reply(
         app: App, citizen: MaxPerson, admin: MaxPerson, fake_max: FakeMax) -> None:
     await citizen.file_appeal()
     card = admin.last()
-    assert "Котельничская" in (card.text or "") and "Иван Петров" in (card.text or "")
+    shown = fields(texts.CARD, card.text or "")
+    assert (shown["institution"], shown["citizen"]) == ("Котельничская ЦРБ", "Иван Петров")
     assert texts.BTN_TAKE in card.labels
     replies = await admin.press(texts.BTN_TAKE, on=card)
     assert card.edits and card.edits[-1].via == "edit", "the card was not edited in place"
     assert card.buttons and texts.BTN_ANSWER in card.labels  # the keyboard kept
-    assert "взято в работу" in " ".join(m.text or "" for m in replies + [card])
+    assert [m.text for m in replies] == [texts.STAFF_TAKEN.format(number=shown["number"])]
+    assert fields(texts.CARD, card.text or "")["status"] == texts.STATUSES["in_progress"]
     await admin.say("Телефон регистратуры починили, звоните с 8 до 20.", reply_to=card)
     answer = await fake_max.wait_sent(fake_max.dialog(1001), "Телефон регистратуры починили")
     assert "4 ⭐" in answer.labels
@@ -128,11 +132,13 @@ async def test_group_inbox_reply_to_a_card_with_confirmation(
     assert texts.BTN_TAKE in card.labels
     assert await staff_group.say("коллеги, кто сегодня дежурит?") == []
     replies = await staff_group.say("Ответ из общего чата.", reply_to=card)
-    assert any("Отправить гражданину?" in (m.text or "") for m in replies), [
-        m.text for m in replies]
+    assert any(m.text == texts.STAFF_CONFIRM_ANSWER.format(
+        number=fields(texts.CARD, card.text or "")["number"], text="Ответ из общего чата.")
+        for m in replies), [m.text for m in replies]
     await staff_group.confirm_answer()
     await fake_max.wait_sent(fake_max.dialog(1001), "Ответ из общего чата.")
-    assert card.edits and "дан ответ" in (card.text or "")
+    assert card.edits and fields(texts.CARD, card.text or "")["status"] == texts.STATUSES[
+        "answered"]
 
 
 async def test_bot_removed_marks_the_inbox_unreachable_and_added_restores_it(
@@ -141,7 +147,8 @@ async def test_bot_removed_marks_the_inbox_unreachable_and_added_restores_it(
     async with app.db.unit() as repos:
         assert await repos.people.inbox_chats(KOTELNICH) == []
     back = await staff_group.feed(fake_max.bot_added(STAFF_GROUP, inject=False))
-    assert back and "Котельничская" in (back[0].text or "")
+    assert back and back[0].text == texts.INBOX_RESTORED.format(
+        institutions="Котельничская ЦРБ")
     async with app.db.unit() as repos:
         assert [c.chat_id for c in await repos.people.inbox_chats(KOTELNICH)] == [
             str(STAFF_GROUP)]
@@ -191,7 +198,8 @@ async def test_citizen_on_max_admin_on_telegram_and_on_vk(
     await citizen.file_appeal()
     for platform, admin_id in (("telegram", "3001"), ("vk", "3002")):
         card = recorder.last_to(admin_id)
-        assert "Иван Петров" in card.text and "(MAX)" in card.text
+        shown = fields(texts.CARD, card.text)
+        assert (shown["citizen"], shown["platform"]) == ("Иван Петров", "MAX")
         admin = Chat(app, recorder, platform, user_id=admin_id, name="Админ")
         await admin.say(f"Ответ из {platform}.", reply_to_message_id=card.message_id)
         await app.courier.flush()
@@ -206,8 +214,10 @@ async def test_citizen_on_telegram_admin_on_max(
     citizen = Chat(app, recorder, "telegram", user_id="1001", name="Пётр")
     await citizen.file_appeal()
     card = admin.last()
-    assert "Пётр" in (card.text or "") and "(Telegram)" in (card.text or "")
+    shown = fields(texts.CARD, card.text or "")
+    assert (shown["citizen"], shown["platform"]) == ("Пётр", "Telegram")
     await admin.say("Ответ из MAX.", reply_to=card)
     answer = recorder.last_to("1001")
-    assert "Ответ из MAX." in answer.text
+    assert fields(texts.CITIZEN_ANSWER, answer.text) == {
+        "number": shown["number"], "institution": "Котельничская ЦРБ", "text": "Ответ из MAX."}
     assert any("rate:" in b.payload for row in answer.buttons for b in row)

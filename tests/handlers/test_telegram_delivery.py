@@ -16,7 +16,7 @@ from tests.chat import Chat, RecordingSender
 from tests.conftest import KOTELNICH
 from tests.delivery_helpers import on_virtual_time
 from tests.fake_telegram import FakeTelegram
-from tests.texts_helpers import fields, filled
+from tests.texts_helpers import fields, filled, template_pattern
 from tests.tg_helpers import (
     ADMIN,
     CITIZEN,
@@ -87,8 +87,10 @@ async def test_300_appeals_into_one_group_all_cards_arrive_under_its_limit(app, 
                                    "registry", f"Обращение {n}: не берут трубку", [],
                                    app.clock.now())
     await app.courier.flush()
-    cards = [m.text for m in fake.to(GROUP) if m.text.startswith("Обращение №")]
-    assert len(cards) == 300 and all(f"Обращение {n}:" in cards[n] for n in range(300))
+    cards = [m.text for m in fake.to(GROUP) if template_pattern(texts.CARD).match(m.text)]
+    assert len(cards) == 300 and all(
+        fields(texts.CARD, cards[n])["text"] == f"Обращение {n}: не берут трубку"
+        for n in range(300))
     assert len(fake.too_many) <= 1  # none after the first, if even one
     assert timer.now >= 299 * 60 / 20  # at most 20 a minute
 
@@ -183,10 +185,10 @@ async def test_group_upgraded_to_supergroup_keeps_its_inbox(app, tg, fake) -> No
     new_id = -1009999
     fake.migrate(small, new_id)  # the card is refused with migrate_to_chat_id
     await file_appeal(TgUser(tg, fake, CITIZEN))
-    assert any(m.text.startswith("Обращение №") for m in fake.to(new_id))
+    assert any(template_pattern(texts.CARD).match(m.text) for m in fake.to(new_id))
     await tg.feed(fake.migrated(small, new_id))  # the service message changes nothing more
     await file_appeal(TgUser(tg, fake, CITIZEN + 1), text="Не записывают к окулисту неделю")
-    assert sum(m.text.startswith("Обращение №") for m in fake.to(new_id)) == 2
+    assert sum(bool(template_pattern(texts.CARD).match(m.text)) for m in fake.to(new_id)) == 2
     async with app.db.unit() as repos:
         assert await repos.people.inbox_chats(KOTELNICH) != []
 
@@ -272,7 +274,10 @@ async def test_after_a_backup_restore_replies_reach_their_own_citizens(
         await admin.say("Это ответ на старую карточку.", reply_to=old_card.message_id)
         assert not any("старую карточку" in m.text for m in fake.to(other))
         await admin.say("Талоны будут в понедельник.", reply_to=new_card.message_id)
-        assert any("Талоны будут" in m.text for m in fake.to(other))
+        assert any(filled(texts.CITIZEN_ANSWER, m.text) and fields(texts.CITIZEN_ANSWER, m.text)
+                   == {"number": fields(texts.CARD, new_card.text)["number"],
+                       "institution": "Котельничская ЦРБ", "text": "Талоны будут в понедельник."}
+                   for m in fake.to(other))
         assert not any("Талоны будут" in m.text for m in fake.to(CITIZEN))
         async with app.db.unit() as repos:
             assert (await repos.appeals.get(appeal_b)).status == "answered"

@@ -139,8 +139,9 @@ async def test_private_admin_gets_card_replies_to_it_and_citizen_rates(app, tg, 
     sent = await admin.say("Телефон регистратуры починили.", reply_to=card.message_id)
     assert texts.STAFF_ANSWER_QUEUED.format(number=number) in joined(sent)
     answer = citizen.last()
-    assert fields(texts.CITIZEN_ANSWER, answer.text)["number"] == number
-    assert "Телефон регистратуры починили" in answer.text
+    assert fields(texts.CITIZEN_ANSWER, answer.text) == {
+        "number": number, "institution": "Котельничская ЦРБ",
+        "text": "Телефон регистратуры починили."}
     assert await status(app, appeal_id) == "answered"
     assert card.edits  # edited in place
     assert fields(texts.CARD, card.text)["status"] == texts.STATUSES["answered"]
@@ -181,7 +182,9 @@ async def test_staff_group_take_answer_button_and_card_edit(app, tg, fake) -> No
     assert await status(app, appeal_id) == "in_progress"
     sent = await colleague.confirm_answer()
     assert texts.STAFF_ANSWER_QUEUED.format(number=number) in joined(sent)
-    assert "Записали вас" in citizen.last().text
+    assert fields(texts.CITIZEN_ANSWER, citizen.last().text) == {
+        "number": number, "institution": "Котельничская ЦРБ",
+        "text": "Записали вас к терапевту на 25 ноября."}
     assert await status(app, appeal_id) == "answered"
 
 
@@ -243,7 +246,7 @@ async def test_attachments_pass_both_ways_with_copy_message(app, tg, fake) -> No
     assert len(copies) == 1
     assert copies[0].params["from_chat_id"] == str(CITIZEN)
     assert copies[0].params["message_id"] == str(photo["message"]["message_id"])
-    card = next(m for m in fake.to(ADMIN) if "Обращение №" in m.text)
+    card = next(m for m in fake.to(ADMIN) if filled(texts.CARD, m.text))
     assert fake.to(ADMIN)[-1].reply_to == card.message_id  # the copy hangs under the card
 
     reply = fake.message(ADMIN, ADMIN, None, document=True, caption="Ответ во вложении",
@@ -252,7 +255,7 @@ async def test_attachments_pass_both_ways_with_copy_message(app, tg, fake) -> No
     answer_copy = fake.calls_of("copyMessage")[-1]
     assert answer_copy.params["chat_id"] == str(CITIZEN)
     assert answer_copy.params["from_chat_id"] == str(ADMIN)
-    assert "Ответ во вложении" in joined(fake.to(CITIZEN))
+    assert fields(texts.CITIZEN_ANSWER, joined(fake.to(CITIZEN)))["text"] == "Ответ во вложении"
 
 
 # the sender
@@ -343,7 +346,9 @@ async def test_citizen_on_telegram_admin_on_another_platform(app, tg, fake) -> N
     assert fields(texts.CARD, card.text)["number"] == f"2026-{appeal_id:06d}"
     await vk_admin.say("Ответ из ВК.", reply_to_message_id=card.message_id)
     await app.courier.flush()
-    assert "Ответ из ВК." in citizen.last().text
+    assert fields(texts.CITIZEN_ANSWER, citizen.last().text) == {
+        "number": f"2026-{appeal_id:06d}", "institution": "Котельничская ЦРБ",
+        "text": "Ответ из ВК."}
     assert await status(app, appeal_id) == "answered"
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 
+from bot import texts
 from bot.delivery.pacing import RateLimiter
 from bot.delivery.retry import RetryPolicy
 from handlers.vk_sender import LIMITS
 from tests.conftest import KOTELNICH
 from tests.fake_vk import FakeVk
+from tests.texts_helpers import fields
 from tests.vk_helpers import VkPerson
 
 
@@ -28,7 +30,7 @@ async def test_thirty_citizens_at_once_all_get_their_greeting_within_the_limit(
     await asyncio.gather(*(vk.submit(u) for u in updates))  # names (users.get) and turns
     await app.courier.flush()
     for person in people:
-        assert any("Чем могу помочь" in m.text for m in fake_vk.to(person.user_id)), person.user_id
+        assert any(texts.MENU in m.text for m in fake_vk.to(person.user_id)), person.user_id
     assert len(fake_vk.too_many) <= 1
 
 
@@ -37,10 +39,10 @@ async def test_error_10_and_502_on_a_reply_are_retried_not_lost(app, vk, fake_vk
     fake_vk.error_window(0.5, code=10)
     person = VkPerson(app, vk, fake_vk, 801)
     await person.say("/start")
-    assert any("Чем могу помочь" in m.text for m in fake_vk.to(801))
+    assert any(texts.MENU in m.text for m in fake_vk.to(801))
     fake_vk.http_error_window(0.5, status=502)
     await person.say("/help")
-    assert len([m for m in fake_vk.to(801) if "Чем могу помочь" in m.text]) == 1
+    assert len([m for m in fake_vk.to(801) if texts.MENU in m.text]) == 1
     assert fake_vk.to(801)[-1].text != fake_vk.to(801)[0].text  # /help arrived too
 
 
@@ -53,5 +55,9 @@ async def test_a_citizen_who_does_not_allow_messages_is_shown_on_the_card(
     card = next(m for m in fake_vk.to(901) if m.text.startswith("Обращение №"))
     fake_vk.blocked.add(902)  # error 901 from now on
     sent = await admin.say("Ответ учреждения.", reply_to=card)
-    assert any("не доставлен" in m.text for m in fake_vk.to(901)), [m.text for m in sent]
-    assert "Ответ не доставлен" in card.text
+    number = fields(texts.CARD, card.text)["number"]
+    assert any(m.text == texts.STAFF_ANSWER_UNDELIVERED.format(
+        number=number, reason=texts.UNDELIVERED_REASONS["chat_gone"])
+        for m in fake_vk.to(901)), [m.text for m in sent]
+    assert fields(texts.CARD_UNDELIVERED, card.text)["reason"] == texts.UNDELIVERED_REASONS[
+        "chat_gone"]

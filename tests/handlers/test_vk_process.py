@@ -16,10 +16,12 @@ from typing import Any
 
 import pytest
 
+from bot import texts
 from tests.bot_process import BotProcess
 from tests.conftest import KOTELNICH
 from tests.fake_telegram import FakeBotApiServer, FakeTelegram
 from tests.fake_vk import FakeVk, SentMessage
+from tests.texts_helpers import fields
 
 TG_TOKEN = "123:TEST"
 CITIZEN = 501
@@ -99,7 +101,9 @@ async def test_vk_citizen_and_vk_admin(vk: FakeVk, tmp_path: Path) -> None:
 
         await file_appeal(vk)
         card = await vk.wait_sent(VK_ADMIN, "Обращение №")
-        assert "Мария Иванова" in card.text and card.attachment == "photo501_4567_ak"
+        shown = fields(texts.CARD, card.text)
+        assert (shown["citizen"], shown["platform"]) == ("Мария Иванова", texts.PLATFORM_NAMES["vk"])
+        assert card.attachment == "photo501_4567_ak"
         await bot.outbox_drained()
 
         await says(vk, VK_ADMIN, "Дозвониться можно по новому номеру 8-800.", "отправляется",
@@ -129,7 +133,8 @@ async def test_vk_citizen_and_telegram_admin_in_one_process_then_sigterm(
 
         await file_appeal(vk)
         card = await tg.wait_message(TG_ADMIN, "Обращение №")
-        assert "Мария Иванова" in card.text and "ВКонтакте" in card.text  # photo: a note
+        shown = fields(texts.CARD, card.text)  # the photo: a note
+        assert (shown["citizen"], shown["platform"]) == ("Мария Иванова", texts.PLATFORM_NAMES["vk"])
         tg.message(TG_ADMIN, TG_ADMIN, "Ответ из Telegram: номер починили.",
                    reply_to=card.message_id)
         answer = await vk.wait_sent(CITIZEN, "Ответ из Telegram: номер починили.")

@@ -16,10 +16,12 @@ import pytest
 from bot.clock import FixedClock
 from bot.config import PROJECT_ROOT
 from bot.directory_import import import_directory
+from bot.texts import imports
 from directory import Directory
 from storage.db import Database
 from tests.conftest import DEMO_CSV, KOTELNICH
 from tests.faq_helpers import SEED
+from tests.texts_helpers import fields, filled
 
 DEMO_LINES = DEMO_CSV.read_text(encoding="utf-8").splitlines(keepends=True)
 HEADER, ROWS = DEMO_LINES[0], DEMO_LINES[1:]
@@ -80,7 +82,7 @@ def test_a_broken_file_leaves_the_directory_as_it_was(demo_db: Path, data: bytes
     for flags in ((), ("--partial",)):
         result = run_bot(demo_db, "import-directory", *flags, str(path))
         assert result.returncode == 1, result.stderr
-        assert reason in result.stdout and "Справочник не изменён" in result.stdout
+        assert reason in result.stdout and filled(imports.DIRECTORY_REFUSED_FILE, result.stdout)
         assert "Traceback" not in result.stderr
     assert_demo_intact(demo_db)
 
@@ -89,7 +91,8 @@ def test_a_windows_1251_file_is_imported_and_says_so(demo_db: Path) -> None:
     result = run_bot(demo_db, "import-directory", str(write(demo_db, "".join(DEMO_LINES)
                                                               .encode("cp1251"))))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "кодировке Windows-1251" in result.stdout and "без изменений 56" in result.stdout
+    assert imports.DIRECTORY_ENCODING.format(encoding="Windows-1251") in result.stdout
+    assert fields(imports.DIRECTORY_IMPORTED, result.stdout)["unchanged"] == "56"
     assert_demo_intact(demo_db)
 
 
@@ -102,8 +105,9 @@ def test_partial_imports_the_good_rows(demo_db: Path) -> None:
     assert "kir-new" not in stored(demo_db)
     result = run_bot(demo_db, "import-directory", "--partial", str(path))
     assert result.returncode == 1  # rows were skipped: said, and the exit code tells it
-    assert "строка 3, колонка timezone" in result.stdout and "добавлено 1" in result.stdout
-    assert "оставлены в справочнике как были: 1" in result.stdout
+    assert "строка 3, колонка timezone" in result.stdout  # the directory library's words
+    assert fields(imports.DIRECTORY_IMPORTED, result.stdout)["added"] == "1"
+    assert imports.DIRECTORY_KEPT.format(count=1) in result.stdout
     directory = stored(demo_db)
     assert len(directory) == 57 and "kir-new" in directory
 
@@ -112,11 +116,12 @@ def test_mass_deactivation_needs_the_flag(demo_db: Path) -> None:
     path = write(demo_db, HEADER + "".join(ROWS[:20]))
     refused = run_bot(demo_db, "import-directory", str(path))
     assert refused.returncode == 1
-    assert "--allow-mass-deactivate" in refused.stdout and "36 из 56" in refused.stdout
+    mass = fields(imports.DIRECTORY_REFUSED_MASS, refused.stdout)  # ends "--allow-mass-deactivate."
+    assert (mass["deactivated"], mass["active"]) == ("36", "56")
     assert_demo_intact(demo_db)
     allowed = run_bot(demo_db, "import-directory", "--allow-mass-deactivate", str(path))
     assert allowed.returncode == 0, allowed.stdout
-    assert "скрыто (нет в файле) 36" in allowed.stdout
+    assert fields(imports.DIRECTORY_IMPORTED, allowed.stdout)["deactivated"] == "36"
     assert len(stored(demo_db)) == 20
 
 
@@ -130,14 +135,16 @@ def test_the_share_is_a_setting(demo_db: Path) -> None:
 def test_row_limit_is_a_setting(demo_db: Path) -> None:
     result = run_bot(demo_db, "import-directory", str(DEMO_CSV), DIRECTORY_MAX_ROWS="50")
     assert result.returncode == 1
-    assert "больше 50 учреждений" in result.stdout and "DIRECTORY_MAX_ROWS" in result.stdout
+    assert "больше 50 учреждений" in result.stdout  # the directory library's words
+    assert imports.DIRECTORY_ROWS_LIMIT.format(limit=50) in result.stdout
     assert_demo_intact(demo_db)
 
 
 def test_faq_limits_are_settings(tmp_path: Path) -> None:
     checked = run_bot(tmp_path, "faq", "check", str(SEED), FAQ_MAX_ENTRIES="10")
     assert checked.returncode == 1
-    assert "больше предела 10" in checked.stdout and "FAQ_MAX_ENTRIES" in checked.stdout
+    assert "больше предела 10" in checked.stdout  # the faq library's words
+    assert fields(imports.FAQ_LIMITS, checked.stdout)["entries"] == "10"
     long_answer = run_bot(tmp_path, "import-faq", str(SEED), FAQ_MAX_ANSWER_CHARS="100")
     assert long_answer.returncode == 1 and "ответ длиннее предела" in long_answer.stdout
     assert not (tmp_path / "faq.yaml").exists()

@@ -126,7 +126,10 @@ async def test_a_citizens_reply_to_the_answer_reaches_the_institution_and_can_be
         assert [e.kind for e in await repos.appeals.events(appeal_id)][-1] == "follow_up"
         assert await repos.faq_stats.top_unanswered(10) == []  # not a FAQ gap
     await admin.say("Перезвоним вам сегодня до 17:00.", reply_to=addition.message_id)
-    assert any("Перезвоним вам" in m.text for m in fake.to(CITIZEN))
+    reply = {"number": number, "institution": "Котельничская ЦРБ",
+             "text": "Перезвоним вам сегодня до 17:00."}
+    assert any(filled(texts.CITIZEN_ANSWER, m.text) and fields(texts.CITIZEN_ANSWER, m.text)
+               == reply for m in fake.to(CITIZEN))
     assert await status(app, appeal_id) == "answered"
     clock.advance(timedelta(days=31))
     later = next(m for m in reversed(fake.to(CITIZEN)) if "Перезвоним" in m.text)

@@ -12,7 +12,7 @@ from bot import texts
 from bot.config import Settings
 from tests.db_helpers import rows
 from tests.fake_vk import CHAT_PEER_BASE
-from tests.texts_helpers import filled
+from tests.texts_helpers import fields, filled
 from tests.tg_helpers import (
     ADMIN,
     CITIZEN,
@@ -71,11 +71,13 @@ async def test_a_stale_unsolved_button_reopens_once(app, tg, fake) -> None:
     await accept_invite(app, admin)
     citizen = TgUser(tg, fake, CITIZEN)
     appeal_id = await file_appeal(citizen)
-    card = next(m for m in fake.to(ADMIN) if m.text.startswith("Обращение №"))
+    number = f"2026-{appeal_id:06d}"
+    card = next(m for m in fake.to(ADMIN) if filled(texts.CARD, m.text))
     await admin.say("Записали вас на завтра.", reply_to=card.message_id)
     answer = citizen.last()
-    assert "Записали" in answer.text
-    cards = len([m for m in fake.to(ADMIN) if "Обращение №" in m.text])
+    assert fields(texts.CITIZEN_ANSWER, answer.text) == {
+        "number": number, "institution": "Котельничская ЦРБ", "text": "Записали вас на завтра."}
+    cards = len([m for m in fake.to(ADMIN) if filled(texts.CARD, m.text)])
     await citizen.press(answer, "unsolved:")
     assert await status(app, appeal_id) == "in_progress"  # back with who answered
     in_progress = (texts.APPEAL_STATE["in_progress"].format(number=f"2026-{appeal_id:06d}")
@@ -83,21 +85,22 @@ async def test_a_stale_unsolved_button_reopens_once(app, tg, fake) -> None:
     for _ in range(5):  # the same stale button again and again
         sent = joined(await citizen.press(answer, "unsolved:"))
         assert sent == in_progress, sent
-    after = len([m for m in fake.to(ADMIN) if "Обращение №" in m.text])
+    after = len([m for m in fake.to(ADMIN) if filled(texts.CARD, m.text)])
     assert after == cards + 1  # one new card, not six
     # a new answer brings a new way back, once
-    card = [m for m in fake.to(ADMIN) if "Обращение №" in m.text][-1]
+    card = [m for m in fake.to(ADMIN) if filled(texts.CARD, m.text)][-1]
     await admin.say("Перезвонили и записали.", reply_to=card.message_id)
     assert await status(app, appeal_id) == "answered"
     second = citizen.last()
-    assert "Перезвонили" in second.text
+    assert fields(texts.CITIZEN_ANSWER, second.text) == {
+        "number": number, "institution": "Котельничская ЦРБ", "text": "Перезвонили и записали."}
     # the first answer's
     assert joined(await citizen.press(answer, "unsolved:")) == texts.REOPEN_ALREADY.format(
         number=f"2026-{appeal_id:06d}")
     assert await status(app, appeal_id) == "answered"
     await citizen.press(second, "unsolved:")  # the new answer's: once
     assert await status(app, appeal_id) == "in_progress"
-    assert len([m for m in fake.to(ADMIN) if "Обращение №" in m.text]) == cards + 2
+    assert len([m for m in fake.to(ADMIN) if filled(texts.CARD, m.text)]) == cards + 2
 
 
 async def test_feedback_counts_once_per_answer(app, tg, fake) -> None:
@@ -124,7 +127,7 @@ async def test_an_operator_bans_and_unbans_and_staff_see_it_on_the_card(app, tg,
     assert texts.BAN_STAFF in joined(await operator.say(f"/ban #{2}"))  # staff: revoke first
     sent = joined(await operator.say(f"/ban {number} спам"))
     assert filled(texts.BANNED, sent)
-    card = next(m for m in fake.to(ADMIN) if m.text.startswith("Обращение №"))
+    card = next(m for m in fake.to(ADMIN) if filled(texts.CARD, m.text))
     assert texts.CARD_BANNED in card.text  # the card was edited
     assert joined(await citizen.say("здравствуйте")) == texts.BANNED_REFUSAL
     assert await citizen.say("ответьте!") == []  # one refusal, then silence

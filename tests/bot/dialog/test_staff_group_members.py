@@ -14,7 +14,7 @@ from bot import texts
 from bot.__main__ import main
 from storage.db import Database, migration_scripts
 from tests.fake_vk import CHAT_PEER_BASE
-from tests.texts_helpers import filled
+from tests.texts_helpers import fields, filled
 from tests.tg_helpers import (
     ADMIN,
     CITIZEN,
@@ -69,7 +69,10 @@ async def test_the_admin_lists_and_revokes_and_the_revoked_are_refused(app, tg, 
     assert joined(await boss.say("/staff add 3003")) == texts.STAFF_ALREADY.format(
         name="Регистратор Анна")
     listing = joined(await boss.say("/staff"))
-    assert "Главврач" in listing and "Регистратор Анна" in listing and "группа" in listing
+    names = {fields(texts.STAFF_LIST_ITEM, line)["name"] for line in listing.split("\n")
+             if filled(texts.STAFF_LIST_ITEM, line)}
+    assert {"Главврач", "Регистратор Анна"} <= names, listing
+    assert fields(texts.INBOX_LIST_ITEM, listing)["kind"] == texts.INBOX_KIND_GROUP
     async with app.db.unit() as repos:
         colleague_id = (await repos.people.find_user("telegram", "3003")).id  # type: ignore[union-attr]
         boss_id = (await repos.people.find_user("telegram", str(ADMIN))).id  # type: ignore[union-attr]
@@ -105,7 +108,7 @@ async def test_unbinding_the_group_sends_new_appeals_to_the_operators(app, tg, f
     boss = TgUser(tg, fake, ADMIN, chat_id=GROUP, chat_type="supergroup")
     await accept_invite(app, boss)
     listing = joined(await operator.say("/staff"))
-    assert "чат #" in listing and str(GROUP) in listing
+    assert fields(texts.INBOX_LIST_ITEM, listing)["chat_id"] == str(GROUP)
     inbox_id = listing.split("чат #", 1)[1].split(" ", 1)[0]
     sent = joined(await operator.say(f"/staff unbind {inbox_id}"))
     assert sent == texts.INBOX_UNBOUND.format(id=inbox_id, institution="Котельничская ЦРБ"
