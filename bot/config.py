@@ -162,23 +162,17 @@ class Settings(BaseSettings):
             raise ValueError(f"путь должен начинаться с «/», получено {value!r}")
         return value
 
-    @field_validator("telegram_webhook_secret", mode="before")
+    @field_validator("telegram_webhook_secret", "max_webhook_secret", mode="before")
     @classmethod
     def _webhook_secret(cls, value: object, info: ValidationInfo) -> object:
-        if isinstance(value, str) and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
-            raise ValueError("секрет: 1–256 символов из A-Z, a-z, 0-9, _ и -")
-        if value is None and info.data.get("telegram_webhook_url"):
-            raise ValueError("обязателен, когда задан TELEGRAM_WEBHOOK_URL")
-        return value
-
-    @field_validator("max_webhook_secret", mode="before")
-    @classmethod
-    def _max_webhook_secret(cls, value: object, info: ValidationInfo) -> object:
-        """MAX takes 5-256 of A-Z a-z 0-9 _ -; without one anyone could post updates."""
-        if isinstance(value, str) and not re.fullmatch(r"[A-Za-z0-9_-]{5,256}", value):
-            raise ValueError("секрет: 5–256 символов из A-Z, a-z, 0-9, _ и -")
-        if value is None and info.data.get("max_webhook_url"):
-            raise ValueError("обязателен, когда задан MAX_WEBHOOK_URL")
+        """A webhook's secret is required with its URL (anyone could post updates without
+        one): Telegram takes 1-256, MAX 5-256 of A-Z a-z 0-9 _ -."""
+        platform = (info.field_name or "").split("_", 1)[0]  # telegram | max
+        shortest = 5 if platform == "max" else 1
+        if isinstance(value, str) and not re.fullmatch(rf"[A-Za-z0-9_-]{{{shortest},256}}", value):
+            raise ValueError(f"секрет: {shortest}–256 символов из A-Z, a-z, 0-9, _ и -")
+        if value is None and info.data.get(f"{platform}_webhook_url"):
+            raise ValueError(f"обязателен, когда задан {platform.upper()}_WEBHOOK_URL")
         return value
 
     @field_validator("vk_callback_secret")

@@ -26,10 +26,11 @@ from typing import Any
 
 from aiohttp import web
 
+from handlers.endpoint import Endpoint
+
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Max-Bot-Api-Secret"
-MAX_BODY = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,38 +53,22 @@ class MaxWebhookServer:
         self.process = process
         self.unreadable = unreadable
         self.drain = drain
-        self.port: int | None = None  # the bound port, once listening
-        self._accepting = False
+        self.endpoint = Endpoint("MAX webhook", settings.host, settings.port, settings.path,
+                                 self.on_request)
 
-    def app(self) -> web.Application:
-        app = web.Application(client_max_size=MAX_BODY)
-        app.router.add_post(self.settings.path, self.on_request)
-        return app
+    @property
+    def port(self) -> int | None:
+        return self.endpoint.port
 
     async def run(self, stop: asyncio.Event, ready: asyncio.Event) -> None:
-        runner = web.AppRunner(self.app(), access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, self.settings.host, self.settings.port)
-        await site.start()
-        addresses = runner.addresses
-        self.port = addresses[0][1] if addresses else self.settings.port
-        self._accepting = True
-        ready.set()
-        log.info("MAX webhook listening on %s:%s%s", self.settings.host, self.port,
-                 self.settings.path)
-        try:
-            await stop.wait()
-        finally:
-            self._accepting = False  # MAX retries what is refused now
-            await self.drain()
-            await runner.cleanup()
+        await self.endpoint.run(stop, ready, self.drain)  # MAX retries what is refused then
 
     async def on_request(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), self.settings.secret.encode()):
             log.warning("MAX webhook call with a wrong secret from %s", request.remote)
             return web.Response(status=401, text="unauthorized")
-        if not self._accepting:
+        if not self.endpoint.accepting:
             return web.Response(status=503, text="stopping")
         body = await request.text()
         try:

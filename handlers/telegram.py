@@ -26,12 +26,13 @@ from aiogram.enums import ParseMode
 from aiogram.types import CallbackQuery, Update
 from aiohttp import web
 
+from handlers.endpoint import Endpoint
 from handlers.ports import Core, DeadLetters, StaffMenus
 from handlers.telegram_commands import TelegramCommands, is_invite
 from handlers.telegram_intake import Accepted, Rejected, TelegramIntake
 from handlers.telegram_polling import ALLOWED_UPDATES, LongPolling
 from handlers.telegram_sender import PLATFORM, TelegramSender
-from handlers.telegram_webhook import serve_webhook, webhook_app
+from handlers.telegram_webhook import webhook_endpoint
 
 log = logging.getLogger(__name__)
 
@@ -92,13 +93,17 @@ class TelegramTransport:
 
     async def serve(self, stop: asyncio.Event) -> None:
         if self.webhook_url:
-            await serve_webhook(self.webhook_app(), self.settings.webhook_host,
-                                self.settings.webhook_port, self.settings.webhook_path, stop)
+            await self.webhook().run(stop)
         else:
             await self.polling.run(stop)
 
+    def webhook(self) -> Endpoint:
+        s = self.settings
+        return webhook_endpoint(s.webhook_host, s.webhook_port, s.webhook_path,
+                                self.webhook_secret, self.feed_json)
+
     def webhook_app(self) -> web.Application:
-        return webhook_app(self.settings.webhook_path, self.webhook_secret, self.feed_json)
+        return self.webhook().app()
 
     async def close(self) -> None:
         await self.bot.session.close()

@@ -14,21 +14,22 @@ runs, so an unreadable update would be answered 500 and resent for ever.
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from handlers.endpoint import Endpoint
+
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-def webhook_app(path: str, secret: str | None,
-                feed_json: Callable[[str], Awaitable[None]]) -> web.Application:
-    """The aiohttp app: POSTs to `path` with the secret-token header go to `feed_json`."""
+def webhook_endpoint(host: str, port: int, path: str, secret: str | None,
+                     feed_json: Callable[[str], Awaitable[None]]) -> Endpoint:
+    """The endpoint: POSTs to `path` with the secret-token header go to `feed_json`."""
 
     async def on_update(request: web.Request) -> web.Response:
         if secret and not hmac.compare_digest(
@@ -37,20 +38,4 @@ def webhook_app(path: str, secret: str | None,
         await feed_json(await request.text())
         return web.json_response({})
 
-    app = web.Application()
-    app.router.add_post(path, on_update)
-    return app
-
-
-async def serve_webhook(app: web.Application, host: str, port: int, path: str,
-                        stop: asyncio.Event) -> None:
-    """Listen on host:port until `stop`; the requests in flight are finished then."""
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    log.info("Telegram webhook listening on %s:%s%s", host, port, path)
-    try:
-        await stop.wait()
-    finally:
-        await runner.cleanup()
+    return Endpoint("Telegram webhook", host, port, path, on_update)

@@ -20,10 +20,11 @@ from typing import Any
 
 from aiohttp import web
 
+from handlers.endpoint import Endpoint
+
 log = logging.getLogger(__name__)
 
 CALLBACK_WAIT_S = 5.0  # VK retries a callback it got no "ok" for within about 10 s
-MAX_BODY = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,28 +44,15 @@ class VkCallbackServer:
         self.group_id = group_id
         self.submit = submit
         self.drain = drain  # waits for the events being handled
-        self.port: int | None = None  # the bound port, once listening
-        self._accepting = False
+        self.endpoint = Endpoint("VK Callback API", settings.host, settings.port, settings.path,
+                                 self.on_request)
+
+    @property
+    def port(self) -> int | None:
+        return self.endpoint.port
 
     async def run(self, stop: asyncio.Event, ready: asyncio.Event) -> None:
-        settings = self.settings
-        app = web.Application(client_max_size=MAX_BODY)
-        app.router.add_post(settings.path, self.on_request)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, settings.host, settings.port)
-        await site.start()
-        addresses = runner.addresses
-        self.port = addresses[0][1] if addresses else settings.port
-        self._accepting = True
-        ready.set()
-        log.info("VK Callback API on %s:%s%s", settings.host, self.port, settings.path)
-        try:
-            await stop.wait()
-        finally:
-            self._accepting = False  # VK retries what we refuse now
-            await self.drain()
-            await runner.cleanup()
+        await self.endpoint.run(stop, ready, self.drain)  # VK retries what is refused then
 
     async def on_request(self, request: web.Request) -> web.Response:
         try:
@@ -83,7 +71,7 @@ class VkCallbackServer:
             return web.Response(status=403, text="forbidden")
         if body["type"] == "confirmation":
             return web.Response(text=self.settings.confirmation)
-        if not self._accepting:
+        if not self.endpoint.accepting:
             return web.Response(status=503, text="stopping")
         handled = self.submit(body)
         with contextlib.suppress(Exception):
