@@ -57,12 +57,14 @@ _PHONE_RU_RE = re.compile(rf"{_NB}(?:\+\s?7|[78])(?:[ \-.()]{{0,3}}{_D}){{10}}{_
 _PHONE_INTL_RE = re.compile(rf"{_NB}\+{_D}(?:[ \-.()]{{0,3}}{_D}){{7,14}}{_NA}")
 _PHONE_MOBILE_RE = re.compile(rf"{_NB}\(?9{_D}{{2}}\)?(?:[ \-.]{{0,2}}{_D}){{7}}{_NA}")
 _PASSPORT_RE = re.compile(rf"{_NB}{_D}{{2}} ?{_D}{{2}} (?:№ ?)?{_D}{{6}}{_NA}")
+# The cues must not be glued to a letter; a digit before them is fine (a masked number
+# before them reads the same, so masking twice changes nothing more).
 _PASSPORT_CUE_RE = re.compile(
-    rf"(?<![\w])(паспорт[а-я]*|серия)(\s*[:№]?\s*)({_D}{{2}} ?{_D}{{2}}(?: ?{_D}{{6}})?){_NA}", re.IGNORECASE
+    rf"(?<![^\W\d_])(паспорт[а-я]*|серия)(\s*[:№]?\s*)({_D}{{2}} ?{_D}{{2}}(?: ?{_D}{{6}})?){_NA}", re.IGNORECASE
 )
 _SNILS_BARE_RE = re.compile(rf"{_NB}[0-69]{_D}{{10}}{_NA}")
 _PHONE_LOCAL_RE = re.compile(
-    rf"(?<![\w])(тел(?:ефон(?:а|у|ом|е|ы)?)?\.?|тлф\.?|т\.)([ \t]*[:№#-]?[ \t]*)({_D}(?:[ -]?{_D}){{4,6}}){_NA}",
+    rf"(?<![^\W\d_])(тел(?:ефон(?:а|у|ом|е|ы)?)?\.?|тлф\.?|т\.)([ \t]*[:№#-]?[ \t]*)({_D}(?:[ -]?{_D}){{4,6}}){_NA}",
     re.IGNORECASE,
 )
 _LONG_NUMBER_RE = re.compile(rf"{_D}{{5,}}")
