@@ -20,6 +20,22 @@ from storage.records import (
     from_db,
     to_db,
 )
+from storage.session import Session
+
+_OPEN = ", ".join(f"'{status.value}'" for status in OPEN_STATUSES)
+# The staff queue: open appeals, and answered ones whose answer did not reach the citizen.
+# Statuses as literals, word for word the condition of the partial indexes appeals_queue_open
+# and appeals_open_status (migration 0010): a partial index serves only a query that carries
+# its condition, and `status IN (?, ?)` bound as parameters does not.
+QUEUE = (f"(status IN ({_OPEN}) OR (status = '{AppealStatus.ANSWERED.value}' "
+         "AND undelivered_at IS NOT NULL))")
+OPEN = f"status IN ({_OPEN})"
+
+
+def _scope(institution_ids: Sequence[str]) -> tuple[str, dict[str, str]]:
+    """` AND institution_id IN (:i0, ...)` and its named parameters."""
+    names = {f"i{n}": inst for n, inst in enumerate(institution_ids)}
+    return f" AND institution_id IN ({', '.join(':' + k for k in names)})", names
 
 
 def _appeal(row: aiosqlite.Row) -> Appeal:
@@ -43,7 +59,7 @@ def _appeal(row: aiosqlite.Row) -> Appeal:
 
 
 class AppealRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Session) -> None:
         self._conn = conn
 
     async def create(
@@ -62,7 +78,7 @@ class AppealRepo:
         assert appeal_id is not None
         # The number citizens quote: year and a sequence, e.g. 2026-000042.
         number = f"{now.year}-{appeal_id:06d}"
-        await self._conn.execute("UPDATE appeals SET number = ? WHERE id = ?", (number, appeal_id))
+        self._conn.defer("UPDATE appeals SET number = ? WHERE id = ?", (number, appeal_id))
         appeal = await self.get(appeal_id)
         assert appeal is not None
         return appeal
@@ -73,7 +89,7 @@ class AppealRepo:
         columns = ("number", "citizen_id", "platform", "chat_id", "institution_id", "category",
                    "text", "status", "created_at", "updated_at", "first_response_due", "due_at",
                    "next_reminder_at", "reminder_stage")
-        await self._conn.executemany(
+        self._conn.defer_many(
             f"INSERT INTO appeals ({', '.join(columns)}) "
             f"VALUES ({', '.join('?' for _ in columns)})",
             [tuple(to_db(r[c]) if isinstance(r[c], datetime) else r[c] for c in columns)
@@ -103,7 +119,7 @@ class AppealRepo:
             raise ValueError(f"not updatable: {sorted(unknown)}")
         values = [to_db(v) if isinstance(v, datetime) else v for v in fields.values()]
         sets = ", ".join(f"{name} = ?" for name in fields)
-        await self._conn.execute(
+        self._conn.defer(
             f"UPDATE appeals SET {sets}, updated_at = ? WHERE id = ?",
             (*values, to_db(now), appeal_id),
         )
@@ -129,41 +145,41 @@ class AppealRepo:
     ) -> list[Appeal]:
         """Open appeals by deadline, and answered ones whose answer did not reach the
         citizen; None means every institution (operators, duty)."""
-        marks = ", ".join("?" for _ in OPEN_STATUSES)
-        sql = (f"SELECT * FROM appeals WHERE (status IN ({marks}) OR (status = 'answered' "
-               "AND undelivered_at IS NOT NULL))")
-        params: list[Any] = list(OPEN_STATUSES)
+        sql = f"SELECT * FROM appeals WHERE {QUEUE}"
+        params: dict[str, Any] = {"limit": limit}
         if institution_ids is not None:
             if not institution_ids:
                 return []
-            sql += f" AND institution_id IN ({', '.join('?' for _ in institution_ids)})"
-            params += list(institution_ids)
-        sql += " ORDER BY due_at, first_response_due, id LIMIT ?"
-        async with self._conn.execute(sql, (*params, limit)) as cur:
-            return [_appeal(row) for row in await cur.fetchall()]
+            where, names = _scope(institution_ids)
+            sql += where
+            params |= names
+        sql += " ORDER BY due_at, first_response_due, id LIMIT :limit"
+        return [_appeal(row) for row in await self._conn.execute_fetchall(sql, params)]
 
     async def stats(self, institution_ids: Sequence[str] | None, now: datetime,
                     since: datetime) -> dict[str, Any]:
-        """Figures for /stats: open by status, overdue, and the period's answers and ratings."""
-        where, params = "", []
+        """Figures for /stats: open by status, overdue, and the period's answers and ratings.
+        Each figure reads its own index: the open ones the open appeals, the period's the
+        period (never the whole history); one statement, one round trip."""
+        where, params = "", {"now": to_db(now), "since": to_db(since)}
+        period = ""  # +institution_id: the period's figures read their date index
         if institution_ids is not None:
-            if not institution_ids:
-                institution_ids = [""]
-            where = f" AND institution_id IN ({', '.join('?' for _ in institution_ids)})"
-            params = list(institution_ids)
+            where, names = _scope(institution_ids or [""])
+            period = where.replace("institution_id", "+institution_id")
+            params |= names
         sql = (
-            "SELECT "
-            "SUM(status = 'new'), SUM(status = 'in_progress'), "
-            "SUM(status IN ('new', 'in_progress') AND due_at < ?), "
-            "SUM(created_at >= ?), "
-            "SUM(answered_at >= ?), "
-            "SUM(first_response_at >= ? AND first_response_at <= first_response_due), "
-            "SUM(first_response_at >= ?), "
-            "AVG(CASE WHEN closed_at >= ? THEN rating END) "
-            f"FROM appeals WHERE 1 = 1{where}"
+            "SELECT o.new, o.in_progress, o.overdue, "
+            f"(SELECT COUNT(*) FROM appeals WHERE created_at >= :since{period}), "
+            f"(SELECT COUNT(*) FROM appeals WHERE answered_at >= :since{period}), "
+            "(SELECT COUNT(*) FROM appeals WHERE first_response_at >= :since "
+            f"AND first_response_at <= first_response_due{period}), "
+            f"(SELECT COUNT(*) FROM appeals WHERE first_response_at >= :since{period}), "
+            f"(SELECT AVG(rating) FROM appeals WHERE closed_at >= :since{period}) "
+            f"FROM (SELECT SUM(status = '{AppealStatus.NEW.value}') AS new, "
+            f"SUM(status = '{AppealStatus.IN_PROGRESS.value}') AS in_progress, "
+            f"SUM(due_at < :now) AS overdue FROM appeals WHERE {OPEN}{where}) AS o"
         )
-        n, s = to_db(now), to_db(since)
-        rows = await self._conn.execute_fetchall(sql, (n, s, s, s, s, s, *params))
+        rows = await self._conn.execute_fetchall(sql, params)
         row = next(iter(rows))  # aggregates: always one row
         keys = ("new", "in_progress", "overdue", "received", "answered",
                 "first_response_on_time", "first_responses", "avg_rating")
@@ -189,7 +205,7 @@ class AppealRepo:
     async def set_reminder_states(self, rows: list[tuple[Any, ...]], now: datetime) -> None:
         """Batch: (next_reminder_at, reminder_stage, overdue_at, escalated_at, id)."""
         del now  # reminder progress is bookkeeping, not a change a person made: no updated_at
-        await self._conn.executemany(
+        self._conn.defer_many(
             "UPDATE appeals SET next_reminder_at = ?, reminder_stage = ?, "
             "overdue_at = COALESCE(overdue_at, ?), escalated_at = COALESCE(escalated_at, ?) "
             "WHERE id = ?",
@@ -200,7 +216,7 @@ class AppealRepo:
                          now: datetime) -> None:
         """Batch of system events: (appeal_id, kind, detail)."""
         stamp = to_db(now)
-        await self._conn.executemany(
+        self._conn.defer_many(
             "INSERT INTO appeal_events (appeal_id, actor_id, kind, detail, created_at) "
             "VALUES (?, NULL, ?, ?, ?)",
             [(a, k, json.dumps(d, ensure_ascii=False), stamp) for a, k, d in rows],
@@ -215,7 +231,7 @@ class AppealRepo:
         self, appeal_id: int, kind: str, now: datetime, actor_id: int | None = None,
         **detail: Any,
     ) -> None:
-        await self._conn.execute(
+        self._conn.defer(
             "INSERT INTO appeal_events (appeal_id, actor_id, kind, detail, created_at) "
             "VALUES (?, ?, ?, ?, ?)",
             (appeal_id, actor_id, kind, json.dumps(detail, ensure_ascii=False), to_db(now)),
@@ -237,7 +253,7 @@ class AppealRepo:
         self, appeal_id: int, kind: str, platform: str, chat_id: str, now: datetime, *,
         text: str = "", message_id: str | None = None, author_id: int | None = None,
     ) -> None:
-        await self._conn.execute(
+        self._conn.defer(
             "INSERT INTO appeal_messages (appeal_id, kind, platform, chat_id, message_id, "
             "author_id, text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT DO NOTHING",

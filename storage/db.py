@@ -1,5 +1,5 @@
-"""The SQLite connection: pragmas, a check at open, numbered migrations, units of work,
-online backup."""
+"""The SQLite connections: pragmas, a check at open, numbered migrations, units of work on
+the writer, reports on a read-only reader beside it, online backup."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import aiosqlite
 
 from storage.db_problems import DatabaseProblem, DbProblem, problem_of_os, problem_of_sqlite
 from storage.repositories import Repositories
+from storage.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -56,16 +57,39 @@ async def _check_usable(conn: aiosqlite.Connection, path: str) -> None:
     await conn.execute("ROLLBACK")
 
 
+async def _open_reader(path: str) -> aiosqlite.Connection:
+    """A read-only connection to the same file (WAL: it reads beside the writer, each
+    transaction a snapshot of what was committed). A write through it fails loudly."""
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    conn = await aiosqlite.connect(uri, uri=True, isolation_level=None)
+    try:
+        conn.row_factory = sqlite3.Row
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA cache_size = -65536")  # reports scan indexes: keep them warm
+        await conn.execute("PRAGMA query_only = ON")
+    except BaseException:
+        await conn.close()
+        raise
+    return conn
+
+
 class Database:
-    """One aiosqlite connection shared by the process.
+    """One writer connection shared by the process, and a read-only reader beside it.
 
     Statements of one connection interleave if two coroutines use it at once, so every
     unit of work holds a lock: a transaction is never mixed with another's statements.
+    Reports (`read()`) go through the reader, under a lock of its own, and never wait for
+    the writer's: a long report does not hold up a citizen's turn. A ":memory:" database
+    cannot be shared between connections: its reports read through the writer, under the
+    writer's lock.
     """
 
-    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+    def __init__(self, conn: aiosqlite.Connection, path: str,
+                 reader: aiosqlite.Connection | None = None) -> None:
         self._conn = conn
         self._lock = asyncio.Lock()
+        self._reader = reader
+        self._read_lock = asyncio.Lock()
         self.path = path
 
     @classmethod
@@ -92,6 +116,8 @@ class Database:
                 await _check_usable(conn, path)
             db = cls(conn, path)
             await db.migrate()
+            if path != ":memory:":
+                db._reader = await _open_reader(path)  # after the migrations: their schema
             return db
         except sqlite3.Error as exc:
             if conn is not None:
@@ -106,6 +132,9 @@ class Database:
             raise
 
     async def close(self) -> None:
+        if self._reader is not None:
+            async with self._read_lock:
+                await self._reader.close()
         async with self._lock:
             await self._conn.close()
 
@@ -136,14 +165,34 @@ class Database:
     async def unit(self) -> AsyncIterator[Repositories]:
         """A transaction: everything inside commits together or not at all."""
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
+            session = Session(self._conn, begin="BEGIN IMMEDIATE")
             try:
-                yield Repositories(self._conn)
+                yield Repositories(session)
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                await session.rollback()
                 raise
             else:
-                await self._conn.execute("COMMIT")
+                await session.commit()
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Repositories]:
+        """A report's reads: one consistent snapshot through the read-only reader, never
+        under the writer's lock. Any write through these repositories raises
+        sqlite3.OperationalError ("attempt to write a readonly database")."""
+        if self._reader is None:  # ":memory:": the writer, read-only for the while
+            async with self._lock:
+                await self._conn.execute("PRAGMA query_only = ON")
+                try:
+                    yield Repositories(Session(self._conn))
+                finally:
+                    await self._conn.execute("PRAGMA query_only = OFF")
+            return
+        async with self._read_lock:
+            await self._reader.execute("BEGIN")  # the snapshot starts at the first read
+            try:
+                yield Repositories(Session(self._reader))
+            finally:
+                await self._reader.execute("ROLLBACK")
 
     async def backup(self, target: str | Path) -> None:
         """Online copy with the SQLite backup API, consistent while the bot runs."""

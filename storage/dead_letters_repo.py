@@ -9,6 +9,7 @@ from typing import Any
 import aiosqlite
 
 from storage.records import from_db, to_db
+from storage.session import Session
 
 RAW_LIMIT_BYTES = 64 * 1024  # a raw update is cut here (Telegram's are far smaller)
 
@@ -32,7 +33,7 @@ def capped(raw: str, limit: int = RAW_LIMIT_BYTES) -> str:
 
 
 class DeadLetterRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Session) -> None:
         self._conn = conn
 
     async def add(self, platform: str, update_id: str | None, reason: str, raw: str,

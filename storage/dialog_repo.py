@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-import aiosqlite
-
 from storage.records import DialogState, to_db
+from storage.session import Session
 
 
 class DialogStateRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Session) -> None:
         self._conn = conn
 
     async def get(self, platform: str, chat_id: str, user_id: str) -> DialogState:
@@ -29,11 +28,11 @@ class DialogStateRepo:
     async def set(self, platform: str, chat_id: str, user_id: str, state: DialogState,
                   now: datetime) -> None:
         if state == DialogState():  # idle with nothing to remember: no row at all
-            await self._conn.execute(
+            self._conn.defer(
                 "DELETE FROM dialog_state WHERE platform = ? AND chat_id = ? AND user_id = ?",
                 (platform, chat_id, user_id))
             return
-        await self._conn.execute(
+        self._conn.defer(
             "INSERT INTO dialog_state (platform, chat_id, user_id, state, data, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(platform, chat_id, user_id) DO UPDATE SET "
             "state = excluded.state, data = excluded.data, updated_at = excluded.updated_at",

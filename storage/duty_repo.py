@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-import aiosqlite
-
 from storage.records import User, to_db
+from storage.session import Session
 
 
 class DutyRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Session) -> None:
         self._conn = conn
 
     async def assign(self, days: Iterable[tuple[date, int]], now: datetime) -> int:
@@ -23,7 +22,7 @@ class DutyRepo:
         return cur.rowcount
 
     async def clear(self, first: date, last: date) -> None:
-        await self._conn.execute("DELETE FROM duty_roster WHERE day BETWEEN ? AND ?",
+        self._conn.defer("DELETE FROM duty_roster WHERE day BETWEEN ? AND ?",
                                  (first.isoformat(), last.isoformat()))
 
     async def on_duty(self, day: date) -> list[User]:
@@ -51,6 +50,13 @@ class DutyRepo:
             rows = await cur.fetchall()
         return [User(r["id"], r["platform"], r["platform_user_id"], r["chat_id"],
                      r["display_name"]) for r in rows]
+
+    async def was_sent(self, kind: str, target: str, day: date) -> bool:
+        """Whether that digest went out that day (a report's read: it records nothing)."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT 1 FROM digest_log WHERE kind = ? AND target = ? AND day = ?",
+            (kind, target, day.isoformat()))
+        return bool(rows)
 
     async def digest_sent(self, kind: str, target: str, day: date, now: datetime) -> bool:
         """Record a digest as sent; False if it was already sent that day."""

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
 from storage.records import to_db
+from storage.session import Session
 
 
 class FaqStatsRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Session) -> None:
         self._conn = conn
 
     async def add_feedback(
@@ -28,27 +27,27 @@ class FaqStatsRepo:
     async def add_unanswered(
         self, question: str, normalized: str, platform: str, now: datetime
     ) -> None:
-        await self._conn.execute(
+        self._conn.defer(
             "INSERT INTO faq_unanswered (question, normalized, platform, created_at) "
             "VALUES (?, ?, ?, ?)",
             (question, normalized, platform, to_db(now)),
         )
 
     async def top_unanswered(self, limit: int = 10) -> list[tuple[str, int]]:
-        """Most frequent unanswered questions: (an example wording, count)."""
-        async with self._conn.execute(
-            "SELECT MAX(question) AS q, COUNT(*) AS n FROM faq_unanswered "
-            "GROUP BY normalized ORDER BY n DESC, q LIMIT ?",
-            (limit,),
-        ) as cur:
-            return [(row["q"], row["n"]) for row in await cur.fetchall()]
+        """Most frequent unanswered questions: (an example wording, count). The counts are
+        kept by triggers (migration 0010), read in order; the example is one index seek."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT (SELECT MAX(u.question) FROM faq_unanswered u "
+            "WHERE u.normalized = t.normalized) AS q, t.asked AS n "
+            "FROM faq_unanswered_totals t ORDER BY t.asked DESC, t.normalized LIMIT ?",
+            (limit,))
+        return [(row["q"], row["n"]) for row in rows]
 
     async def least_helpful(self, limit: int = 10) -> list[tuple[str, int, int]]:
-        """Entries by share of "no": (entry id, helpful, not helpful)."""
-        async with self._conn.execute(
-            "SELECT entry_id, SUM(helpful) AS yes, SUM(1 - helpful) AS no FROM faq_feedback "
-            "GROUP BY entry_id HAVING no > 0 "
-            "ORDER BY CAST(no AS REAL) / COUNT(*) DESC, no DESC LIMIT ?",
-            (limit,),
-        ) as cur:
-            return [(row["entry_id"], row["yes"], row["no"]) for row in await cur.fetchall()]
+        """Entries by share of "no": (entry id, helpful, not helpful). The totals are kept by
+        triggers (migration 0010) and read in this order from their index."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT entry_id, yes, no FROM faq_feedback_totals WHERE no > 0 "
+            "ORDER BY CAST(no AS REAL) / (yes + no) DESC, no DESC LIMIT ?",
+            (limit,))
+        return [(row["entry_id"], row["yes"], row["no"]) for row in rows]

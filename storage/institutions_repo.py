@@ -11,6 +11,7 @@ import aiosqlite
 
 from directory.model import Institution
 from storage.records import to_db
+from storage.session import Session
 
 _FIELDS = (
     "id", "name", "short_name", "aliases", "kind", "region", "city", "district", "address",
@@ -48,7 +49,7 @@ def _from_row(row: aiosqlite.Row) -> Institution:
 
 
 class InstitutionRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Session) -> None:
         self._conn = conn
 
     async def count(self) -> int:
@@ -104,7 +105,7 @@ class InstitutionRepo:
             if old is not None and _row_values(old) == _row_values(inst) and old.active:
                 unchanged += 1
                 continue
-            await self._conn.execute(
+            self._conn.defer(
                 f"INSERT INTO institutions ({', '.join(_FIELDS)}, active, updated_at) "
                 f"VALUES ({placeholders}, 1, ?) "
                 f"ON CONFLICT(id) DO UPDATE SET {updates}, active = 1, updated_at = excluded.updated_at",
@@ -115,7 +116,7 @@ class InstitutionRepo:
             else:
                 updated += 1
         missing = [i for i, inst in existing.items() if i not in seen and inst.active]
-        await self._conn.executemany(
+        self._conn.defer_many(
             "UPDATE institutions SET active = 0, updated_at = ? WHERE id = ?",
             [(stamp, i) for i in missing],
         )

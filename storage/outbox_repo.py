@@ -21,6 +21,7 @@ from storage.records import (
     from_db,
     to_db,
 )
+from storage.session import Session
 
 _COLUMNS = ("id, key, platform, chat_id, payload, appeal_id, institution_id, kind, status, "
             "attempts, not_before, created_at, message_id, error, failure")
@@ -43,7 +44,7 @@ def new_key() -> str:
 
 
 class OutboxRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Session) -> None:
         self._conn = conn
 
     # writing
@@ -62,7 +63,7 @@ class OutboxRepo:
 
     async def add_many(self, rows: list[NewOutboxRow], now: datetime) -> None:
         stamp = to_db(now)
-        await self._conn.executemany(
+        self._conn.defer_many(
             "INSERT INTO outbox (key, platform, chat_id, payload, appeal_id, institution_id, "
             "kind, not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(new_key(), r.platform, r.chat_id, r.payload, r.appeal_id, r.institution_id,
@@ -91,7 +92,7 @@ class OutboxRepo:
         )]
 
     async def mark_sent(self, item_id: int, message_id: str | None, now: datetime) -> None:
-        await self._conn.execute(
+        self._conn.defer(
             "UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?, error = NULL, "
             "failure = NULL, attempts = attempts + 1, last_attempt_at = ? WHERE id = ?",
             (to_db(now), message_id, to_db(now), item_id),
@@ -99,7 +100,7 @@ class OutboxRepo:
 
     async def note_failure(self, item_id: int, failure: str, error: str, now: datetime) -> None:
         """A failed attempt that will be retried: kept for the operators' view."""
-        await self._conn.execute(
+        self._conn.defer(
             "UPDATE outbox SET attempts = attempts + 1, failure = ?, error = ?, "
             "last_attempt_at = ? WHERE id = ?",
             (failure, error[:500], to_db(now), item_id),
@@ -107,7 +108,7 @@ class OutboxRepo:
 
     async def mark_failed(self, item_ids: list[int], failure: str, error: str,
                           now: datetime) -> None:
-        await self._conn.executemany(
+        self._conn.defer_many(
             "UPDATE outbox SET status = 'failed', failure = ?, error = ?, last_attempt_at = ? "
             "WHERE id = ?",
             [(failure, error[:500], to_db(now), i) for i in item_ids],
@@ -115,7 +116,7 @@ class OutboxRepo:
 
     async def release(self, item_ids: list[int]) -> None:
         """Claimed rows back to pending (the delivery stops, or a chat was re-routed)."""
-        await self._conn.executemany(
+        self._conn.defer_many(
             "UPDATE outbox SET status = 'pending' WHERE id = ? AND status = 'sending'",
             [(i,) for i in item_ids])
 
@@ -174,15 +175,35 @@ class OutboxRepo:
             (limit,))]
 
     async def count_by_status(self) -> dict[str, int]:
-        return {row[0]: row[1] for row in await self._conn.execute_fetchall(
-            "SELECT status, COUNT(*) FROM outbox GROUP BY status")}
+        """Rows per status (those with none absent): each count from its status's partial
+        index (outbox_pending, outbox_chat_sending, outbox_sent_age, outbox_failed), not a
+        scan of every message ever sent."""
+        sql = " UNION ALL ".join(
+            f"SELECT '{status.value}', COUNT(*) FROM outbox WHERE status = '{status.value}'"
+            for status in OutboxStatus)
+        return {row[0]: row[1] for row in await self._conn.execute_fetchall(sql) if row[1]}
 
     async def backlog(self) -> list[tuple[str, int, datetime]]:
         """(platform, messages still to send, the oldest one's creation time)."""
         return [(str(row[0]), int(row[1]), from_db(str(row[2]))) for row in
                 await self._conn.execute_fetchall(
+                    # each status through its partial index: the backlog, not the history
+                    "SELECT platform, SUM(n), MIN(oldest) FROM ("
+                    "SELECT platform, COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox "
+                    "WHERE status = 'pending' GROUP BY platform UNION ALL "
                     "SELECT platform, COUNT(*), MIN(created_at) FROM outbox "
-                    "WHERE status IN ('pending', 'sending') GROUP BY platform ORDER BY platform")]
+                    "WHERE status = 'sending' GROUP BY platform) "
+                    "GROUP BY platform ORDER BY platform")]
+
+    async def oldest_due(self, platforms: list[str]) -> datetime | None:
+        """Since when the longest-waiting pending row of these platforms has been due (its
+        `not_before`: a row held for later is not due before then); None: none waits. One
+        MIN through the outbox_pending index (platform, not_before) per platform."""
+        found = [from_db(str(row[0])) for platform in platforms
+                 for row in await self._conn.execute_fetchall(
+                     "SELECT MIN(not_before) FROM outbox WHERE status = 'pending' "
+                     "AND platform = ?", (platform,)) if row[0] is not None]
+        return min(found, default=None)
 
     async def failures(self) -> list[tuple[str, str, int]]:
         """(platform, failure class, failed rows)."""

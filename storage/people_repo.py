@@ -7,6 +7,7 @@ from datetime import datetime
 import aiosqlite
 
 from storage.records import ChatRef, InboxChat, Invite, Role, StaffRole, User, from_db, to_db
+from storage.session import Session
 
 INBOX_COLUMNS = "institution_id, platform, chat_id, is_group, disabled_at, disabled_reason, id"
 
@@ -15,13 +16,13 @@ def inbox_of(row: aiosqlite.Row) -> InboxChat:
     return InboxChat(row[0], row[1], row[2], bool(row[3]), from_db(row[4]), row[5], row[6])
 
 
-def _user(row: aiosqlite.Row) -> User:
+def user_of(row: aiosqlite.Row) -> User:
     return User(row["id"], row["platform"], row["platform_user_id"], row["chat_id"],
                 row["display_name"])
 
 
 class PeopleRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Session) -> None:
         self._conn = conn
 
     # users
@@ -31,23 +32,29 @@ class PeopleRepo:
         now: datetime,
     ) -> User:
         """The user, created on first contact. chat_id is only set for private chats."""
-        user = await self.find_user(platform, platform_user_id)  # every message: one read
+        return await self.met(await self.find_user(platform, platform_user_id), platform,
+                              platform_user_id, chat_id, display_name, now)
+
+    async def met(
+        self, user: User | None, platform: str, platform_user_id: str, chat_id: str,
+        display_name: str, now: datetime,
+    ) -> User:
+        """ensure_user for a user already looked up (TurnRepo.open): a new one is inserted
+        in one trip, a known one's changed name or private chat is a deferred update."""
         if user is None:
-            await self._conn.execute(
+            rows = await self._conn.execute_fetchall(
                 "INSERT INTO users (platform, platform_user_id, chat_id, display_name, "
-                "created_at) VALUES (?, ?, ?, ?, ?)",
+                "created_at) VALUES (?, ?, ?, ?, ?) RETURNING *",
                 (platform, platform_user_id, chat_id, display_name, to_db(now)),
             )
-            user = await self.find_user(platform, platform_user_id)
-            assert user is not None
+            return user_of(rows[0])
         if display_name and user.display_name != display_name:
-            await self._conn.execute(
+            self._conn.defer(
                 "UPDATE users SET display_name = ? WHERE id = ?", (display_name, user.id)
             )
         if chat_id and user.chat_id != chat_id:
             # Met first in a group, now in private: reminders and escalations can reach them.
-            await self._conn.execute("UPDATE users SET chat_id = ? WHERE id = ?",
-                                     (chat_id, user.id))
+            self._conn.defer("UPDATE users SET chat_id = ? WHERE id = ?", (chat_id, user.id))
             user = User(user.id, user.platform, user.platform_user_id, chat_id,
                         display_name or user.display_name)
         return user
@@ -58,19 +65,19 @@ class PeopleRepo:
             (platform, platform_user_id),
         ) as cur:
             row = await cur.fetchone()
-        return _user(row) if row else None
+        return user_of(row) if row else None
 
     async def get_user(self, user_id: int) -> User | None:
         async with self._conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)) as cur:
             row = await cur.fetchone()
-        return _user(row) if row else None
+        return user_of(row) if row else None
 
     # staff
 
     async def add_role(
         self, user_id: int, role: Role, institution_id: str | None, now: datetime
     ) -> None:
-        await self._conn.execute(
+        self._conn.defer(
             "INSERT OR IGNORE INTO staff (user_id, role, institution_id, created_at) "
             "VALUES (?, ?, ?, ?)",
             (user_id, role, institution_id, to_db(now)),
@@ -97,7 +104,7 @@ class PeopleRepo:
     async def bind_inbox(
         self, institution_id: str, platform: str, chat_id: str, is_group: bool, now: datetime
     ) -> None:
-        await self._conn.execute(
+        self._conn.defer(
             "INSERT OR IGNORE INTO inbox_chats (institution_id, platform, chat_id, is_group, "
             "created_at) VALUES (?, ?, ?, ?, ?)",
             (institution_id, platform, chat_id, int(is_group), to_db(now)),
@@ -189,7 +196,7 @@ class PeopleRepo:
         self, token: str, role: Role, institution_id: str | None, now: datetime,
         expires_at: datetime,
     ) -> None:
-        await self._conn.execute(
+        self._conn.defer(
             "INSERT INTO invites (token, role, institution_id, created_at, expires_at) "
             "VALUES (?, ?, ?, ?, ?)",
             (token, role, institution_id, to_db(now), to_db(expires_at)),

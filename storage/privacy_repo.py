@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-import aiosqlite
-
 from storage.records import to_db
+from storage.session import Session
 
 
 def _marks(values: Sequence[object]) -> str:
@@ -15,7 +14,7 @@ def _marks(values: Sequence[object]) -> str:
 
 
 class PrivacyRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Session) -> None:
         self._conn = conn
 
     async def appeal_ids_of(self, user_id: int) -> list[int]:
@@ -29,14 +28,14 @@ class PrivacyRepo:
         if not appeal_ids:
             return
         marks = _marks(appeal_ids)
-        await self._conn.execute(
+        self._conn.defer(
             f"UPDATE appeals SET text = ?, chat_id = '', anonymised_at = ? WHERE id IN ({marks})",
             (placeholder, to_db(now), *appeal_ids))
-        await self._conn.execute(
+        self._conn.defer(
             f"UPDATE appeal_messages SET text = '', chat_id = CASE kind WHEN 'citizen' THEN '' "
             f"ELSE chat_id END, message_id = CASE kind WHEN 'citizen' THEN NULL "
             f"ELSE message_id END WHERE appeal_id IN ({marks})", appeal_ids)
-        await self._conn.execute(
+        self._conn.defer(
             f"UPDATE appeal_events SET detail = '{{}}' WHERE appeal_id IN ({marks}) "
             f"AND kind IN ('follow_up', 'answered')", appeal_ids)
 
@@ -45,14 +44,14 @@ class PrivacyRepo:
         """Messages not yet sent to the person's chats or about their appeals are dropped;
         the kept card rows (they say which chats to edit) lose their payload."""
         for platform, chat_id in chats:
-            await self._conn.execute(
+            self._conn.defer(
                 "DELETE FROM outbox WHERE platform = ? AND chat_id = ?", (platform, chat_id))
         if appeal_ids:
             marks = _marks(appeal_ids)
-            await self._conn.execute(
+            self._conn.defer(
                 f"DELETE FROM outbox WHERE appeal_id IN ({marks}) AND status != 'sent'",
                 appeal_ids)
-            await self._conn.execute(
+            self._conn.defer(
                 f"UPDATE outbox SET payload = ? WHERE appeal_id IN ({marks})",
                 (blank_payload, *appeal_ids))
 
@@ -60,23 +59,25 @@ class PrivacyRepo:
                              now: datetime) -> None:
         """The person's row keeps its id (appeal statistics point at it) and nothing else;
         if they write again they are a new person."""
-        await self._conn.execute(
+        self._conn.defer(
             "UPDATE users SET platform_user_id = ?, chat_id = '', display_name = '', "
             "forgotten_at = ? WHERE id = ?", (f"forgotten-{user_id}", to_db(now), user_id))
-        await self._conn.execute(
+        self._conn.defer(
             "DELETE FROM dialog_state WHERE platform = ? AND user_id = ?",
             (platform, platform_user_id))
-        await self._conn.execute(
+        self._conn.defer(
             "UPDATE faq_feedback SET user_id = '', answer_key = NULL "
             "WHERE platform = ? AND user_id = ?", (platform, platform_user_id))
-        await self._conn.execute("DELETE FROM group_members WHERE user_id = ?", (user_id,))
+        self._conn.defer("DELETE FROM group_members WHERE user_id = ?", (user_id,))
 
     # retention
 
     async def closed_appeals_before(self, moment: datetime, limit: int = 500) -> list[int]:
         rows = await self._conn.execute_fetchall(
             "SELECT id FROM appeals WHERE status = 'closed' AND anonymised_at IS NULL "
-            "AND COALESCE(closed_at, updated_at) < ? ORDER BY id LIMIT ?",
+            # +id: the rows past the term from their index (appeals_to_anonymise), not a walk
+            # of every appeal in id order
+            "AND COALESCE(closed_at, updated_at) < ? ORDER BY +id LIMIT ?",
             (to_db(moment), limit))
         return [row[0] for row in rows]
 

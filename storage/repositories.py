@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
 from storage.appeals_repo import AppealRepo
 from storage.dead_letters_repo import DeadLetterRepo
 from storage.dialog_repo import DialogStateRepo
@@ -13,12 +11,14 @@ from storage.institutions_repo import InstitutionRepo
 from storage.outbox_repo import OutboxRepo
 from storage.people_repo import PeopleRepo
 from storage.privacy_repo import PrivacyRepo
+from storage.session import Session
 from storage.staff_repo import StaffRepo
 from storage.transport_state_repo import TransportStateRepo
+from storage.turn_repo import TurnRepo
 
 
 class Repositories:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Session) -> None:
         self.institutions = InstitutionRepo(conn)
         self.people = PeopleRepo(conn)
         self.appeals = AppealRepo(conn)
@@ -30,3 +30,4 @@ class Repositories:
         self.staff = StaffRepo(conn)
         self.privacy = PrivacyRepo(conn)
         self.transport_state = TransportStateRepo(conn)
+        self.turn = TurnRepo(conn)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from storage.people_repo import INBOX_COLUMNS, inbox_of
 from storage.records import InboxChat, to_db
+from storage.session import Session
 
 MEMBER = "member"  # the staff list's word for a staff group's member
 
@@ -34,7 +33,7 @@ class Ban:
 
 
 class StaffRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Session) -> None:
         self._conn = conn
 
     # staff groups
@@ -54,7 +53,7 @@ class StaffRepo:
         return bool(list(rows))
 
     async def move_group(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
-        await self._conn.execute(
+        self._conn.defer(
             "UPDATE OR IGNORE group_members SET chat_id = ? WHERE platform = ? AND chat_id = ?",
             (new_chat_id, platform, old_chat_id))
 
@@ -113,7 +112,7 @@ class StaffRepo:
             "SELECT 1 FROM inbox_chats WHERE platform = ? AND chat_id = ?",
             (inbox.platform, inbox.chat_id))
         if not list(left):  # the group is no staff group any more: nobody in it is staff
-            await self._conn.execute(
+            self._conn.defer(
                 "DELETE FROM group_members WHERE platform = ? AND chat_id = ?",
                 (inbox.platform, inbox.chat_id))
         return inbox
@@ -122,7 +121,7 @@ class StaffRepo:
 
     async def audit(self, actor: str, action: str, target: str, detail: str,
                     now: datetime) -> None:
-        await self._conn.execute(
+        self._conn.defer(
             "INSERT INTO staff_audit (actor, action, target, detail, created_at) "
             "VALUES (?, ?, ?, ?, ?)", (actor, action, target, detail[:500], to_db(now)))
 
@@ -154,5 +153,5 @@ class StaffRepo:
         return Ban(user, reason, datetime.fromisoformat(refused) if refused else None)
 
     async def mark_refused(self, user_id: int, now: datetime) -> None:
-        await self._conn.execute("UPDATE bans SET refused_at = ? WHERE user_id = ?",
+        self._conn.defer("UPDATE bans SET refused_at = ? WHERE user_id = ?",
                                  (to_db(now), user_id))

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
 from storage.records import to_db
+from storage.session import Session
 
 
 class TransportStateRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Session) -> None:
         self._conn = conn
 
     async def get(self, platform: str, name: str) -> str | None:
@@ -21,7 +20,7 @@ class TransportStateRepo:
         return str(row[0]) if row is not None else None
 
     async def put(self, platform: str, name: str, value: str, now: datetime) -> None:
-        await self._conn.execute(
+        self._conn.defer(
             "INSERT INTO transport_state (platform, name, value, updated_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (platform, name) DO UPDATE SET value = excluded.value, "
             "updated_at = excluded.updated_at",

@@ -4,7 +4,7 @@ last working day before days off, the handoff to the duty staff. Each goes out o
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from bot import texts
 from bot.appeals.calendar import zone
@@ -15,7 +15,7 @@ from bot.clock import Clock
 from bot.formatting import format_time
 from bot.message import Message
 from storage.db import Database
-from storage.records import Appeal, AppealStatus, OutboxKind, Role
+from storage.records import Appeal, AppealStatus, ChatRef, OutboxKind, Role
 
 MAX_LINES = 10
 
@@ -48,23 +48,26 @@ class DigestService:
                 or not self.policy.morning_digest <= local.time()
                 < self.policy.working_hours.end):
             return 0
-        async with self.db.unit() as repos:
-            operators = await repos.people.staff_chats(Role.OPERATOR)
-            open_appeals = await repos.appeals.open_queue(None, limit=1000)
-            received = await repos.people.inbox_chats_of(
+        async with self.db.read() as reader:  # the reads off the writer's lock
+            if await reader.duty.was_sent("unreceived", "", local.date()):
+                return 0
+            operators = await reader.people.staff_chats(Role.OPERATOR)
+            open_appeals = await reader.appeals.open_queue(None, limit=1000)
+            received = await reader.people.inbox_chats_of(
                 sorted({a.institution_id for a in open_appeals}))
             orphans = [a for a in open_appeals if a.institution_id not in received]
             if not operators or not orphans:
                 return 0
-            if not await repos.duty.digest_sent("unreceived", "", local.date(), now):
-                return 0
             names: dict[str, str] = {}
             for appeal in orphans[:MAX_LINES]:
-                inst = await repos.institutions.get(appeal.institution_id)
+                inst = await reader.institutions.get(appeal.institution_id)
                 names[appeal.institution_id] = inst.display_name if inst else appeal.institution_id
-            lines = [self._line(a, names[a.institution_id], tz) for a in orphans[:MAX_LINES]]
-            message = Message("\n".join([texts.DIGEST_NO_INBOX.format(count=len(orphans)), "",
-                                         *lines]))
+        lines = [self._line(a, names[a.institution_id], tz) for a in orphans[:MAX_LINES]]
+        message = Message("\n".join([texts.DIGEST_NO_INBOX.format(count=len(orphans)), "",
+                                     *lines]))
+        async with self.db.unit() as repos:
+            if not await repos.duty.digest_sent("unreceived", "", local.date(), now):
+                return 0
             await repos.outbox.add_many([outbox_row(c.platform, c.chat_id, message,
                                                     OutboxKind.DIGEST) for c in operators], now)
         return len(operators)
@@ -77,10 +80,10 @@ class DigestService:
 
     async def morning(self) -> int:
         now = self.clock.now()
-        sent = 0
-        async with self.db.unit() as repos:
-            for inst_id in await repos.people.institutions_with_inbox():
-                inst = await repos.institutions.get(inst_id)
+        due: list[tuple[str, date, list[ChatRef], Message]] = []
+        async with self.db.read() as reader:  # the reads off the writer's lock
+            for inst_id in await reader.people.institutions_with_inbox():
+                inst = await reader.institutions.get(inst_id)
                 if inst is None:
                     continue
                 tz = self.appeals.timezone_of(inst)
@@ -89,10 +92,11 @@ class DigestService:
                 if (not self.calendar.is_working_day(local.date())
                         or not self.policy.morning_digest <= local.time() < hours.end):
                     continue
-                if not await repos.duty.digest_sent("morning", inst.id, local.date(), now):
+                if await reader.duty.was_sent("morning", inst.id, local.date()):
                     continue  # already sent today
-                open_appeals = await repos.appeals.open_of_institution(inst.id)
-                if not open_appeals:
+                open_appeals = await reader.appeals.open_of_institution(inst.id)
+                if not open_appeals:  # nothing to tell today: marked sent, nothing goes
+                    due.append((inst.id, local.date(), [], Message("")))
                     continue
                 deadlines = [current_deadline(a)[1] for a in open_appeals]
                 text = texts.DIGEST_MORNING.format(
@@ -103,11 +107,16 @@ class DigestService:
                     overdue=sum(d < now for d in deadlines),
                 )
                 lines = [self._line(a, inst.display_name, tz) for a in open_appeals[:MAX_LINES]]
-                for chat in await repos.people.inbox_chats(inst.id):
-                    await repos.outbox.add(outbox_row(
-                        chat.platform, chat.chat_id, Message("\n".join([text, "", *lines])),
-                        OutboxKind.DIGEST), now)
-                    sent += 1
+                due.append((inst.id, local.date(), await reader.people.inbox_chats(inst.id),
+                            Message("\n".join([text, "", *lines]))))
+        sent = 0
+        async with self.db.unit() as repos:
+            for inst_id, day, chats, message in due:
+                if not await repos.duty.digest_sent("morning", inst_id, day, now):
+                    continue  # sent meanwhile
+                await repos.outbox.add_many([outbox_row(c.platform, c.chat_id, message,
+                                                        OutboxKind.DIGEST) for c in chats], now)
+                sent += len(chats)
         return sent
 
     async def handoff(self) -> int:
@@ -119,12 +128,11 @@ class DigestService:
                 or local.time() < self.policy.handoff_digest):
             return 0
         first, last = self.calendar.break_after(day)
-        sent = 0
-        async with self.db.unit() as repos:
-            if not await repos.duty.digest_sent("handoff", "", day, now):
+        async with self.db.read() as reader:  # the reads off the writer's lock
+            if await reader.duty.was_sent("handoff", "", day):
                 return 0
-            people = await on_duty_during(repos, first, last)
-            open_appeals = await repos.appeals.open_queue(None, limit=1000)
+            people = await on_duty_during(reader, first, last)
+            open_appeals = await reader.appeals.open_queue(None, limit=1000)
             back_at = self.calendar.next_working_start(
                 datetime.combine(last, self.policy.working_hours.end, zone(tz)), tz,
                 self.policy.working_hours)
@@ -133,15 +141,16 @@ class DigestService:
             lines = []
             for appeal in falling_due[:MAX_LINES]:
                 if appeal.institution_id not in names:
-                    inst = await repos.institutions.get(appeal.institution_id)
+                    inst = await reader.institutions.get(appeal.institution_id)
                     names[appeal.institution_id] = inst.display_name if inst else appeal.institution_id
                 lines.append(self._line(appeal, names[appeal.institution_id], tz))
-            text = texts.DIGEST_HANDOFF.format(first=f"{first:%d.%m}", last=f"{last:%d.%m}",
-                                               open=len(open_appeals), due=len(falling_due))
-            for user in people:
-                if user.chat_id:
-                    await repos.outbox.add(outbox_row(
-                        user.platform, user.chat_id, Message("\n".join([text, "", *lines])),
-                        OutboxKind.DIGEST), now)
-                    sent += 1
-        return sent
+        text = texts.DIGEST_HANDOFF.format(first=f"{first:%d.%m}", last=f"{last:%d.%m}",
+                                           open=len(open_appeals), due=len(falling_due))
+        message = Message("\n".join([text, "", *lines]))
+        chats = [u for u in people if u.chat_id]
+        async with self.db.unit() as repos:
+            if not await repos.duty.digest_sent("handoff", "", day, now):
+                return 0
+            await repos.outbox.add_many([outbox_row(u.platform, u.chat_id, message,
+                                                    OutboxKind.DIGEST) for u in chats], now)
+        return len(chats)

@@ -4,10 +4,14 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from bot.cli.common import Subparsers, fail, opened
 from bot.config import Settings
 from storage.records import Platform
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 
 def add_parsers(sub: Subparsers) -> None:
@@ -30,7 +34,6 @@ def add_parsers(sub: Subparsers) -> None:
 
 
 async def staff(settings: Settings, args: argparse.Namespace) -> int:
-    from bot import texts
     from bot.app import build_app
     from bot.appeals import staff_power
     from bot.appeals.staff_power import CLI
@@ -39,14 +42,25 @@ async def staff(settings: Settings, args: argparse.Namespace) -> int:
     ref: int | None = args.id
     if action in ("revoke", "unbind") and ref is None:
         return fail(f"Укажите номер: python -m bot staff {action} ID (из python -m bot staff)")
-    async with opened(build_app(settings)) as app, app.db.unit() as repos:
+    async with opened(build_app(settings)) as app:
+        if action in ("list", "audit"):  # reports: the reader, no write lock on the file
+            async with app.db.read() as reader:
+                if action == "list":
+                    print(await staff_power.listing(reader, CLI))
+                for row in await reader.staff.audit_log() if action == "audit" else []:
+                    print(" · ".join(row))
+            return 0
+        return await _staff_change(app, action, ref)
+
+
+async def _staff_change(app: App, action: str, ref: int | None) -> int:
+    from bot import texts
+    from bot.appeals import staff_power
+    from bot.appeals.staff_power import CLI
+
+    async with app.db.unit() as repos:
         now = app.clock.now()
-        if action == "list":
-            print(await staff_power.listing(repos, CLI))
-        elif action == "audit":
-            for row in await repos.staff.audit_log():
-                print(" · ".join(row))
-        elif action == "unbind":
+        if action == "unbind":
             answer = await staff_power.unbind(repos, ref or 0, CLI, now)
             if answer is None:
                 return fail(texts.INBOX_UNKNOWN.format(ref=ref))

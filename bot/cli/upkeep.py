@@ -7,11 +7,15 @@ import argparse
 import sqlite3
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot import texts
 from bot.cli.common import Subparsers, fail, opened
 from bot.config import Settings
 from storage.records import Role
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 
 def add_parsers(sub: Subparsers) -> None:
@@ -88,7 +92,7 @@ async def dead_letters(settings: Settings, args: argparse.Namespace) -> int:
     from storage.db import Database
 
     letter_id: int | None = args.id
-    async with opened(Database.open(settings.database_path)) as db, db.unit() as repos:
+    async with opened(Database.open(settings.database_path)) as db, db.read() as repos:
         if letter_id is None:
             lines = await dead_letter_lines(repos, settings.default_timezone)
         else:
@@ -104,23 +108,32 @@ async def dead_letters(settings: Settings, args: argparse.Namespace) -> int:
 
 async def outbox(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import build_app
-    from bot.appeals.delivery_report import delivery_lines, reroute_failed
+    from bot.appeals.delivery_report import delivery_lines
 
     action: str = args.action
     row: int | None = args.row
     if action != "list" and row is None:
         return fail(f"Укажите номер строки: python -m bot outbox {action} ID")
-    async with opened(build_app(settings)) as app, app.db.unit() as repos:
-        if action == "list":
-            for line in await delivery_lines(repos, settings.default_timezone):
+    async with opened(build_app(settings)) as app:
+        if action == "list":  # a report: the reader, no write lock on the file
+            async with app.db.read() as reader:
+                lines = await delivery_lines(reader, settings.default_timezone)
+                failed = await reader.outbox.failed(20)
+            for line in lines:
                 print(line)
-            failed = await repos.outbox.failed(20)
             if failed:
                 print("Не доставлено (последние 20): id · платформа · чат · вид · причина")
             for failure in failed:
                 print(f"{failure.id} · {failure.platform} · {failure.chat_id} · {failure.kind} · "
                       f"{failure.failure}: {(failure.error or '')[:80]}")
             return 0
+        return await _outbox_change(app, action, row)
+
+
+async def _outbox_change(app: App, action: str, row: int | None) -> int:
+    from bot.appeals.delivery_report import reroute_failed
+
+    async with app.db.unit() as repos:
         item = await repos.outbox.get(row or 0)
         if item is None or item.status != "failed":
             return fail(f"Строка {row} не найдена среди недоставленных.")

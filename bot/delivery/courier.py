@@ -93,6 +93,10 @@ class Courier:
         self._auth_failures: dict[str, int] = {}
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
+        # Sent rows waiting to be marked: one unit of work marks all that gathered while
+        # the previous one wrote (see _sent).
+        self._marks: list[tuple[OutboxItem, Message, str | None, datetime]] = []
+        self._marking: asyncio.Task[None] | None = None
 
     def add_sender(self, sender: Sender) -> None:
         self.senders[sender.platform] = sender
@@ -150,7 +154,10 @@ class Courier:
             tasks = [lane.task for lane in self._lanes.values()
                      if lane.task is not None and not lane.task.done()]
             if not claimed and not tasks:
-                return
+                if self._marking is None or self._marking.done():
+                    return
+                await self.marked()  # its chats' next rows wait for these marks
+                continue
             if tasks:  # claim again meanwhile: alerts and re-routed cards to other chats
                 await asyncio.wait(tasks, timeout=0.05)
 
@@ -163,6 +170,7 @@ class Courier:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        await self.marked()
         left = [row.id for lane in self._lanes.values() for row in lane.rows]
         self._lanes.clear()
         if left:
@@ -202,10 +210,7 @@ class Courier:
                 failures = 0
                 self._auth_failures.pop(lane.platform, None)
                 lane.rows.popleft()
-                try:
-                    await self._sent(row, message, message_id)
-                except Exception:  # delivered; unmarked it goes again after a restart
-                    log.exception("marking outbox row %s sent failed", row.id)
+                await self._sent(row, message, message_id)
         finally:
             if not lane.rows and self._lanes.get((lane.platform, lane.chat_id)) is lane:
                 del self._lanes[(lane.platform, lane.chat_id)]
@@ -230,6 +235,7 @@ class Courier:
         if row.kind is not OutboxKind.CARD_EDIT:
             await self._pace(sender, lane)
             return await self._call(sender.send(row.chat_id, message, row.key))
+        await self.marked()  # the card's own copies, just sent, are recorded first
         async with self.db.unit() as repos:
             copies = [mid for platform, chat, mid in
                       await repos.appeals.card_messages(row.appeal_id or 0)
@@ -251,21 +257,45 @@ class Courier:
             raise SendError(f"no answer in {self.send_timeout:.0f} s") from None
 
     async def _sent(self, row: OutboxItem, message: Message, message_id: str | None) -> None:
-        now = self.clock.now()
-        async with self.db.unit() as repos:
-            await repos.outbox.mark_sent(row.id, message_id, now)
-            if not message_id:
-                return
-            card_of = message.card_of or (row.appeal_id if row.kind is OutboxKind.CARD else None)
-            if card_of is not None:
-                await repos.appeals.add_message(card_of, "card", row.platform, row.chat_id,
-                                                now, message_id=message_id)
-            elif row.appeal_id is not None and row.kind in (
-                    OutboxKind.CITIZEN, OutboxKind.REPLY, OutboxKind.FOLLOW_UP):
-                # a message of the appeal's thread: a reply to it finds the appeal
-                await repos.appeals.add_message(row.appeal_id, "notice", row.platform,
-                                                row.chat_id, now, text=message.text[:500],
-                                                message_id=message_id)
+        """Marked right after the platform took it, in a batch with every other row sent
+        meanwhile: one unit of work for many lanes (the window in which a crash repeats a
+        message is what is in flight, not a queue of marks)."""
+        self._marks.append((row, message, message_id, self.clock.now()))
+        if self._marking is None or self._marking.done():
+            self._marking = asyncio.create_task(self._write_marks(), name="outbox-marks")
+
+    async def marked(self) -> None:
+        """Wait until every sent row so far is marked."""
+        while self._marking is not None and not self._marking.done():
+            await asyncio.shield(self._marking)
+
+    async def _write_marks(self) -> None:
+        while self._marks:
+            batch, self._marks = self._marks, []
+            try:
+                async with self.db.unit() as repos:
+                    for row, message, message_id, now in batch:
+                        await self._mark(repos, row, message, message_id, now)
+            except Exception:  # delivered; unmarked they go again after a restart
+                log.exception("marking %d outbox rows sent failed", len(batch))
+            self.wake()  # their chats' next rows may be claimed now
+
+    @staticmethod
+    async def _mark(repos: Repositories, row: OutboxItem, message: Message,
+                    message_id: str | None, now: datetime) -> None:
+        await repos.outbox.mark_sent(row.id, message_id, now)
+        if not message_id:
+            return
+        card_of = message.card_of or (row.appeal_id if row.kind is OutboxKind.CARD else None)
+        if card_of is not None:
+            await repos.appeals.add_message(card_of, "card", row.platform, row.chat_id,
+                                            now, message_id=message_id)
+        elif row.appeal_id is not None and row.kind in (
+                OutboxKind.CITIZEN, OutboxKind.REPLY, OutboxKind.FOLLOW_UP):
+            # a message of the appeal's thread: a reply to it finds the appeal
+            await repos.appeals.add_message(row.appeal_id, "notice", row.platform,
+                                            row.chat_id, now, text=message.text[:500],
+                                            message_id=message_id)
 
     async def _failed(self, sender: Sender, lane: _Lane, row: OutboxItem, error: SendError,
                       failures: int) -> bool:

@@ -31,6 +31,7 @@ from bot.dialog.flood import AbuseLimits, FloodGate, Verdict
 from bot.dialog.follow_ups import follow_up
 from bot.dialog.own_appeals import OwnAppeals
 from bot.dialog.ports import DirectorySource, FaqSource
+from bot.dialog.reports import run_reports
 from bot.dialog.staff import StaffFlows
 from bot.dialog.staff_admin import staff_commands
 from bot.dialog.states import BUTTON_STEPS, TEXT_STEPS, Step
@@ -40,6 +41,7 @@ from bot.payloads import MenuItem, Payload, unpack
 from storage.db import Database
 from storage.records import DialogState, OutboxKind, Platform
 from storage.repositories import Repositories
+from storage.turn_repo import Opening
 from textnorm import strip_invisible
 
 log = logging.getLogger(__name__)
@@ -120,8 +122,9 @@ class Dialog:
             inc = replace(inc, text=strip_invisible(inc.text),
                           user_name=strip_invisible(inc.user_name))
         async with self.db.unit() as repos:
-            if inc.update_id is not None and not await repos.dialog.first_time(
-                    inc.platform, inc.update_id, now):
+            opening = await repos.turn.open(inc.platform, inc.update_id, inc.user_id,
+                                            inc.chat_id, inc.is_group, now)
+            if not opening.fresh:
                 log.info("redelivered update %s:%s ignored", inc.platform, inc.update_id)
                 return []
             if inc.event is not None:
@@ -129,15 +132,15 @@ class Dialog:
                 await self._queue(repos, inc, replies)
                 return replies
             private_chat = "" if inc.is_group else inc.chat_id
-            user = await repos.people.ensure_user(inc.platform, inc.user_id, private_chat,
-                                                  inc.user_name, now)
-            roles = tuple(await repos.people.roles(user.id))
-            if not roles and (refusal := await self._banned(repos, inc, user.id, now)) is not None:
+            user = await repos.people.met(opening.user, inc.platform, inc.user_id,
+                                          private_chat, inc.user_name, now)
+            roles = opening.roles
+            if not roles and (refusal := await self._banned(repos, inc, opening, now)) is not None:
                 await self._queue(repos, inc, refusal)
                 return refusal
-            groups = await self._group_institutions(repos, inc, user.id)
-            state = await repos.dialog.get(inc.platform, inc.chat_id, inc.user_id)
-            turn = Turn(inc, repos, user, Actor(roles, groups), now, state)
+            # A staff group's listed members act for its institutions; nobody else in it does.
+            groups = opening.group_institutions if opening.group_member else ()
+            turn = Turn(inc, repos, user, Actor(roles, groups), now, opening.state)
             before = turn.state
             try:
                 await self._route(turn)
@@ -146,30 +149,22 @@ class Dialog:
             if turn.state != before:
                 await repos.dialog.set(inc.platform, inc.chat_id, inc.user_id, turn.state, now)
             await self._queue(repos, inc, turn.replies)
-            return turn.replies
+        if late := await run_reports(self.db, turn):  # committed: off the writer's lock
+            async with self.db.unit() as repos:
+                await self._queue(repos, inc, late)
+        return turn.replies
 
-    async def _banned(self, repos: Repositories, inc: Incoming, user_id: int,
+    @staticmethod
+    async def _banned(repos: Repositories, inc: Incoming, opening: Opening,
                       now: datetime) -> list[Reply] | None:
         """A banned person gets one polite refusal, then silence; None: not banned."""
-        ban = await repos.staff.ban_of(user_id)
+        ban = opening.ban
         if ban is None:
             return None
         if ban.refused_at is None and not inc.is_group:
-            await repos.staff.mark_refused(user_id, now)
+            await repos.staff.mark_refused(ban.user_id, now)
             return [Reply(texts.BANNED_REFUSAL)]
         return []
-
-    @staticmethod
-    async def _group_institutions(repos: Repositories, inc: Incoming,
-                                  user_id: int) -> tuple[str, ...]:
-        """The institutions a staff group's listed member acts for in it; nobody else in the
-        group acts for them."""
-        if not inc.is_group:
-            return ()
-        bound = await repos.people.institutions_of_group_chat(inc.platform, inc.chat_id)
-        if bound and await repos.staff.is_member(inc.platform, inc.chat_id, user_id):
-            return tuple(bound)
-        return ()
 
     async def _queue(self, repos: Repositories, inc: Incoming, replies: list[Reply]) -> None:
         """The replies go out by the one delivery path, committed with the turn."""

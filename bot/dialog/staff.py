@@ -23,6 +23,7 @@ from bot.formatting import appeal_state, days_genitive, format_time
 from bot.payloads import Staff, StaffVerb
 from bot.screening import mask_personal_data
 from storage.records import Appeal, AppealStatus, Platform, Role
+from storage.repositories import Repositories
 
 # Actions on an open appeal only (a further answer also goes to an answered one).
 OPEN_ONLY = (StaffVerb.ANSWER, StaffVerb.REDIRECT, StaffVerb.TAKE, StaffVerb.CLOSE,
@@ -135,20 +136,25 @@ class StaffFlows:
             days=days_genitive(self.appeals.redirect_window.days))
         t.say(text + ("\n" + late_text if late else ""))
 
+    # reports: who asks is checked in the turn; the reads run after it, through the reader
+
     async def queue(self, t: Turn) -> None:
         if not t.actor.is_staff:
             t.say(texts.STAFF_ONLY)
             return
-        appeals = await t.repos.appeals.open_queue(t.actor.institutions(), limit=20)
+        t.report(lambda reader: self._queue(t, reader))
+
+    async def _queue(self, t: Turn, reader: Repositories) -> None:
+        appeals = await reader.appeals.open_queue(t.actor.institutions(), limit=20)
         if not appeals:
             t.say(texts.STAFF_QUEUE_EMPTY)
             return
         lines = [texts.STAFF_QUEUE_TITLE.format(count=len(appeals))]
-        received = (await t.repos.people.inbox_chats_of(sorted({a.institution_id for a in appeals}))
+        received = (await reader.people.inbox_chats_of(sorted({a.institution_id for a in appeals}))
                     if t.actor.is_operator else None)
         rows: list[list[Button]] = []
         for appeal in appeals:
-            inst = await t.repos.institutions.get(appeal.institution_id)
+            inst = await reader.institutions.get(appeal.institution_id)
             name = inst.display_name if inst else appeal.institution_id
             target, due = current_deadline(appeal)  # the nearer one, labelled
             label = texts.QUEUE_FIRST_DUE if target == "first_response" else texts.QUEUE_FINAL_DUE
@@ -168,12 +174,15 @@ class StaffFlows:
         if not t.actor.is_staff:
             t.say(texts.STAFF_ONLY)
             return
+        t.report(lambda reader: self._stats(t, reader, days))
+
+    async def _stats(self, t: Turn, reader: Repositories, days: int) -> None:
         scope_ids = t.actor.institutions()
-        figures = await t.repos.appeals.stats(scope_ids, t.now, t.now - timedelta(days=days))
+        figures = await reader.appeals.stats(scope_ids, t.now, t.now - timedelta(days=days))
         if scope_ids is None:
             scope = texts.STATS_SCOPE_ALL
         else:
-            names = [(await t.repos.institutions.get(i)) for i in scope_ids]
+            names = [(await reader.institutions.get(i)) for i in scope_ids]
             scope = ", ".join(inst.display_name for inst in names if inst)
         first = figures["first_responses"]
         on_time = (texts.STATS_ON_TIME.format(
@@ -188,7 +197,7 @@ class StaffFlows:
             rating=rating,
         )
         if t.actor.is_operator:  # the delivery is the ministry's to watch
-            lines = await delivery_lines(t.repos, self.appeals.default_timezone)
+            lines = await delivery_lines(reader, self.appeals.default_timezone)
             text += "\n\n" + "\n".join(lines)
         t.say(text)
 
@@ -222,7 +231,10 @@ class StaffFlows:
         if not t.actor.is_operator:
             t.say(texts.STAFF_ONLY)
             return
-        rows = await t.repos.faq_stats.top_unanswered(10)
+        t.report(lambda reader: self._gaps(t, reader))
+
+    async def _gaps(self, t: Turn, reader: Repositories) -> None:
+        rows = await reader.faq_stats.top_unanswered(10)
         if not rows:
             t.say(texts.GAPS_EMPTY)
             return
@@ -234,7 +246,10 @@ class StaffFlows:
         if not t.actor.is_operator:
             t.say(texts.STAFF_ONLY)
             return
-        rows = await t.repos.faq_stats.least_helpful(10)
+        t.report(lambda reader: self._faq_stats(t, reader))
+
+    async def _faq_stats(self, t: Turn, reader: Repositories) -> None:
+        rows = await reader.faq_stats.least_helpful(10)
         if not rows:
             t.say(texts.FAQSTATS_EMPTY)
             return

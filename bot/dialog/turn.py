@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -11,6 +12,10 @@ from bot.dialog.states import AppealDraft, Step
 from bot.dialog.types import Button, Incoming, Reply
 from storage.records import ChatRef, DialogState, User
 from storage.repositories import Repositories
+
+# A report's reads, run after the turn committed, through the database's read-only reader
+# (bot/dialog/reports.py): it never holds the writer's lock, so citizens do not wait on it.
+Report = Callable[[Repositories], Awaitable[None]]
 
 
 @dataclass
@@ -22,6 +27,7 @@ class Turn:
     now: datetime
     state: DialogState
     replies: list[Reply] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)
 
     @property
     def chat(self) -> ChatRef:
@@ -36,6 +42,10 @@ class Turn:
             faq_entry: str | None = None) -> None:
         self.replies.append(Reply(text, buttons or [], card_of=card_of, appeal_id=appeal_id,
                                   faq_entry=faq_entry))
+
+    def report(self, job: Report) -> None:
+        """Read `job` after the commit, through the reader; what it says comes after."""
+        self.reports.append(job)
 
     @property
     def step(self) -> str:

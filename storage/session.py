@@ -1,0 +1,162 @@
+"""One unit of work's statements on the shared aiosqlite connection, pipelined.
+
+aiosqlite runs every statement in its own thread and each call is a round trip between
+the event loop and that thread (a queue put, a wake-up, a GIL hand-over, a future set:
+tens of microseconds, and the unit's lock is held all the while). A citizen's message
+used to cost about twenty of them. The session cuts that down without changing what the
+statements do:
+
+- a SELECT (or any statement) run through `execute` / `execute_fetchall` is executed and
+  fetched in one trip, not three (execute, fetchone, close);
+- a write whose result nobody reads is `defer`red: it waits and goes in the same trip as
+  the next statement that returns something, or as the commit. Order is kept (a later
+  read sees every earlier write), and a deferred write that fails fails the unit, so the
+  transaction is rolled back as before;
+- `BEGIN IMMEDIATE` itself is deferred: it travels with the unit's first statement;
+- `batch` runs several statements in one trip (the turn's opening reads).
+
+The one aiosqlite internal used is `Connection._execute(fn)`, which runs `fn` in the
+connection's thread, the way aiosqlite's own `execute_fetchall` does; the pin in
+pyproject.toml keeps it there.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Awaitable, Callable, Generator, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiosqlite
+
+Params = Sequence[Any] | dict[str, Any]
+
+
+@dataclass(slots=True)
+class Result:
+    """What a statement gave, already fetched: rows, rowcount, lastrowid."""
+
+    rows: list[sqlite3.Row] = field(default_factory=list)
+    rowcount: int = -1
+    lastrowid: int | None = None
+
+    async def fetchone(self) -> sqlite3.Row | None:
+        return self.rows[0] if self.rows else None
+
+    async def fetchall(self) -> list[sqlite3.Row]:
+        return self.rows
+
+    def __iter__(self) -> Iterator[sqlite3.Row]:
+        return iter(self.rows)
+
+
+class _Call:
+    """`await session.execute(...)` and `async with session.execute(...) as cur`, as
+    aiosqlite allows both."""
+
+    __slots__ = ("_awaitable",)
+
+    def __init__(self, awaitable: Awaitable[Result]) -> None:
+        self._awaitable = awaitable
+
+    def __await__(self) -> Generator[Any, None, Result]:
+        return self._awaitable.__await__()
+
+    async def __aenter__(self) -> Result:
+        return await self._awaitable
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Statement:
+    sql: str
+    params: Params | Iterable[Params] = ()
+    many: bool = False
+
+
+def _run(conn: sqlite3.Connection, statements: list[_Statement]) -> list[Result]:
+    """In aiosqlite's thread: every statement in order; the first failure stops it."""
+    results = []
+    for statement in statements:
+        if statement.many:
+            cursor = conn.executemany(statement.sql, statement.params)
+            results.append(Result([], cursor.rowcount, cursor.lastrowid))
+            continue
+        cursor = conn.execute(statement.sql, statement.params)  # type: ignore[arg-type]
+        rows = cursor.fetchall() if cursor.description is not None else []
+        results.append(Result(rows, cursor.rowcount, cursor.lastrowid))
+        cursor.close()
+    return results
+
+
+def _in_thread(conn: aiosqlite.Connection) -> Callable[[list[_Statement]], Awaitable[list[Result]]]:
+    def call(statements: list[_Statement]) -> Awaitable[list[Result]]:
+        return conn._execute(lambda: _run(conn._conn, statements))  # type: ignore[no-untyped-call]
+    return call
+
+
+class Session:
+    """The statements of one unit of work (see the module docstring). Not shared between
+    units: the Database's lock makes one unit at a time use the connection."""
+
+    def __init__(self, conn: aiosqlite.Connection, *, begin: str | None = None) -> None:
+        self._conn = conn
+        self._send = _in_thread(conn)
+        self._pending: list[_Statement] = [_Statement(begin)] if begin else []
+        self.trips = 0  # round trips so far (benchmarks and tests read it)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._conn.in_transaction
+
+    def defer(self, sql: str, params: Params = ()) -> None:
+        """A write whose result nobody reads: sent with the next statement."""
+        self._pending.append(_Statement(sql, params))
+
+    def defer_many(self, sql: str, params: Iterable[Params]) -> None:
+        self._pending.append(_Statement(sql, list(params), many=True))
+
+    async def batch(self, statements: Sequence[tuple[str, Params]]) -> list[Result]:
+        """Several statements in one trip, after the deferred ones; their results."""
+        wanted = [_Statement(sql, params) for sql, params in statements]
+        return (await self._flush(wanted))[-len(wanted):] if wanted else []
+
+    def execute(self, sql: str, params: Params = ()) -> _Call:
+        return _Call(self._one(_Statement(sql, params)))
+
+    def executemany(self, sql: str, params: Iterable[Params]) -> _Call:
+        return _Call(self._one(_Statement(sql, list(params), many=True)))
+
+    async def execute_fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        return (await self._one(_Statement(sql, params))).rows
+
+    async def flush(self) -> None:
+        """Send what is deferred (before work outside the database relies on it)."""
+        if self._pending:
+            await self._flush([])
+
+    async def commit(self) -> None:
+        """The deferred writes and COMMIT in one trip; nothing at all if the unit ran no
+        statement (its BEGIN was never sent)."""
+        begin_pending = bool(self._pending) and self._pending[0].sql.startswith("BEGIN")
+        if begin_pending and len(self._pending) == 1:
+            self._pending.clear()
+        elif begin_pending or self._conn.in_transaction:
+            await self._flush([_Statement("COMMIT")])
+        elif self._pending:
+            await self._flush([])
+
+    async def rollback(self) -> None:
+        self._pending.clear()
+        if self._conn.in_transaction:
+            await self._flush([_Statement("ROLLBACK")])
+
+    async def _one(self, statement: _Statement) -> Result:
+        return (await self._flush([statement]))[-1]
+
+    async def _flush(self, statements: list[_Statement]) -> list[Result]:
+        todo, self._pending = [*self._pending, *statements], []
+        self.trips += 1
+        return await self._send(todo)

@@ -1,0 +1,71 @@
+"""What a turn reads before it decides, in one round trip: is the update new, who is
+writing (user, roles, ban), what the conversation in this chat is at, and, in a group
+chat, which institutions the chat is the inbox of and whether the writer is listed there.
+The same reads the repositories make one by one (people, staff, dialog), batched."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.people_repo import user_of
+from storage.records import DialogState, Role, StaffRole, User, to_db
+from storage.session import Params, Session
+from storage.staff_repo import Ban
+
+_USER = "SELECT * FROM users WHERE platform = ? AND platform_user_id = ?"
+_USER_ID = "(SELECT id FROM users WHERE platform = ? AND platform_user_id = ?)"
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    fresh: bool  # False: the update was handled before (a redelivery)
+    user: User | None  # None: first contact (PeopleRepo.ensure_user creates them)
+    roles: tuple[StaffRole, ...]
+    ban: Ban | None
+    state: DialogState
+    group_institutions: tuple[str, ...]  # a group inbox's institutions...
+    group_member: bool  # ...and whether the writer is listed in it
+
+
+class TurnRepo:
+    def __init__(self, conn: Session) -> None:
+        self._conn = conn
+
+    async def open(self, platform: str, update_key: str | None, platform_user_id: str,
+                   chat_id: str, is_group: bool, now: datetime) -> Opening:
+        who = (platform, platform_user_id)
+        statements: list[tuple[str, Params]] = [
+            ("INSERT OR IGNORE INTO seen_updates (platform, update_key, seen_at) "
+             "VALUES (?, ?, ?)", (platform, update_key, to_db(now))) if update_key is not None
+            else ("SELECT 1", ()),
+            (_USER, who),
+            (f"SELECT role, institution_id FROM staff WHERE user_id = {_USER_ID} ORDER BY id",
+             who),
+            (f"SELECT user_id, reason, refused_at FROM bans WHERE user_id = {_USER_ID}", who),
+            ("SELECT state, data FROM dialog_state WHERE platform = ? AND chat_id = ? "
+             "AND user_id = ?", (platform, chat_id, platform_user_id)),
+        ]
+        if is_group:
+            statements += [
+                ("SELECT institution_id FROM inbox_chats WHERE platform = ? AND chat_id = ? "
+                 "AND is_group = 1", (platform, chat_id)),
+                (f"SELECT 1 FROM group_members WHERE platform = ? AND chat_id = ? "
+                 f"AND user_id = {_USER_ID}", (platform, chat_id, *who)),
+            ]
+        seen, users, roles, bans, states, *group = await self._conn.batch(statements)
+        ban = None
+        if bans.rows:
+            banned, reason, refused = bans.rows[0]
+            ban = Ban(banned, reason, datetime.fromisoformat(refused) if refused else None)
+        state = (DialogState(states.rows[0]["state"], json.loads(states.rows[0]["data"]))
+                 if states.rows else DialogState())
+        return Opening(
+            fresh=update_key is None or seen.rowcount == 1,
+            user=user_of(users.rows[0]) if users.rows else None,
+            roles=tuple(StaffRole(Role(row["role"]), row["institution_id"])
+                        for row in roles.rows),
+            ban=ban, state=state,
+            group_institutions=tuple(row[0] for row in group[0].rows) if group else (),
+            group_member=bool(group and group[1].rows))
