@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 from bot.appeals.calendar import BusinessCalendar
 from bot.appeals.deadlines import DeadlineClock
 from bot.appeals.digests import DigestService
+from bot.appeals.operator_alerts import OperatorAlerts
 from bot.appeals.policy import Policy
 from bot.appeals.reminders import ReminderService
 from bot.appeals.service import AppealService
@@ -61,6 +62,8 @@ class App:
     reminders: ReminderService
     digests: DigestService
     courier: Courier
+    # The Telegram transport's Bot, once made: MAX fetches Telegram's photos through it too.
+    telegram_bot: Bot | None = None
 
     @property
     def senders(self) -> dict[str, Sender]:
@@ -133,16 +136,26 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
 # and the few narrow ports it needs (handlers/ports.py), never the App.
 
 
+def telegram_bot(app: App) -> Bot | None:
+    """The one Telegram Bot of the app (made on first need), None without a token."""
+    from handlers.telegram import make_bot
+
+    token = app.settings.telegram_bot_token
+    if app.telegram_bot is None and token is not None:
+        app.telegram_bot = make_bot(token.get_secret_value(), app.settings.telegram_api_url)
+    return app.telegram_bot
+
+
 def telegram_transport(app: App, bot: Bot | None = None) -> TelegramTransport:
-    from handlers.telegram import TelegramSettings, TelegramTransport, make_bot
+    from handlers.telegram import TelegramSettings, TelegramTransport
     from handlers.telegram_sender import TelegramSender
 
     settings = app.settings
     if bot is None:
-        if settings.telegram_bot_token is None:
+        bot = telegram_bot(app)
+        if bot is None:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-        bot = make_bot(settings.telegram_bot_token.get_secret_value(),
-                       settings.telegram_api_url)
+    app.telegram_bot = bot
     secret = settings.telegram_webhook_secret
     own = TelegramSettings(
         poll_timeout=settings.telegram_poll_timeout,
@@ -198,6 +211,7 @@ def max_transport(app: App) -> MaxTransport:
     from handlers.max import MaxSettings, MaxTransport, make_bot
     from handlers.max_sender import MaxSender
     from handlers.max_webhook import WebhookSettings
+    from handlers.telegram_media import TelegramMedia
 
     settings = app.settings
     if settings.max_bot_token is None:
@@ -209,9 +223,18 @@ def max_transport(app: App) -> MaxTransport:
             host=settings.max_webhook_host, port=settings.max_webhook_port,
             path=settings.max_webhook_path)
     bot = make_bot(settings.max_bot_token.get_secret_value(), settings.max_api_url)
-    return MaxTransport(app.dialog, MaxSender(bot),
-                        MaxSettings(poll_timeout=settings.max_poll_timeout, webhook=webhook),
-                        StoredState(app.db, app.clock), DeadLetterStore(app.db, app.clock))
+    # MAX takes images only as uploads: Telegram's photos are fetched through its Bot.
+    try:
+        photos = telegram_bot(app)
+    except Exception as exc:  # a malformed token: the Telegram transport says so itself
+        log.warning("MAX: Telegram's photos will be noted, not shown: %s", type(exc).__name__)
+        photos = None
+    media = TelegramMedia(photos) if photos is not None else None
+    return MaxTransport(app.dialog, MaxSender(bot, media=media),
+                        MaxSettings(poll_timeout=settings.max_poll_timeout, webhook=webhook,
+                                    subscription_check_s=settings.max_subscription_check_s),
+                        StoredState(app.db, app.clock), DeadLetterStore(app.db, app.clock),
+                        alerts=OperatorAlerts(app.db, app.clock, app.courier.wake))
 
 
 def console_chat(app: App, stdin: TextIO | None = None,

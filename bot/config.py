@@ -101,6 +101,10 @@ class Settings(BaseSettings):
     max_webhook_host: str = "127.0.0.1"
     max_webhook_port: int = Field(default=8084, ge=0, le=65535)  # 0: any free port
     max_webhook_path: str = "/max/webhook"
+    # Webhook mode: how often GET /subscriptions checks MAX still has ours (MAX drops a
+    # webhook after 8 hours of failed deliveries; then the bot subscribes again and alerts
+    # the operators), in seconds.
+    max_subscription_check_s: float = Field(default=300.0, gt=0, le=86_400)
 
     # Ministry operators bootstrapped at start: platform user ids, comma separated.
     operators_telegram: IdList = Field(default_factory=list)
@@ -123,6 +127,12 @@ class Settings(BaseSettings):
     outbox_poll_interval: float = Field(default=0.5, gt=0, le=60)
     # How long a message is retried through outages before it is given up (hours).
     delivery_keep_trying_hours: float = Field(default=48.0, gt=0, le=24 * 30)
+    # /readyz fails while a due message has waited longer than this in the outbox (seconds).
+    outbox_stuck_after_s: float = Field(default=900.0, gt=0, le=30 * 86_400)
+    # Health endpoints (/healthz, /readyz; /metrics later) on this address; not served
+    # while METRICS_PORT is empty (0: any free port).
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
     log_level: str = "INFO"
 
     @field_validator("operators_telegram", "operators_vk", "operators_max", mode="before")

@@ -17,11 +17,20 @@ import asyncio
 import contextlib
 import logging
 import signal
-from typing import Protocol
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Protocol, runtime_checkable
 
 from bot.app import App, max_transport, telegram_transport, vk_transport
 from bot.delivery.ports import Sender
 from bot.delivery.retry import RetryPolicy
+from bot.health import (
+    HealthServer,
+    Readiness,
+    database_reachable,
+    migrations_current,
+    outbox_flowing,
+)
 from bot.logs import brief
 from bot.scheduler import build_scheduler
 from bot.stopping import pause_unless_stopped, unless_stopped
@@ -51,6 +60,29 @@ class Transport(Protocol):
     async def close(self) -> None: ...
 
 
+@runtime_checkable
+class ReportsReadiness(Protocol):
+    """A transport with readiness checks of its own (MAX: its webhook subscription)."""
+
+    def readiness_checks(self) -> dict[str, Callable[[], Awaitable[str | None]]]: ...
+
+
+def readiness_for(app: App, transports: list[Transport]) -> Readiness:
+    """/readyz's checks: the database, its migrations, the outbox of the served platforms,
+    and what each transport reports."""
+    readiness = Readiness()
+    readiness.add("database", database_reachable(app.db))
+    readiness.add("migrations", migrations_current(app.db))
+    readiness.add("outbox", outbox_flowing(
+        app.db, app.clock, [t.platform for t in transports],
+        timedelta(seconds=app.settings.outbox_stuck_after_s)))
+    for transport in transports:
+        if isinstance(transport, ReportsReadiness):
+            for name, check in transport.readiness_checks().items():
+                readiness.add(name, check)
+    return readiness
+
+
 def transports_for(app: App) -> list[Transport]:
     """The transports whose tokens are configured (wired in bot/app.py)."""
     transports: list[Transport] = []
@@ -72,6 +104,11 @@ async def run_bot(app: App, transports: list[Transport], *, stop: asyncio.Event 
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, stop.set)
+    health = None
+    if app.settings.metrics_port is not None:
+        health = HealthServer(readiness_for(app, transports), app.settings.metrics_host,
+                              app.settings.metrics_port)
+        await health.start()  # a port in use stops the start here, before anything runs
     scheduler = build_scheduler(app)
     scheduler.start()
     tasks = [asyncio.create_task(keep_serving(app, t, stop, retry), name=f"serve-{t.platform}")
@@ -91,6 +128,8 @@ async def run_bot(app: App, transports: list[Transport], *, stop: asyncio.Event 
         scheduler.shutdown(wait=False)
         for transport in transports:
             await transport.close()
+        if health is not None:
+            await health.close()
         log.info("medfront stopped")
 
 

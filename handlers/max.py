@@ -6,7 +6,9 @@ is answered first (POST /answers), so the button never hangs whatever happens ne
 chat's updates are handled in the order they came, chats in parallel. Updates come by
 long polling with a stored marker (handlers/max_polling.py) or, when MAX_WEBHOOK_URL is
 set, by webhook (handlers/max_webhook.py): the two exclude each other at MAX, so start()
-subscribes the webhook, or removes every subscription before polling.
+subscribes the webhook, or removes every subscription before polling. In webhook mode a
+watch (handlers/max_subscription.py) checks that MAX keeps the subscription and subscribes
+again when MAX dropped it. start() also sets the command menu (handlers/max_commands.py).
 
 An update the core could not take is tried again (the long poll keeps its marker, the
 webhook answers 500); one that fails POISON_TRIES times, or that cannot be translated at
@@ -20,7 +22,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,11 +32,13 @@ from maxapi.enums.http_method import HTTPMethod
 
 from bot.dead_letters import Unreadable
 from bot.logs import brief
-from handlers.max_polling import UPDATE_TYPES, MaxLongPoll
+from handlers.max_commands import set_commands
+from handlers.max_polling import MaxLongPoll
 from handlers.max_sender import PLATFORM, MaxSender
+from handlers.max_subscription import SubscriptionWatch
 from handlers.max_updates import Me, chat_of, conversation_key, incoming_of, update_key
 from handlers.max_webhook import MaxWebhookServer, WebhookSettings
-from handlers.ports import Core, DeadLetters, TransportState
+from handlers.ports import Core, DeadLetters, OperatorAlerts, TransportState
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +52,7 @@ class MaxSettings:
 
     poll_timeout: int = 30
     webhook: WebhookSettings | None = None  # webhook mode when set
+    subscription_check_s: float = 300.0  # webhook mode: GET /subscriptions this often
 
 
 def make_bot(token: str, api_url: str | None) -> Bot:
@@ -78,7 +83,8 @@ class MaxTransport:
     platform = PLATFORM
 
     def __init__(self, core: Core, sender: MaxSender, settings: MaxSettings,
-                 state: TransportState, dead_letters: DeadLetters) -> None:
+                 state: TransportState, dead_letters: DeadLetters,
+                 alerts: OperatorAlerts | None = None) -> None:
         self.core = core
         self._sender = sender
         self.bot: Bot = sender.bot
@@ -88,6 +94,8 @@ class MaxTransport:
         self.me = Me()
         self.polling = MaxLongPoll(sender, state, self.process, settings.poll_timeout)
         self._webhook: MaxWebhookServer | None = None
+        self.alerts = alerts
+        self._watch: SubscriptionWatch | None = None
         self._tries: dict[str, int] = {}
         self._locks: dict[str, _Held] = {}
         self._active = 0
@@ -112,10 +120,10 @@ class MaxTransport:
         self.me = Me(int(me.get("user_id") or 0), str(me.get("username") or ""))
         log.info("MAX bot @%s (%s), %s", self.me.username, self.me.user_id,
                  "webhook" if self.settings.webhook else "long polling")
-        webhook = self.settings.webhook
-        if webhook is not None:
-            await self._sender.call(HTTPMethod.POST, "/subscriptions", body={
-                "url": webhook.url, "update_types": list(UPDATE_TYPES), "secret": webhook.secret})
+        await set_commands(self._sender)
+        watch = self.subscription
+        if watch is not None:
+            await watch.subscribe()
             return
         found = await self._sender.call(HTTPMethod.GET, "/subscriptions")
         for sub in found.get("subscriptions") or []:
@@ -124,12 +132,39 @@ class MaxTransport:
                                         params={"url": str(sub["url"])})
                 log.info("MAX: webhook subscription %s removed for long polling", sub["url"])
 
+    @property
+    def subscription(self) -> SubscriptionWatch | None:
+        """Webhook mode: the subscription and its watch (None in long polling)."""
+        webhook = self.settings.webhook
+        if webhook is None:
+            return None
+        watch = self._watch
+        if watch is None or watch.webhook != webhook:  # made once (settings may be swapped)
+            watch = self._watch = SubscriptionWatch(
+                self._sender, webhook, self.alerts, self.settings.subscription_check_s)
+        return watch
+
+    def readiness_checks(self) -> dict[str, Callable[[], Awaitable[str | None]]]:
+        """What /readyz asks of this transport (bot/health.py): the webhook subscription."""
+        return {"max_webhook": self.subscription_problem} if self.settings.webhook else {}
+
+    async def subscription_problem(self) -> str | None:
+        watch = self.subscription
+        return await watch.problem() if watch is not None else None
+
     async def serve(self, stop: asyncio.Event) -> None:
         try:
-            if self.settings.webhook is not None:
-                self._webhook = MaxWebhookServer(self.settings.webhook, self.process,
+            watch = self.subscription
+            if watch is not None:
+                self._webhook = MaxWebhookServer(watch.webhook, self.process,
                                                  self._unreadable, self.drain)
-                await self._webhook.run(stop, self.ready)
+                watching = asyncio.create_task(watch.run(stop), name="max-subscription")
+                try:
+                    await self._webhook.run(stop, self.ready)
+                finally:
+                    watching.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await watching
             else:
                 await self.polling.run(stop, self.ready)
         finally:

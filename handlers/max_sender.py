@@ -18,8 +18,11 @@ payload), at most 7 a row, 30 rows and 210 buttons; longer rows are wrapped, and
 keyboard over 30 rows or 210 buttons is split: the first part stays on the message, the
 rest follow in messages of their own under texts.MAX_MORE_BUTTONS. Texts are split at 4000
 characters (the buttons under the last piece); attachments sent in MAX are passed on in a
-message of their own after the text (so editing a card never removes them), those from
-another messenger are named in a note.
+message of their own after the text (so editing a card never removes them), photos from
+another messenger too once uploaded (handlers/max_media.py), the rest named in a note.
+A message is sent as several when it must be: those already out are remembered by the
+delivery's key, so a try again after a failure in between (attachment.not.ready just after an
+upload) sends only the rest.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ from bot.delivery.pacing import RateLimiter, Timer
 from bot.delivery.ports import Failure, Limits, SendError
 from bot.message import Attachment, Button, Message
 from handlers.common import foreign_attachments_note, split_text
+from handlers.max_media import MaxMedia
+from handlers.ports import MediaSource
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +62,7 @@ WINDOW = 1.05
 LIMITS = Limits(overall_per_s=30 / WINDOW, private_interval=0.55, group_interval=0.55)
 ANSWER_INTERVAL = 0.55  # at most 2 answers a second into one chat
 RETRY_AFTER_S = 1.0  # MAX's 429 says no time: try again after a second
+KEPT = 1000  # messages partly sent, remembered for the try again
 
 # Error bodies carry a `code` (since 2026-11): mapped by it, never by the message text.
 CHAT_GONE_CODES = {"chat.denied", "chat.not.found", "user.not.found", "dialog.suspended"}
@@ -159,11 +165,14 @@ class MaxSender:
     platform = PLATFORM
     limits = LIMITS
 
-    def __init__(self, bot: Any, timer: Timer | None = None) -> None:
+    def __init__(self, bot: Any, timer: Timer | None = None,
+                 media: MediaSource | None = None) -> None:
         self.bot = bot
         self.limiter = RateLimiter(LIMITS.overall_per_s, timer)
         self.answer_interval = ANSWER_INTERVAL
+        self.media = MaxMedia(bot, media, self._upload_url)
         self._answered: dict[str, float] = {}
+        self._progress: dict[str, tuple[int, str]] = {}  # key -> (parts sent, carrier mid)
 
     def is_group(self, chat_id: str) -> bool:
         return is_group_chat(chat_id)
@@ -198,11 +207,13 @@ class MaxSender:
         native = [m for m in (media_attachment(a) for a in message.attachments
                               if a.platform in ("", PLATFORM)) if m is not None]
         foreign = tuple(a for a in message.attachments if a.platform not in ("", PLATFORM))
-        if foreign:
-            note = foreign_attachments_note(foreign, foreign[0].platform)
+        prepared = await self.media.prepare(key, foreign)
+        if prepared.noted:
+            note = foreign_attachments_note(prepared.noted, prepared.noted[0].platform)
             text = f"{text}\n\n{note}" if text else note
+        media = native + prepared.images
         keyboards = fit_keyboard(message.buttons)
-        pieces = split_text(text, MAX_TEXT) if text else ([] if native else ["·"])
+        pieces = split_text(text, MAX_TEXT) if text else ([] if media else ["·"])
         bodies: list[dict[str, Any]] = []
         for index, piece in enumerate(pieces):
             body: dict[str, Any] = {"text": piece}
@@ -210,19 +221,32 @@ class MaxSender:
                 body["attachments"] = [keyboard_attachment(keyboards[0])]
             bodies.append(body)
         carrier = len(bodies) - 1
-        for start in range(0, len(native), MAX_ATTACHMENTS):
-            bodies.append({"attachments": native[start:start + MAX_ATTACHMENTS]})
+        for start in range(0, len(media), MAX_ATTACHMENTS):
+            bodies.append({"attachments": media[start:start + MAX_ATTACHMENTS]})
         for page in keyboards[1:]:
             bodies.append({"text": texts.MAX_MORE_BUTTONS,
                            "attachments": [keyboard_attachment(page)]})
-        message_id = ""
-        for index, body in enumerate(bodies):
+        done, message_id = self._progress.get(key, (0, ""))
+        for index, body in enumerate(bodies[done:], start=done):
+            # uploads took the delivery's pace: the first message then waits for its own
             response = await self.call(HTTPMethod.POST, "/messages", params=chat_params(chat_id),
-                                       body=body, paced=index > 0)
+                                       body=body, paced=index > done or bool(prepared.images))
             mid = str(((response.get("message") or {}).get("body") or {}).get("mid") or "")
             if index == carrier or (carrier < 0 and index == 0):
                 message_id = mid
+            if index < len(bodies) - 1:
+                self._sent_part(key, index + 1, message_id)
+        self._progress.pop(key, None)
+        self.media.sent(key)
         return message_id
+
+    def _sent_part(self, key: str, count: int, message_id: str) -> None:
+        self._progress[key] = (count, message_id)
+        while len(self._progress) > KEPT:
+            del self._progress[next(iter(self._progress))]
+
+    async def _upload_url(self) -> dict[str, Any]:
+        return await self.call(HTTPMethod.POST, "/uploads", params={"type": "image"})
 
     async def edit(self, chat_id: str, message_id: str, message: Message) -> None:
         """Text and keyboard in place; the keyboard is always sent again (an edit without it

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from bot.dead_letters import Unreadable
     from bot.delivery.ports import Sender
     from bot.dialog.types import Incoming
+    from bot.message import Attachment
     from bot.staff_roles import StaffMenu
 
 
@@ -57,6 +58,14 @@ class Personas(Protocol):
                     institution_id: str | None, /) -> None: ...
 
 
+class OperatorAlerts(Protocol):
+    """Tells the ministry operators about a transport's own trouble, through the outbox as
+    the core's other alerts (bot.appeals.operator_alerts.OperatorAlerts). `problem` names
+    the alert (a key of the catalogue's TRANSPORT_ALERTS: "webhook_dropped")."""
+
+    async def transport_problem(self, platform: str, problem: str, /) -> object: ...
+
+
 class TransportState(Protocol):
     """A transport's own small state kept in the database across restarts (MAX's long-poll
     marker); implemented in the composition root on storage's transport_state table."""
@@ -64,3 +73,12 @@ class TransportState(Protocol):
     async def load(self, platform: str, name: str, /) -> str | None: ...
 
     async def save(self, platform: str, name: str, value: str, /) -> None: ...
+
+
+class MediaSource(Protocol):
+    """The bytes of an attachment sent in another messenger, for a platform that takes files
+    only as uploads (MAX); implemented by the messenger the attachment came from
+    (handlers/telegram_media.py). None: it cannot be had (not a photo, too big, gone); a
+    passing failure (the network, the platform's 5xx) raises."""
+
+    async def fetch(self, attachment: Attachment, /) -> bytes | None: ...

@@ -72,3 +72,16 @@ MAX_CHAT_HEARS = (
 MAX_PRESS_NOTED = "✓"
 # An inline keyboard holds at most 210 buttons in 30 rows: the rest follow under this line.
 MAX_MORE_BUTTONS = "Ещё варианты:"
+# MAX's command menu (PATCH /me/commands, handlers/max_commands.py): one list for every chat
+# (MAX has no per-chat or per-role menus), so the citizens' menu, the same as Telegram's.
+MAX_CITIZEN_COMMANDS = TELEGRAM_CITIZEN_COMMANDS
+
+# To the operators when a transport notices trouble of its own (the OperatorAlerts port,
+# bot/appeals/operator_alerts.py): the transport's problem -> the alert.
+TRANSPORT_ALERTS = {
+    "webhook_dropped": (
+        "🚨 {platform}: мессенджер отписал бота от вебхука (так бывает после 8 часов "
+        "неудачных доставок). Бот подписывается снова; сообщения граждан за это время могли "
+        "не дойти. Проверьте, что адрес вебхука доступен из интернета."
+    ),
+}

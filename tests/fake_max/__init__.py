@@ -32,7 +32,9 @@ the fake knows: made by dialog(), group() or an update builder). A Message's rec
 {chat_id, chat_type "dialog", user_id} in dialogs and {chat_id, chat_type "chat"} in groups;
 mids are "mid.<hex>".
 
-Methods: GET /me; GET /updates?marker=&limit=(1..1000, 100)&timeout=(0..90 s, 30)&types=a,b
+Methods: GET /me; PATCH /me/commands and PATCH /me's `commands` (the menu: <= 32 commands,
+name 1..64, description none or 1..128; kept in `commands`);
+GET /updates?marker=&limit=(1..1000, 100)&timeout=(0..90 s, 30)&types=a,b
 -> {"updates": [...], "marker": N}: updates stay until a call passes a marker past them
 (without a marker: every update not yet committed), the call waits up to `timeout` s when
 there are none; POST /messages (NewMessageBody: text <= 4000, format markdown|html, link
@@ -46,7 +48,10 @@ GET /messages/{mid}; POST /answers?callback_id= ({"message": NewMessageBody, app
 pressed message as an edit, and/or "notification"}); GET /chats/{id}; GET /chats/{id}/members;
 POST /chats/{id}/actions; POST|GET|DELETE /subscriptions (url, update_types, secret 5..256 of
 [A-Za-z0-9_-]); POST /uploads?type=image|video|audio|file -> {"url"[, "token"]} and that
-url takes the multipart upload.
+url takes one multipart upload (field `data`; see tests/fake_max/uploads.py): a message's
+image/video/audio/file attachment must name the token of an upload of its type (or of media
+a user sent), else 400 proto.payload; a video/audio token before its file is
+attachment.not.ready.
 
 Webhook: while subscribed, injected updates are POSTed to the url (with X-Max-Bot-Api-Secret
 when a secret was given) and each answer is kept in `deliveries` (only 200 counts as
@@ -65,12 +70,13 @@ bot_added without `user`, so such updates are skipped by its polling.
 
 Recorded: `sent` (SentMessage: chat_id, user_id, text, format, buttons by rows, rows of {type,
 text, payload}, attachments, link, mid, edits, deleted), `answers`, `calls`, `deliveries`,
-`actions`; to(chat_id), to_user(user_id), wait_sent(chat_id, text, timeout), wait_answer(),
-wait_for(predicate).
+`actions`, `uploaded` (token -> Upload: kind, bytes, filename, content type); to(chat_id),
+to_user(user_id), images_to(chat_id) (the uploads the bot's images there name),
+wait_sent(chat_id, text, timeout), wait_answer(), wait_for(predicate).
 
 Off until a test turns them on: enforce_limits(per_second=30, per_chat=2) (about 30 calls a
 second in all, the long poll apart; at most 2 messages, 2 edits and 2 answers a second into
-one chat -> 429), fail_window(n, status), hang(seconds), revoke_token(), remove_bot(chat_id),
+one chat -> 429), fail_window(n, status), hang(seconds), drop_subscriptions(), revoke_token(), remove_bot(chat_id),
 block(user_id), attachment_not_ready(). Time for the limits is `now` (a test may drive it).
 """
 
@@ -84,6 +90,7 @@ from tests.fake_max.model import (
     Subscription,
 )
 from tests.fake_max.server import FakeMax
+from tests.fake_max.uploads import Upload
 
 __all__ = ["Answer", "Call", "Delivery", "Edit", "FakeMax", "MaxError", "SentMessage",
-           "Subscription"]
+           "Subscription", "Upload"]

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
-from tests.fake_max.events import EventsMixin
 from tests.fake_max.model import (
     SECRET,
-    UPLOAD_TYPES,
     Answer,
     Edit,
     MaxError,
@@ -24,6 +21,33 @@ from tests.fake_max.model import (
     now_ms,
     parse_body,
 )
+from tests.fake_max.uploads import UploadsMixin
+
+# PATCH /me/commands (dev.max.ru/docs-api/use-cases/chatbot-commands): at most 32 commands,
+# a name of 1-64 characters, a description (optional) of 1-128.
+MAX_COMMANDS = 32
+COMMAND_NAME = 64
+COMMAND_DESCRIPTION = 128
+
+
+def _menu(raw: Any) -> list[dict[str, Any]]:
+    """The commands of a PATCH /me[/commands] body as MAX takes them, or 400 proto.payload."""
+    if not isinstance(raw, list):
+        raise bad("commands: an array of BotCommand")
+    if len(raw) > MAX_COMMANDS:
+        raise bad(f"commands: at most {MAX_COMMANDS} items, got {len(raw)}")
+    menu = []
+    for i, command in enumerate(raw):
+        if not isinstance(command, dict):
+            raise bad(f"commands[{i}]: an object with name and description")
+        name, description = command.get("name"), command.get("description")
+        if not (isinstance(name, str) and 1 <= len(name) <= COMMAND_NAME):
+            raise bad(f"commands[{i}].name: 1 to {COMMAND_NAME} characters")
+        if description is not None and not (
+                isinstance(description, str) and 1 <= len(description) <= COMMAND_DESCRIPTION):
+            raise bad(f"commands[{i}].description: 1 to {COMMAND_DESCRIPTION} characters")
+        menu.append({"name": name, "description": description})
+    return menu
 
 
 @dataclass
@@ -49,14 +73,14 @@ def _int(query: dict[str, str], name: str, default: int | None = None,
     return value
 
 
-class ApiMixin(EventsMixin):
+class ApiMixin(UploadsMixin):
     answers: list[Answer]
     actions: list[tuple[int, str]]
-    uploads: dict[str, str]
     polls: int
     polling: asyncio.Event
     webhook_https_only: bool
     base_url: str
+    commands: list[dict[str, Any]] | None
     _closing: bool
 
     # ---- bot, chats ---------------------------------------------------------------------
@@ -64,8 +88,21 @@ class ApiMixin(EventsMixin):
     async def _me(self, req: Req) -> Any:
         me = self.bot_user()
         me.update(description="Фронт-офис регионального здравоохранения (тест)",
-                  avatar_url=None, full_avatar_url=None, commands=None)
+                  avatar_url=None, full_avatar_url=None, commands=copy.deepcopy(self.commands))
         return me
+
+    async def _set_commands(self, req: Req) -> Any:
+        """PATCH /me/commands {"commands": [...]}: the menu replaced ([] removes it)."""
+        body = req.body if isinstance(req.body, dict) else {}
+        self.commands = _menu(body.get("commands"))
+        return {"commands": copy.deepcopy(self.commands)}
+
+    async def _edit_me(self, req: Req) -> Any:
+        """PATCH /me: the bot's info; only `commands` is kept here (null: left as it is)."""
+        body = req.body if isinstance(req.body, dict) else {}
+        if body.get("commands") is not None:
+            self.commands = _menu(body["commands"])
+        return await self._me(req)
 
     def _chat_info(self, raw: str | int):
         chat = self.chats.get(int(raw))
@@ -120,6 +157,7 @@ class ApiMixin(EventsMixin):
         else:
             chat = self._chat_info(chat_id)
         self._check_access(chat.chat_id, chat.user_id)
+        self._check_media(body["attachments"])
         self._check_ready(body["attachments"])
         self._check_chat_rate("message", chat.chat_id, req.method)
         sent = SentMessage(new_mid(), next(self._seq), chat.chat_id, chat.type, chat.user_id,
@@ -154,6 +192,7 @@ class ApiMixin(EventsMixin):
         sent = self._own(req.query.get("message_id"))
         body = parse_body(req.body, edit=True)
         self._check_access(sent.chat_id, sent.user_id)
+        self._check_media(body["attachments"])
         self._check_ready(body["attachments"])
         self._check_chat_rate("edit", sent.chat_id, req.method)
         self._apply(sent, body, "edit")
@@ -185,6 +224,8 @@ class ApiMixin(EventsMixin):
         body = parse_body(message, edit=True) if message is not None else None
         sent = self._by_mid[pressed.mid]
         self._check_access(pressed.chat_id, sent.user_id)
+        if body is not None:
+            self._check_media(body["attachments"])
         self._check_chat_rate("answer", pressed.chat_id, req.method)
         if body is not None:
             self._apply(sent, body, "answer")
@@ -245,6 +286,10 @@ class ApiMixin(EventsMixin):
         await self._notify()  # a long poll waiting now is cut off
         return {"success": True}
 
+    def drop_subscriptions(self) -> None:
+        """MAX unsubscribes the bot (8 hours without a successful delivery), telling no one."""
+        self.subscriptions = []
+
     async def _subscriptions(self, req: Req) -> Any:
         return {"subscriptions": [{"url": s.url, "time": s.time, "update_types": s.update_types}
                                   for s in self.subscriptions]}
@@ -258,29 +303,3 @@ class ApiMixin(EventsMixin):
         if len(self.subscriptions) == before:
             return {"success": False, "message": f"No subscription for {url}"}
         return {"success": True}
-
-    # ---- uploads ------------------------------------------------------------------------
-
-    async def _upload_url(self, req: Req) -> Any:
-        kind = req.query.get("type")
-        if kind == "photo":
-            raise bad("type=photo is no longer supported: use type=image")
-        if kind not in UPLOAD_TYPES:
-            raise bad("type: one of image, video, audio, file")
-        key = secrets.token_hex(8)
-        self.uploads[key] = kind
-        found = {"url": f"{self.base_url}/upload/{key}"}
-        if kind in ("video", "audio"):
-            found["token"] = f"{kind}-{key}"
-        return found
-
-    async def _upload(self, request: web.Request) -> web.Response:
-        """The upload URL (another host at MAX, so no token): takes the multipart `data`."""
-        key = request.match_info["key"]
-        kind = self.uploads.get(key)
-        if kind is None:
-            return web.json_response({"code": "not.found", "message": "upload"}, status=404)
-        await request.read()
-        if kind == "image":
-            return web.json_response({"photos": {key: {"token": f"image-{key}"}}})
-        return web.json_response({"token": f"{kind}-{key}"})

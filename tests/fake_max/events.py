@@ -15,6 +15,7 @@ from tests.fake_max.faults import FaultsMixin
 from tests.fake_max.model import (
     DIALOG_OFFSET,
     FIRST_GROUP_ID,
+    MEDIA_TYPES,
     START_PAYLOAD,
     ChatInfo,
     Delivery,
@@ -50,6 +51,7 @@ class EventsMixin(FaultsMixin):
         self.users: dict[int, dict[str, Any]] = {}
         self.chats: dict[int, ChatInfo] = {}
         self.incoming: dict[str, dict[str, Any]] = {}  # mid -> users' messages (Message JSON)
+        self.received_media: dict[str, str] = {}  # token -> type, of media users sent the bot
         self.deliveries: list[Delivery] = []
         self.dropped_payloads: list[str] = []  # start payloads MAX would not pass to the bot
         self._by_mid: dict[str, SentMessage] = {}
@@ -155,6 +157,9 @@ class EventsMixin(FaultsMixin):
         self.chats[chat_id].last_event_time = now_ms()
         body: dict[str, Any] = {"mid": new_mid(), "seq": next(self._seq), "text": text,
                                 "attachments": copy.deepcopy(attachments or []), "markup": []}
+        for media in attachments or []:  # MAX knows their tokens: the bot may send them on
+            if media.get("type") in MEDIA_TYPES and (media.get("payload") or {}).get("token"):
+                self.received_media[media["payload"]["token"]] = media["type"]
         message: dict[str, Any] = {"sender": self.user(user_id), "recipient": recipient,
                                    "timestamp": now_ms(), "body": body}
         if reply_to is not None:

@@ -17,6 +17,8 @@ from tests.fake_max.model import Answer, Call, MaxError, SentMessage, Subscripti
 ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     (verb, re.compile(path), handler) for verb, path, handler in [
         ("GET", r"/me", "_me"),
+        ("PATCH", r"/me", "_edit_me"),
+        ("PATCH", r"/me/commands", "_set_commands"),
         ("GET", r"/updates", "_updates"),
         ("POST", r"/messages", "_send"),
         ("PUT", r"/messages", "_edit"),
@@ -54,7 +56,7 @@ class FakeMax(ApiMixin):
         self.actions: list[tuple[int, str]] = []  # (chat_id, action) of POST /chats/{id}/actions
         self.calls: list[Call] = []
         self.subscriptions: list[Subscription] = []
-        self.uploads: dict[str, str] = {}
+        self.commands: list[dict[str, Any]] | None = None  # the menu (PATCH /me[/commands])
         self.polls = 0  # GET /updates requests
         self.polling = asyncio.Event()  # set by the first GET /updates
         self.base_url = ""
@@ -62,6 +64,7 @@ class FakeMax(ApiMixin):
         self._runner: web.AppRunner | None = None
         self._init_faults()
         self._init_events()
+        self._init_uploads()
 
     # ---- server -------------------------------------------------------------------------
 

@@ -3,7 +3,10 @@ HTTP on 127.0.0.1 (FakeBotApiServer, for the real bot process via TELEGRAM_API_U
 
 It keeps what a test needs to check: every call, the messages of every chat (numbered per
 chat, as Telegram does), pending updates with getUpdates offset semantics, and it lets a
-test play users: write, press buttons, reply to messages, send photos.
+test play users: write, press buttons, reply to messages, send photos. Files: getFile and
+the download (/file/bot<token>/<file_path>) give the bytes a test put under a file_id
+(put_file(), or message(photo=b"...") for the photo's largest size); an unknown or forgotten
+file_id fails getFile as Telegram does for a file it no longer has.
 
 Off unless a test turns them on: Telegram's rate limits (enforce_limits; a refused call is a
 429 with retry_after) and faults: fail windows, hung chats, a revoked token, kicked or

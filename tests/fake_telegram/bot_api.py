@@ -13,6 +13,8 @@ from typing import Any
 from tests.fake_telegram.records import BOT_USER, SENDING, ApiError, Call, Sent, decode_params
 from tests.fake_telegram.users import Users
 
+FILE_LIMIT = 20 * 1024 * 1024  # getFile gives bots files of at most 20 MB
+
 
 class FakeTelegram(Users):
     def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
@@ -73,6 +75,22 @@ class FakeTelegram(Users):
 
     async def api_answerCallbackQuery(self, p: dict[str, Any]) -> Any:
         return True
+
+    async def api_getFile(self, p: dict[str, Any]) -> Any:
+        file_id = str(p.get("file_id") or "")
+        if file_id not in self.files:
+            raise ApiError(400, "Bad Request: wrong file_id or the file is temporarily "
+                                "unavailable")
+        path, data = self.files[file_id]
+        if len(data) > FILE_LIMIT:
+            raise ApiError(400, "Bad Request: file is too big")
+        return {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_size": len(data),
+                "file_path": path}
+
+    def download(self, file_path: str) -> bytes | None:
+        """GET /file/bot<token>/<file_path>: the bytes, None for a path Telegram has not."""
+        self.downloads.append(file_path)
+        return self.file_content(file_path)
 
     async def api_getUpdates(self, p: dict[str, Any]) -> Any:
         call = Call("getUpdates", p)

@@ -12,7 +12,7 @@ from tests.fake_telegram.records import SENDING, ApiError
 
 
 class FakeBotApiServer:
-    """/bot<token>/<method> on 127.0.0.1, a free port."""
+    """/bot<token>/<method> and /file/bot<token>/<file_path> on 127.0.0.1, a free port."""
 
     def __init__(self, fake: FakeTelegram, token: str = "123:TEST") -> None:
         self.fake = fake
@@ -75,10 +75,22 @@ class FakeBotApiServer:
             return self._dropped(request, method, handled=True)
         return web.json_response({"ok": True, "result": result})
 
+    async def _file(self, request: web.Request) -> web.Response:
+        """GET /file/bot<token>/<file_path>: the file's bytes, as Telegram serves them."""
+        if request.match_info["token"] != self.token:
+            return web.json_response({"ok": False, "error_code": 401,
+                                      "description": "Unauthorized"}, status=401)
+        data = self.fake.download(request.match_info["path"])
+        if data is None:
+            return web.json_response({"ok": False, "error_code": 404,
+                                      "description": "Not Found"}, status=404)
+        return web.Response(body=data, content_type="application/octet-stream")
+
     async def start(self, port: int = 0) -> str:
         """Listen on `port` (0: a free one); a stopped server may start again on its port."""
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._file)
         self._runner = web.AppRunner(app, handler_cancellation=True)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)

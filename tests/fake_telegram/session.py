@@ -1,4 +1,5 @@
-"""In-process: an aiogram session that calls the fake directly (no HTTP)."""
+"""In-process: an aiogram session that calls the fake directly (no HTTP), file downloads
+included."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from aiogram import Bot
 from aiogram.client.session.base import BaseSession
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
+from aiohttp import ClientResponseError, RequestInfo
+from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
 
 from tests.fake_telegram.bot_api import FakeTelegram
 from tests.fake_telegram.records import ApiError
@@ -46,8 +50,18 @@ class RecordingSession(BaseSession):
     async def stream_content(self, url: str, headers: dict[str, Any] | None = None,
                              timeout: int = 30, chunk_size: int = 65536,  # noqa: ASYNC109
                              raise_for_status: bool = True) -> AsyncGenerator[bytes, None]:
-        raise NotImplementedError
-        yield b""
+        """A file download (/file/bot<token>/<file_path>) from the fake; a path it has not
+        is a 404, raised as aiohttp raises it."""
+        _, _, rest = url.partition("/file/bot")
+        data = self.fake.download(rest.partition("/")[2])
+        if data is None:
+            if raise_for_status:
+                raise ClientResponseError(
+                    RequestInfo(URL(url), "GET", CIMultiDictProxy(CIMultiDict()), URL(url)),
+                    (), status=404, message="Not Found")
+            return
+        for start in range(0, len(data), chunk_size):
+            yield data[start:start + chunk_size]
 
     async def close(self) -> None:
         return None

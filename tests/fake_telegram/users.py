@@ -23,6 +23,23 @@ class Users(Faults):
         self._polls_open = asyncio.Event()
         self._update_ids = itertools.count(1000)
         self._file_ids = itertools.count(1)
+        self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, bytes)
+        self.downloads: list[str] = []  # the file paths the bot downloaded
+
+    def put_file(self, file_id: str, data: bytes) -> str:
+        """Telegram keeps `data` under `file_id` (getFile names its path, the download
+        gives the bytes); returns the file path."""
+        path = self.files[file_id][0] if file_id in self.files else (
+            f"photos/file_{len(self.files)}.jpg")
+        self.files[file_id] = (path, data)
+        return path
+
+    def forget_file(self, file_id: str) -> None:
+        """The file is gone from Telegram: getFile fails as for an unknown file_id."""
+        self.files.pop(file_id, None)
+
+    def file_content(self, file_path: str) -> bytes | None:
+        return next((data for path, data in self.files.values() if path == file_path), None)
 
     def _push(self, update: dict[str, Any]) -> dict[str, Any]:
         update = {"update_id": next(self._update_ids), **update}
@@ -40,10 +57,12 @@ class Users(Faults):
 
     def message(self, chat_id: int, user_id: int, text: str | None = None, *,
                 name: str = "Иван Петров", chat_type: str | None = None,
-                reply_to: int | None = None, photo: bool = False, document: bool = False,
+                reply_to: int | None = None, photo: bool | bytes = False,
+                document: bool = False,
                 caption: str | None = None, extra: dict[str, Any] | None = None,
                 kind: str = "message", reply_to_user: int | None = None) -> dict[str, Any]:
-        """A user's message as an update (also queued for getUpdates)."""
+        """A user's message as an update (also queued for getUpdates). `photo` as bytes:
+        the largest size's file holds them (put_file); photo=True: a file never fetched."""
         if chat_type:
             self.chat_types[chat_id] = chat_type
         msg: dict[str, Any] = {
@@ -65,6 +84,9 @@ class Users(Faults):
                 {"file_id": f"photo{n}-big", "file_unique_id": f"pb{n}", "width": 1280,
                  "height": 853},
             ]
+            if isinstance(photo, bytes):
+                self.put_file(f"photo{n}-big", photo)
+                msg["photo"][-1]["file_size"] = len(photo)
         if document:
             n = next(self._file_ids)
             msg["document"] = {"file_id": f"doc{n}", "file_unique_id": f"d{n}",
