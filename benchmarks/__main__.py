@@ -2,6 +2,7 @@
 
     python -m benchmarks              # all
     python -m benchmarks directory    # only bench_directory.py
+    python -m benchmarks memory       # bench_memory.py: peak RSS of the word caches, unseen words
 """
 
 from __future__ import annotations

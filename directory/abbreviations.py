@@ -7,7 +7,8 @@ All keys are folded (lower case, ё->е) words.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+
+from textnorm.memo import MB, byte_lru_cache
 
 # Legal-form prefixes: they say who owns an institution, not which one it is.
 LEGAL_FORMS = frozenset("""
@@ -180,7 +181,7 @@ _CARDINAL = {
 }
 
 
-@lru_cache(maxsize=50_000)
+@byte_lru_cache("directory.ordinal_value", 1 * MB)  # every query word comes here
 def ordinal_value(word: str) -> int | None:
     """'третья' -> 3, 'седьмой' -> 7, 'два' -> 2; None for any other word."""
     m = _ORDINAL.match(word)

@@ -10,13 +10,14 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
 from directory.model import Institution
 from directory.normalize_names import analyse_name, numbers_of, place_terms
+from textnorm.memo import MB, ByteLRU, declare
 
 # How much a fuzzy hit is worth compared with an exact one.
 SIM_ONE_EDIT_LONG = 0.9  # one typo in a word of 7+ letters
@@ -24,6 +25,8 @@ SIM_ONE_EDIT_SHORT = 0.82  # one typo in a word of 4-6 letters
 PREFIX_BASE, PREFIX_SPAN = 0.5, 0.45  # "онко" in "онколог": 0.5 + 0.45 * 4/7
 MAX_PREFIX_ALTS = 12
 FUZZY_CUTOFF = 72  # rapidfuzz ratio for words with two typos
+LOOKUP_CACHE_BUDGET = 4 * MB  # default bytes of the lookup cache of an index (textnorm.memo)
+declare("directory.lookup", LOOKUP_CACHE_BUDGET)
 
 
 @dataclass(slots=True)
@@ -120,18 +123,15 @@ class Index:
                     deletes[d].append(t)
         self._deletes = dict(deletes)
         self._by_start_length = dict(by_start_length)
-        self._lookup_cache: dict[str, tuple[tuple[str, float], ...]] = {}
+        # Query terms -> their alternatives: grows with every unseen word, so bounded in bytes.
+        self._lookup_cache: ByteLRU[str, tuple[tuple[str, float], ...]] = ByteLRU(
+            "directory.lookup", LOOKUP_CACHE_BUDGET)
+        # lookup(term): the vocabulary terms a query term may mean, with a similarity 0..1,
+        # best first (_lookup behind the cache, as one call: it runs for every query word).
+        self.lookup: Callable[[str], tuple[tuple[str, float], ...]] = self._lookup_cache.memoize(
+            self._lookup)
 
     # ---- looking words up -----------------------------------------------------------------
-    def lookup(self, term: str) -> tuple[tuple[str, float], ...]:
-        """Vocabulary terms a query term may mean, with a similarity 0..1, best first."""
-        hit = self._lookup_cache.get(term)
-        if hit is None:
-            hit = self._lookup(term)
-            if len(self._lookup_cache) > 50_000:
-                self._lookup_cache.clear()
-            self._lookup_cache[term] = hit
-        return hit
 
     def _lookup(self, s: str) -> tuple[tuple[str, float], ...]:
         if s in self._vocab_set:

@@ -12,7 +12,6 @@ registry writes meet in the middle:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
 
 from directory.abbreviations import (
     ABBREVIATIONS,
@@ -26,6 +25,7 @@ from directory.abbreviations import (
     ordinal_value,
 )
 from textnorm import cyrillic_readings, fold
+from textnorm.memo import MB, byte_lru_cache
 
 # Inflectional endings, longest first. Stripping leaves at least 3 letters.
 _ENDINGS = sorted(
@@ -37,7 +37,8 @@ _OPEN_QUOTES = "«\"“„'"
 _PERSON_MARKERS = frozenset({"им", "имени"})
 
 
-@lru_cache(maxsize=100_000)
+# Query words reach stem() too, so its cache is bounded in bytes (textnorm.memo).
+@byte_lru_cache("directory.stem", 8 * MB)
 def stem(word: str) -> str:
     """A crude stem that also brings place names and their adjectives together.
 
@@ -181,7 +182,8 @@ def _terms(words: list[str], drop_noise: bool) -> list[str]:
     return terms
 
 
-@lru_cache(maxsize=50_000)
+# Names only (a rebuild after an import finds a region's names here), bounded all the same.
+@byte_lru_cache("directory.analyse_name", 8 * MB)
 def analyse_name(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(terms, initialisms) of a name, computed together to fold the text once."""
     words = _expand(_drop_legal_forms(fold(name_core(name)).split()), all_readings=False)[0]
@@ -225,7 +227,7 @@ _PLACE_GENERIC = frozenset({"област", "обл", "кра", "край", "р�
                             "город", "округ", "автономн", "муниципальн"})
 
 
-@lru_cache(maxsize=20_000)
+@byte_lru_cache("directory.place_terms", 4 * MB)
 def place_terms(text: str) -> frozenset[str]:
     """Terms of a region/city/district field without 'область', 'г.', 'район'."""
     words = [w for w in fold(text).split() if w not in STOPWORDS and len(w) > 1]

@@ -36,6 +36,7 @@ from directory.importer import (
 from directory.index import Index
 from directory.model import Institution, Match
 from directory.normalize_names import place_terms, query_readings, stem
+from textnorm.memo import MB, ByteLRU, declare
 
 MIN_SCORE = 45.0  # below this a match is noise: the search returns []
 MIN_QUERY_COVERAGE = 0.5  # a name must explain at least half the query (by weight)
@@ -50,6 +51,8 @@ COMMON_SCAN = 4000
 # and this far ahead of the second one; otherwise the top 3 as buttons.
 CLEAR_MIN_SCORE = 70.0
 CLEAR_MIN_GAP = 10.0
+FILTER_CACHE_BUDGET = 4 * MB  # default bytes of the place filters of a directory (textnorm.memo)
+declare("directory.filters", FILTER_CACHE_BUDGET)
 
 
 @dataclass(slots=True)
@@ -69,7 +72,9 @@ class Directory:
         active = [i for i in institutions if i.active]
         self._by_id = {i.id: i for i in active}
         self._index = Index(list(self._by_id.values()))
-        self._filters: dict[tuple[str, str], frozenset[int] | None] = {}
+        # (region, city) -> the institutions there: a set per place asked for, bounded in bytes.
+        self._filters: ByteLRU[tuple[str, str], frozenset[int]] = ByteLRU(
+            "directory.filters", FILTER_CACHE_BUDGET)
         self.import_report = report
 
     # ---- construction ---------------------------------------------------------------------
@@ -280,20 +285,20 @@ class Directory:
     def _allowed(self, region: str | None, city: str | None) -> frozenset[int] | None:
         if not region and not city:
             return None
-        key = (region or "", city or "")
-        if key not in self._filters:
-            want_region = place_terms(region) if region else frozenset()
-            want_city = place_terms(city) if city else frozenset()
-            ok = []
-            for i, inst in enumerate(self._index.institutions):
-                if want_region and not want_region <= place_terms(inst.region):
-                    continue
-                if want_city and not want_city <= (place_terms(inst.city)
-                                                   | place_terms(inst.district)):
-                    continue
-                ok.append(i)
-            self._filters[key] = frozenset(ok)
-        return self._filters[key]
+        return self._filters.get_or_compute((region or "", city or ""), self._filter)
+
+    def _filter(self, key: tuple[str, str]) -> frozenset[int]:
+        region, city = key
+        want_region = place_terms(region) if region else frozenset()
+        want_city = place_terms(city) if city else frozenset()
+        ok = []
+        for i, inst in enumerate(self._index.institutions):
+            if want_region and not want_region <= place_terms(inst.region):
+                continue
+            if want_city and not want_city <= (place_terms(inst.city) | place_terms(inst.district)):
+                continue
+            ok.append(i)
+        return frozenset(ok)
 
 
 _JOINTS = ("", "о", "ско", "е")

@@ -14,10 +14,13 @@ from rapidfuzz import fuzz, process
 
 import textnorm
 from faq.analysis import Analyzer, Token
+from textnorm.memo import MB, ByteLRU, declare
 
 __all__ = ["TypoCorrector"]
 
-_CACHE_SIZE = 50_000  # corrected words remembered per index (citizens repeat their typos)
+# Query words read per index, bounded in bytes (citizens repeat their typos; unseen words keep coming).
+_CACHE_BUDGET = 4 * MB
+declare("faq.typos", _CACHE_BUDGET)
 
 
 class TypoCorrector:
@@ -30,19 +33,13 @@ class TypoCorrector:
         self._vocab_list = sorted(w for w in vocabulary if len(w) >= 3 and not w.isdigit())
         self._vocab_set = frozenset(self._vocab_list)
         self._known = known_lemmas
-        self._cache: dict[str, Token | None] = {}
+        self._cache: ByteLRU[str, Token | None] = ByteLRU("faq.typos", _CACHE_BUDGET)
+        self._token = self._cache.memoize(self._resolve)
 
     def token(self, word: str) -> Token | None:
         """A folded query word as a token: corrected if it is a typo of a vocabulary word;
         None for a number the FAQ does not know (noise)."""
-        try:
-            return self._cache[word]
-        except KeyError:
-            pass
-        tok = self._resolve(word)
-        if len(self._cache) < _CACHE_SIZE:
-            self._cache[word] = tok
-        return tok
+        return self._token(word)
 
     def _resolve(self, word: str) -> Token | None:
         known = self._known
@@ -78,4 +75,5 @@ class TypoCorrector:
 
     def tokens(self, text: str) -> list[Token]:
         """The words of a text as tokens (see token())."""
-        return [tok for w in textnorm.words(text) if (tok := self.token(w)) is not None]
+        token = self._token
+        return [tok for w in textnorm.words(text) if (tok := token(w)) is not None]

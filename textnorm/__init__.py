@@ -7,6 +7,7 @@ imports nothing from the rest of the project.
     textnorm.folding     fold, words, Latin/Cyrillic tests, invisible characters
     textnorm.readings    the wrong keyboard layout and transliteration
     textnorm.morphology  lemmas and dictionary look-ups (pymorphy3)
+    textnorm.memo        word caches bounded in bytes (LRU), shared by faq and directory
 """
 
 from textnorm.folding import fold, has_cyrillic, has_latin, strip_invisible, words

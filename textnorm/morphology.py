@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
+from functools import cache
 from typing import TYPE_CHECKING
 
 from textnorm.folding import words
+from textnorm.memo import MB, byte_lru_cache
 
 if TYPE_CHECKING:
     from pymorphy3 import MorphAnalyzer
@@ -23,7 +24,9 @@ def morph() -> MorphAnalyzer:
     return pymorphy3.MorphAnalyzer()
 
 
-@lru_cache(maxsize=200_000)
+# Byte budgets of the word caches (see textnorm.memo): every unseen word a citizen types
+# adds an entry, so they are bounded; a few MB hold the words of days of questions.
+@byte_lru_cache("textnorm.lemma", 8 * MB)
 def lemma(word: str) -> str:
     """Normal form of a Russian word ('больнице' -> 'больница'); other words unchanged."""
     if not word or not _CYRILLIC.search(word):
@@ -36,7 +39,7 @@ def lemmas(text: str) -> list[str]:
     return [lemma(w) for w in words(text)]
 
 
-@lru_cache(maxsize=200_000)
+@byte_lru_cache("textnorm.is_known_word", 2 * MB)
 def is_known_word(word: str) -> bool:
     """True if the Russian dictionary knows this word form (so it is not a typo or a guess)."""
     if not word or not _CYRILLIC.search(word):
@@ -44,7 +47,7 @@ def is_known_word(word: str) -> bool:
     return bool(morph().word_is_known(word.lower()))
 
 
-@lru_cache(maxsize=200_000)
+@byte_lru_cache("textnorm.is_noun", 2 * MB)
 def is_noun(word: str) -> bool:
     """True if the dictionary reads this Russian word (most likely) as a known noun."""
     if not word or not _CYRILLIC.search(word):
