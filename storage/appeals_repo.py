@@ -67,21 +67,17 @@ class AppealRepo:
         category: str, text: str, now: datetime, first_response_due: datetime, due_at: datetime,
     ) -> Appeal:
         stamp = to_db(now)
-        cur = await self._conn.execute(
-            "INSERT INTO appeals (number, citizen_id, platform, chat_id, institution_id, category, "
-            "text, status, created_at, updated_at, first_response_due, due_at) "
-            "VALUES ('', ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?)",
-            (citizen_id, platform, chat_id, institution_id, category, text, stamp, stamp,
-             to_db(first_response_due), to_db(due_at)),
-        )
-        appeal_id: int | None = cur.lastrowid
-        assert appeal_id is not None
-        # The number citizens quote: year and a sequence, e.g. 2026-000042.
-        number = f"{now.year}-{appeal_id:06d}"
-        self._conn.defer("UPDATE appeals SET number = ? WHERE id = ?", (number, appeal_id))
-        appeal = await self.get(appeal_id)
-        assert appeal is not None
-        return appeal
+        # The number citizens quote: year and a sequence, e.g. 2026-000042 (one trip).
+        _, numbered = await self._conn.batch([
+            ("INSERT INTO appeals (number, citizen_id, platform, chat_id, institution_id, "
+             "category, text, status, created_at, updated_at, first_response_due, due_at) "
+             "VALUES ('', ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?)",
+             (citizen_id, platform, chat_id, institution_id, category, text, stamp, stamp,
+              to_db(first_response_due), to_db(due_at))),
+            ("UPDATE appeals SET number = ? || '-' || printf('%06d', id) "
+             "WHERE id = last_insert_rowid() RETURNING *", (str(now.year),)),
+        ])
+        return _appeal(numbered.rows[0])
 
     async def bulk_insert(self, rows: list[dict[str, Any]]) -> None:
         """Many appeals at once (a migration of historical appeals, load tests).
@@ -289,6 +285,21 @@ class AppealRepo:
             (appeal_id,),
         ) as cur:
             return [(row[0], row[1], row[2]) for row in await cur.fetchall()]
+
+    async def prune_thread(self, appeal_ids: list[int]) -> None:
+        """Closed appeals no reply can reach any more (retention's compaction): the notices
+        go (a copy of what was sent; their message id only let a reply find the appeal) and
+        the citizen's messages lose their message ids. Their texts, the staff answers and
+        the cards' message ids stay (the record; the edits a later /forget makes)."""
+        if not appeal_ids:
+            return
+        marks = ", ".join("?" for _ in appeal_ids)
+        self._conn.defer(
+            f"DELETE FROM appeal_messages WHERE appeal_id IN ({marks}) AND kind = 'notice'",
+            appeal_ids)
+        self._conn.defer(
+            f"UPDATE appeal_messages SET message_id = NULL WHERE appeal_id IN ({marks}) "
+            "AND kind = 'citizen' AND message_id IS NOT NULL", appeal_ids)
 
     async def last_staff_chat(self, appeal_id: int) -> ChatRef | None:
         """The chat the latest staff answer of an appeal came from."""

@@ -64,11 +64,9 @@ class InstitutionRepo:
         return int(row[0]), str(row[1])
 
     async def get(self, institution_id: str) -> Institution | None:
-        async with self._conn.execute(
-            "SELECT * FROM institutions WHERE id = ?", (institution_id,)
-        ) as cur:
-            row = await cur.fetchone()
-        return _from_row(row) if row else None
+        rows = await self._conn.cached("SELECT * FROM institutions WHERE id = ?",
+                                       (institution_id,), frozenset({"institutions"}))
+        return _from_row(rows[0]) if rows else None
 
     async def get_many(self, ids: list[str]) -> dict[str, Institution]:
         if not ids:

@@ -68,9 +68,9 @@ class PeopleRepo:
         return user_of(row) if row else None
 
     async def get_user(self, user_id: int) -> User | None:
-        async with self._conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)) as cur:
-            row = await cur.fetchone()
-        return user_of(row) if row else None
+        rows = await self._conn.cached("SELECT * FROM users WHERE id = ?", (user_id,),
+                                       frozenset({"users"}))
+        return user_of(rows[0]) if rows else None
 
     # staff
 
@@ -92,12 +92,10 @@ class PeopleRepo:
 
     async def staff_chats(self, role: Role) -> list[ChatRef]:
         """Private chats of everyone with a role (operators for escalations, duty staff)."""
-        async with self._conn.execute(
+        return [ChatRef(row["platform"], row["chat_id"]) for row in await self._conn.cached(
             "SELECT DISTINCT u.platform, u.chat_id FROM staff s JOIN users u ON u.id = s.user_id "
-            "WHERE s.role = ? ORDER BY u.platform, u.chat_id",
-            (role,),
-        ) as cur:
-            return [ChatRef(row["platform"], row["chat_id"]) for row in await cur.fetchall()]
+            "WHERE s.role = ? ORDER BY u.platform, u.chat_id", (role,),
+            frozenset({"staff", "users"}))]
 
     # inbox chats
 
@@ -112,12 +110,9 @@ class PeopleRepo:
 
     async def inbox_chats(self, institution_id: str) -> list[ChatRef]:
         """The institution's inbox chats that work (an unreachable one is disabled)."""
-        async with self._conn.execute(
+        return [ChatRef(row["platform"], row["chat_id"]) for row in await self._conn.cached(
             "SELECT platform, chat_id FROM inbox_chats WHERE institution_id = ? "
-            "AND disabled_at IS NULL ORDER BY id",
-            (institution_id,),
-        ) as cur:
-            return [ChatRef(row["platform"], row["chat_id"]) for row in await cur.fetchall()]
+            "AND disabled_at IS NULL ORDER BY id", (institution_id,), frozenset({"inbox_chats"}))]
 
     async def inboxes_of_chat(self, platform: str, chat_id: str) -> list[InboxChat]:
         """The inbox bindings of one chat (a chat may be the inbox of several institutions)."""

@@ -13,7 +13,9 @@ statements do:
   read sees every earlier write), and a deferred write that fails fails the unit, so the
   transaction is rolled back as before;
 - `BEGIN IMMEDIATE` itself is deferred: it travels with the unit's first statement;
-- `batch` runs several statements in one trip (the turn's opening reads).
+- `batch` runs several statements in one trip (the turn's opening reads);
+- `cached` reads (an institution, its inbox chats, the operators) are asked once per unit
+  however many steps of the turn need them, until a write to one of their tables.
 
 The one aiosqlite internal used is `Connection._execute(fn)`, which runs `fn` in the
 connection's thread, the way aiosqlite's own `execute_fetchall` does; the pin in
@@ -22,6 +24,7 @@ pyproject.toml keeps it there.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Awaitable, Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +33,10 @@ from typing import Any
 import aiosqlite
 
 Params = Sequence[Any] | dict[str, Any]
+
+_WRITTEN = re.compile(r"\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|"
+                      r"UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+(\w+)", re.IGNORECASE)
+_READ = re.compile(r"\s*(?:SELECT|WITH|PRAGMA\s+\w+\s*$|BEGIN|COMMIT|ROLLBACK)", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -105,6 +112,7 @@ class Session:
         self._conn = conn
         self._send = _in_thread(conn)
         self._pending: list[_Statement] = [_Statement(begin)] if begin else []
+        self._cache: dict[tuple[str, tuple[Any, ...]], tuple[frozenset[str], list[sqlite3.Row]]] = {}
         self.trips = 0  # round trips so far (benchmarks and tests read it)
 
     @property
@@ -113,23 +121,53 @@ class Session:
 
     def defer(self, sql: str, params: Params = ()) -> None:
         """A write whose result nobody reads: sent with the next statement."""
+        self._forget(sql)
         self._pending.append(_Statement(sql, params))
 
     def defer_many(self, sql: str, params: Iterable[Params]) -> None:
+        self._forget(sql)
         self._pending.append(_Statement(sql, list(params), many=True))
+
+    async def cached(self, sql: str, params: Sequence[Any], tables: frozenset[str],
+                     ) -> list[sqlite3.Row]:
+        """A read asked once per unit: the same statement again gives the same rows until
+        this unit writes to one of `tables` (every table the read depends on, including
+        what triggers write)."""
+        key = (sql, tuple(params))
+        if (hit := self._cache.get(key)) is not None:
+            return hit[1]
+        rows = await self.execute_fetchall(sql, params)
+        self._cache[key] = (tables, rows)
+        return rows
+
+    def _forget(self, sql: str) -> None:
+        if not self._cache or _READ.match(sql):
+            return
+        written = _WRITTEN.match(sql)
+        if written is None:  # a statement we cannot place: forget everything
+            self._cache.clear()
+            return
+        table = written.group(1).lower()
+        for key in [k for k, (tables, _) in self._cache.items() if table in tables]:
+            del self._cache[key]
 
     async def batch(self, statements: Sequence[tuple[str, Params]]) -> list[Result]:
         """Several statements in one trip, after the deferred ones; their results."""
+        for sql, _ in statements:
+            self._forget(sql)
         wanted = [_Statement(sql, params) for sql, params in statements]
         return (await self._flush(wanted))[-len(wanted):] if wanted else []
 
     def execute(self, sql: str, params: Params = ()) -> _Call:
+        self._forget(sql)
         return _Call(self._one(_Statement(sql, params)))
 
     def executemany(self, sql: str, params: Iterable[Params]) -> _Call:
+        self._forget(sql)
         return _Call(self._one(_Statement(sql, list(params), many=True)))
 
     async def execute_fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        self._forget(sql)
         return (await self._one(_Statement(sql, params))).rows
 
     async def flush(self) -> None:

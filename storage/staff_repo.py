@@ -145,8 +145,9 @@ class StaffRepo:
         return cur.rowcount == 1
 
     async def ban_of(self, user_id: int) -> Ban | None:
-        rows = list(await self._conn.execute_fetchall(
-            "SELECT user_id, reason, refused_at FROM bans WHERE user_id = ?", (user_id,)))
+        rows = await self._conn.cached(
+            "SELECT user_id, reason, refused_at FROM bans WHERE user_id = ?", (user_id,),
+            frozenset({"bans"}))
         if not rows:
             return None
         user, reason, refused = rows[0]

@@ -1,0 +1,45 @@
+"""Issue 15: a turn costs few round trips to the database thread (storage/session.py):
+the opening reads in one batch, the writes with the commit."""
+
+from __future__ import annotations
+
+from itertools import count
+
+from bot.app import App
+from bot.dialog.types import Incoming
+
+_updates = count(1)
+
+
+async def trips_of(app: App, text: str = "", payload: str = "", *, user: str = "501",
+                   chat: str = "501", is_group: bool = False) -> int:
+    before = app.db.trips
+    await app.dialog.handle(Incoming("telegram", chat, user, text=text, payload=payload,
+                                     is_group=is_group, update_id=str(next(_updates))))
+    return app.db.trips - before
+
+
+async def test_a_question_and_the_form_steps_cost_two_trips_each(app: App) -> None:
+    assert await trips_of(app, "/start") <= 3  # first contact: the user is inserted
+    assert await trips_of(app, "как записаться к врачу") == 2
+    assert await trips_of(app, "/appeal") == 2
+    assert await trips_of(app, "котельничская црб") == 2
+    assert await trips_of(app, payload="cat:registry") == 2
+
+
+async def test_filing_writes_the_appeal_and_its_card_in_a_few_trips(app: App) -> None:
+    for step in ("/start", "/appeal", "котельничская црб"):
+        await trips_of(app, step)
+    await trips_of(app, payload="cat:registry")
+    await trips_of(app, "В регистратуре не берут трубку третий день")
+    await trips_of(app, payload="consent:yes")
+    filing = await trips_of(app, payload="confirm:send")
+    assert filing <= 9  # opening, limit, institution, insert, events, inbox, citizen, ban, commit
+
+
+async def test_a_redelivered_update_costs_two_trips_and_does_nothing(app: App) -> None:
+    inc = Incoming("telegram", "777", "777", text="/start", update_id="dup-1")
+    await app.dialog.handle(inc)
+    before = app.db.trips
+    assert await app.dialog.handle(inc) == []
+    assert app.db.trips - before == 2
