@@ -91,6 +91,7 @@ class Database:
         self._reader = reader
         self._read_lock = asyncio.Lock()
         self.path = path
+        self.trips = 0  # round trips to the writer's thread by units of work (benchmarks)
 
     @classmethod
     async def open(cls, path: str | Path, *, check: bool = True) -> Database:
@@ -173,6 +174,8 @@ class Database:
                 raise
             else:
                 await session.commit()
+            finally:
+                self.trips += session.trips
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Repositories]:
