@@ -117,7 +117,7 @@ class CitizenFlows:
             t.say(texts.SMALL_TALK_THANKS if pleasantry == "thanks" else texts.SMALL_TALK_GREETING,
                   menu_buttons())
             return
-        result = self.faq.matcher.match(question)
+        result = t.lookups.faq(question)
         if result.answer is not None:
             self.show_entry(t, result.answer)
             return
@@ -173,7 +173,7 @@ class CitizenFlows:
         if len(fold(query)) < 2:
             t.say(texts.FIND_TOO_SHORT, [cancel_row()])
             return None
-        matches = self.directory.current.search(query, limit=limit)
+        matches = t.lookups.directory(query, limit)
         if not matches:
             t.say(texts.FIND_NOTHING.format(query=query[:100]), [cancel_row()])
             return None

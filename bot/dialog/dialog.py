@@ -29,6 +29,7 @@ from bot.dialog.answers import AnswerFlows
 from bot.dialog.citizen import CitizenFlows, menu_buttons
 from bot.dialog.flood import AbuseLimits, FloodGate, Verdict
 from bot.dialog.follow_ups import follow_up
+from bot.dialog.lookups import Lookups, StepHints
 from bot.dialog.own_appeals import OwnAppeals
 from bot.dialog.ports import DirectorySource, FaqSource
 from bot.dialog.reports import run_reports
@@ -59,6 +60,9 @@ class Dialog:
         limits: AbuseLimits | None = None,
     ) -> None:
         self.db = db
+        self.faq = faq
+        self.directory = directory
+        self.hints = StepHints()
         self.clock = clock
         self.appeals = appeals
         self.outcomes = outcomes or DeliveryOutcomes(appeals)
@@ -121,6 +125,8 @@ class Dialog:
         if inc.text or inc.user_name:  # no bidi overrides or zero-width tricks on cards
             inc = replace(inc, text=strip_invisible(inc.text),
                           user_name=strip_invisible(inc.user_name))
+        lookups = Lookups(self.faq, self.directory)
+        self.hints.prepare(inc, lookups)  # CPU work before the writer's lock, not under it
         async with self.db.unit() as repos:
             opening = await repos.turn.open(inc.platform, inc.update_id, inc.user_id,
                                             inc.chat_id, inc.is_group, now)
@@ -140,7 +146,7 @@ class Dialog:
                 return refusal
             # A staff group's listed members act for its institutions; nobody else in it does.
             groups = opening.group_institutions if opening.group_member else ()
-            turn = Turn(inc, repos, user, Actor(roles, groups), now, opening.state)
+            turn = Turn(inc, repos, user, Actor(roles, groups), now, opening.state, lookups)
             before = turn.state
             try:
                 await self._route(turn)
@@ -148,6 +154,7 @@ class Dialog:
                 turn.say(str(exc))
             if turn.state != before:
                 await repos.dialog.set(inc.platform, inc.chat_id, inc.user_id, turn.state, now)
+            self.hints.left_at(inc, turn.state.state)
             await self._queue(repos, inc, turn.replies)
         if late := await run_reports(self.db, turn):  # committed: off the writer's lock
             async with self.db.unit() as repos:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.appeals.access import Actor
+from bot.dialog.lookups import Lookups
 from bot.dialog.states import AppealDraft, Step
 from bot.dialog.types import Button, Incoming, Reply
 from storage.records import ChatRef, DialogState, User
@@ -26,6 +27,7 @@ class Turn:
     actor: Actor
     now: datetime
     state: DialogState
+    lookups: Lookups  # the FAQ and directory, memoised (and maybe asked before the unit)
     replies: list[Reply] = field(default_factory=list)
     reports: list[Report] = field(default_factory=list)
 
