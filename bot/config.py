@@ -129,6 +129,15 @@ class Settings(BaseSettings):
     delivery_keep_trying_hours: float = Field(default=48.0, gt=0, le=24 * 30)
     # /readyz fails while a due message has waited longer than this in the outbox (seconds).
     outbox_stuck_after_s: float = Field(default=900.0, gt=0, le=30 * 86_400)
+    # Bounded storage: the retention job (every 6 hours, in short transactions of at most
+    # RETENTION_BATCH_ROWS rows, so citizens never wait behind it) forgets handled updates'
+    # ids (kept against redelivery) and delivered messages after these many days (cards
+    # stay while their appeal can change), and compacts an appeal this long after it closed
+    # (at least the 30-day follow-up window): its delivered messages and thread notices go.
+    retention_seen_updates_days: int = Field(default=7, ge=1, le=3660)
+    retention_sent_messages_days: int = Field(default=14, ge=1, le=3660)
+    retention_closed_appeals_days: int = Field(default=60, ge=31, le=3660)
+    retention_batch_rows: int = Field(default=100, ge=10, le=100_000)
     # Health endpoints (/healthz, /readyz; /metrics later) on this address; not served
     # while METRICS_PORT is empty (0: any free port).
     metrics_host: str = "127.0.0.1"

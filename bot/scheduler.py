@@ -14,8 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import App
-from bot.appeals.forgetting import apply_retention
-from bot.dead_letters import DEAD_LETTERS_KEEP
+from bot.appeals.retention import Housekeeping, RetentionRun, run_retention
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +22,6 @@ REMINDER_EVERY = timedelta(seconds=30)
 DIGEST_EVERY = timedelta(minutes=5)
 RETENTION_EVERY = timedelta(hours=6)
 DIRECTORY_EVERY = timedelta(seconds=30)
-SEEN_UPDATES_KEEP = timedelta(days=7)
-SENT_MESSAGES_KEEP = timedelta(days=14)  # delivered outbox rows (the thread keeps card ids)
 
 
 async def reminder_job(app: App) -> None:
@@ -39,13 +36,13 @@ async def digest_job(app: App) -> None:
     app.courier.wake()
 
 
-async def retention_job(app: App) -> None:
-    async with app.db.unit() as repos:
-        await repos.dialog.forget_updates_before(app.clock.now() - SEEN_UPDATES_KEEP)
-        await repos.outbox.forget_sent_before(app.clock.now() - SENT_MESSAGES_KEEP)
-        await repos.dead_letters.forget_before(app.clock.now() - DEAD_LETTERS_KEEP)
-        await apply_retention(repos, app.appeals, app.appeals.deadlines.policy.retention,
-                              app.clock.now())
+async def retention_job(app: App) -> RetentionRun:
+    """In short batches (bot/appeals/retention.py): citizens never wait behind it."""
+    run = await run_retention(app.db, app.appeals.deadlines.policy.retention,
+                              Housekeeping.of(app.settings), app.clock.now())
+    if run.total:
+        log.info("retention: %s in %d batches", run.changed, run.batches)
+    return run
 
 
 async def directory_job(app: App) -> None:

@@ -48,7 +48,12 @@ class DialogStateRepo:
         )
         return cur.rowcount == 1
 
-    async def forget_updates_before(self, moment: datetime) -> int:
-        cur = await self._conn.execute("DELETE FROM seen_updates WHERE seen_at < ?",
-                                       (to_db(moment),))
+    async def forget_updates_before(self, moment: datetime, limit: int = 1000) -> int:
+        """At most `limit` of the updates seen before `moment` go, the oldest first (through
+        seen_updates_age, then the primary key): the retention job's batch, a short
+        transaction. Returns how many went: fewer than `limit` means none is left."""
+        cur = await self._conn.execute(
+            "DELETE FROM seen_updates WHERE (platform, update_key) IN ("
+            "SELECT platform, update_key FROM seen_updates WHERE seen_at < ? "
+            "ORDER BY seen_at LIMIT ?)", (to_db(moment), limit))
         return cur.rowcount

@@ -147,22 +147,47 @@ class OutboxRepo:
             "WHERE id = ? AND status = 'failed'", (to_db(now), item_id))
         return cur.rowcount == 1
 
-    async def forget_sent_before(self, moment: datetime) -> int:
-        """Delivered rows are not kept for ever; cards are (they say which institution's
-        chats got a copy, for the status edits)."""
-        cur = await self._conn.execute(
-            "DELETE FROM outbox WHERE status = 'sent' AND sent_at < ? AND kind != 'card'",
-            (to_db(moment),))
-        return cur.rowcount
+    async def prune_sent(self, delete_before: datetime, blank_before: datetime,
+                         blank_payload: str, after: tuple[str, int] | None,
+                         limit: int = 1000) -> tuple[int, tuple[str, int] | None]:
+        """One batch of the retention of delivered rows: of the next `limit` sent rows in
+        (sent_at, id) order past `after`, those sent before `delete_before` go unless they
+        are cards, and the cards sent before `blank_before` lose their text (they stay while
+        their appeal can still change: they say which chats got a copy). One trip, one
+        window through outbox_sent_age: a batch visits at most `limit` rows, kept cards
+        included. Returns (rows changed, where the next batch starts; None: the end)."""
+        until = to_db(max(delete_before, blank_before))
+        start = after or ("", 0)
+        window = ("SELECT id, kind, sent_at, payload FROM outbox WHERE status = 'sent' "
+                  "AND sent_at < ? AND (sent_at, id) > (?, ?) ORDER BY sent_at, id LIMIT ?")
+        params = (until, start[0], start[1], limit)
+        # the UPDATE before the DELETE: it leaves the window as it was, the DELETE would not
+        last, blanked, deleted = await self._conn.batch([
+            (f"SELECT sent_at, id FROM ({window}) ORDER BY sent_at DESC, id DESC LIMIT 1",
+             params),
+            (f"UPDATE outbox SET payload = ? WHERE id IN (SELECT id FROM ({window}) "
+             "WHERE kind = 'card' AND sent_at < ? AND payload != ?)",
+             (blank_payload, *params, to_db(blank_before), blank_payload)),
+            (f"DELETE FROM outbox WHERE id IN (SELECT id FROM ({window}) "
+             "WHERE kind != 'card' AND sent_at < ?)", (*params, to_db(delete_before))),
+        ])
+        changed = max(deleted.rowcount, 0) + max(blanked.rowcount, 0)
+        if not last.rows:
+            return changed, None
+        row = last.rows[0]
+        return changed, (str(row[0]), int(row[1]))
 
     # reading
 
     async def card_chats(self, appeal_id: int, institution_id: str) -> list[ChatRef]:
         """Chats where a card of this appeal was posted for an institution (or is about to be)."""
         return [ChatRef(row[0], row[1]) for row in await self._conn.execute_fetchall(
-            "SELECT DISTINCT platform, chat_id FROM outbox WHERE appeal_id = ? AND kind = 'card' "
-            "AND institution_id = ? AND status != 'failed' ORDER BY platform, chat_id",
-            (appeal_id, institution_id))]
+            "SELECT platform, chat_id FROM outbox WHERE appeal_id = ? AND kind = 'card' "
+            "AND institution_id = ? AND status != 'failed' UNION "
+            # the chats of sent cards whose rows retention compacted (storage/privacy_repo.py)
+            "SELECT platform, chat_id FROM card_copies WHERE appeal_id = ? "
+            "AND institution_id = ? ORDER BY platform, chat_id",
+            (appeal_id, institution_id, appeal_id, institution_id))]
 
     async def get(self, item_id: int) -> OutboxItem | None:
         rows = await self._conn.execute_fetchall(

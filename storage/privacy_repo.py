@@ -81,23 +81,51 @@ class PrivacyRepo:
             (to_db(moment), limit))
         return [row[0] for row in rows]
 
-    async def forget_questions_before(self, moment: datetime) -> int:
-        cur = await self._conn.execute("DELETE FROM faq_unanswered WHERE created_at < ?",
-                                       (to_db(moment),))
-        removed = cur.rowcount
-        cur = await self._conn.execute(
-            "UPDATE faq_feedback SET user_id = '', answer_key = NULL "
-            "WHERE created_at < ? AND user_id != ''", (to_db(moment),))
-        return removed + cur.rowcount
+    async def forget_questions_before(self, moment: datetime,
+                                      limit: int = 1000) -> tuple[int, int]:
+        """One batch: at most `limit` unanswered questions asked before `moment` go
+        (faq_unanswered_age) and as many feedback rows lose their author
+        (faq_feedback_identified: an anonymised row leaves it). (deleted, anonymised)."""
+        stamp = to_db(moment)
+        removed, anonymised = await self._conn.batch([
+            ("DELETE FROM faq_unanswered WHERE id IN (SELECT id FROM faq_unanswered "
+             "WHERE created_at < ? ORDER BY created_at LIMIT ?)", (stamp, limit)),
+            ("UPDATE faq_feedback SET user_id = '', answer_key = NULL WHERE id IN ("
+             "SELECT id FROM faq_feedback WHERE created_at < ? AND user_id != '' "
+             "ORDER BY created_at LIMIT ?)", (stamp, limit)),
+        ])
+        return max(removed.rowcount, 0), max(anonymised.rowcount, 0)
 
-    async def blank_sent_payloads_before(self, moment: datetime, blank_payload: str) -> int:
-        """Delivered messages older than the term: the non-card rows go, the card rows (kept
-        for status edits) lose their text."""
-        cur = await self._conn.execute(
-            "DELETE FROM outbox WHERE status = 'sent' AND sent_at < ? AND kind != 'card'",
-            (to_db(moment),))
-        removed = cur.rowcount
-        cur = await self._conn.execute(
-            "UPDATE outbox SET payload = ? WHERE status = 'sent' AND sent_at < ? "
-            "AND kind = 'card' AND payload != ?", (blank_payload, to_db(moment), blank_payload))
-        return removed + cur.rowcount
+    # compaction: a closed appeal no reply can reach any more keeps only its record
+
+    async def appeals_to_compact(self, closed_before: datetime,
+                                 limit: int = 100) -> list[tuple[int, str]]:
+        """(id, closed_at) of the next closed appeals past the compaction mark, closed
+        before the moment, in (closed_at, id) order (appeals_closed)."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT id, closed_at FROM appeals WHERE closed_at IS NOT NULL AND closed_at < ? "
+            "AND (closed_at, id) > (SELECT COALESCE(MAX(until), ''), COALESCE(MAX(last_id), 0) "
+            "FROM retention_progress WHERE step = 'compaction') AND status = 'closed' "
+            "ORDER BY closed_at, id LIMIT ?", (to_db(closed_before), limit))
+        return [(int(row[0]), str(row[1])) for row in rows]
+
+    async def compact_appeals(self, appeals: list[tuple[int, str]]) -> None:
+        """Their delivered outbox rows go, a sent card's chat kept in card_copies (the status
+        edits of a later /forget find it through outbox.card_chats); rows still to send
+        stay. The mark moves past them. The thread: storage/appeals_repo.py prune_thread."""
+        if not appeals:
+            return
+        appeal_ids = [appeal_id for appeal_id, _ in appeals]
+        marks = _marks(appeal_ids)
+        self._conn.defer(
+            "INSERT OR IGNORE INTO card_copies (appeal_id, institution_id, platform, chat_id) "
+            f"SELECT appeal_id, institution_id, platform, chat_id FROM outbox "
+            f"WHERE appeal_id IN ({marks}) AND kind = 'card' AND status = 'sent' "
+            "AND institution_id IS NOT NULL", appeal_ids)
+        self._conn.defer(
+            f"DELETE FROM outbox WHERE appeal_id IN ({marks}) AND status = 'sent'", appeal_ids)
+        last_id, until = appeals[-1]
+        self._conn.defer(
+            "INSERT INTO retention_progress (step, until, last_id) VALUES ('compaction', ?, ?) "
+            "ON CONFLICT (step) DO UPDATE SET until = excluded.until, last_id = excluded.last_id",
+            (until, last_id))

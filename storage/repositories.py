@@ -12,6 +12,7 @@ from storage.outbox_repo import OutboxRepo
 from storage.people_repo import PeopleRepo
 from storage.privacy_repo import PrivacyRepo
 from storage.session import Session
+from storage.space_repo import SpaceRepo
 from storage.staff_repo import StaffRepo
 from storage.transport_state_repo import TransportStateRepo
 from storage.turn_repo import TurnRepo
@@ -31,3 +32,4 @@ class Repositories:
         self.privacy = PrivacyRepo(conn)
         self.transport_state = TransportStateRepo(conn)
         self.turn = TurnRepo(conn)
+        self.space = SpaceRepo(conn)

@@ -1,4 +1,5 @@
-"""The right to be forgotten (152-FZ art. 21) and the retention of personal data.
+"""The right to be forgotten (152-FZ art. 21); the retention of personal data is
+bot/appeals/retention.py.
 
 `forget` withdraws the person's open appeals (the institution is told), then anonymises
 their name, texts and chat ids across appeals, the outbox, the FAQ tables and dialog state.
@@ -12,7 +13,6 @@ from datetime import datetime
 
 from bot import texts
 from bot.appeals.outbox import outbox_row
-from bot.appeals.policy import Retention
 from bot.appeals.service import AppealService
 from bot.message import Message, encode
 from storage.records import AppealStatus, OutboxKind, Role, User
@@ -65,17 +65,3 @@ async def _withdraw(repos: Repositories, service: AppealService, appeal_id: int,
         outbox_row(c.platform, c.chat_id, notice, OutboxKind.MESSAGE, appeal_id=appeal.id,
                    institution_id=appeal.institution_id) for c in chats], now)
 
-
-async def apply_retention(repos: Repositories, service: AppealService, retention: Retention,
-                          now: datetime) -> int:
-    """Closed appeals past their term are anonymised; old questions and
-    delivered payloads go. Returns how many rows changed."""
-    changed = 0
-    while ids := await repos.privacy.closed_appeals_before(now - retention.appeals):
-        await repos.privacy.drop_messages(ids, [], BLANK)
-        await repos.privacy.anonymise_appeals(ids, texts.RETENTION_TEXT, now)
-        changed += len(ids)
-    changed += await repos.privacy.forget_questions_before(now - retention.questions)
-    changed += await repos.privacy.blank_sent_payloads_before(now - retention.sent_messages,
-                                                              BLANK)
-    return changed

@@ -1,5 +1,5 @@
 """Command line: python -m bot run | console | import-directory | import-faq | faq check |
-import-duty | invite | backup | outbox | dead-letters | staff | ban | unban | forget."""
+import-duty | invite | backup | outbox | dead-letters | storage | staff | ban | unban | forget."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Keeping the bot running: `invite` (a staff invite token), `backup`, `outbox` (the
-delivery: backlog, failures; retry or re-route a row), `dead-letters`."""
+delivery: backlog, failures; retry or re-route a row), `dead-letters`, `storage` (bytes in
+use, per table and per closed appeal)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ def add_parsers(sub: Subparsers) -> None:
     p = sub.add_parser("dead-letters", help="updates the bot could not read: count, recent ones")
     p.add_argument("id", nargs="?", type=int, help="print this one's raw JSON")
     p.set_defaults(func=dead_letters)
+    p = sub.add_parser("storage", help="database bytes in use: per table, per closed appeal")
+    p.set_defaults(func=storage)
 
 
 async def invite(settings: Settings, args: argparse.Namespace) -> int:
@@ -103,6 +106,34 @@ async def dead_letters(settings: Settings, args: argparse.Namespace) -> int:
             lines = [raw]
     for line in lines:
         print(line)
+    return 0
+
+
+def _mib(size: float) -> str:
+    if size < 2**20:
+        return f"{size / 2**10:,.0f} КиБ"
+    return f"{size / 2**20:,.1f} МиБ".replace(",", " ")
+
+
+async def storage(settings: Settings, args: argparse.Namespace) -> int:
+    """Pages in use, not the file's size: SQLite reuses the pages retention freed."""
+    from storage.db import Database
+
+    async with opened(Database.open(settings.database_path)) as db, db.read() as repos:
+        usage = await repos.space.usage()
+    print(f"База {settings.database_path}: занято {_mib(usage.used)}, свободных страниц "
+          f"{_mib(usage.free)} (SQLite заполняет их новыми записями: файл не растёт, "
+          "пока они есть; уменьшить файл — VACUUM при остановленном боте).")
+    per = usage.per_closed_appeal
+    if per is None:
+        print("Закрытых обращений нет.")
+    else:
+        print(f"Закрытых обращений: {usage.closed_appeals}; {per:,.0f} Б на закрытое "
+              "обращение.".replace(",", " "))
+    for name, size in usage.tables[:15]:
+        share = f", {size / usage.closed_appeals:,.0f} Б на закрытое обращение".replace(
+            ",", " ") if usage.closed_appeals else ""
+        print(f"  {name}: {_mib(size)}{share}")
     return 0
 
 
