@@ -14,6 +14,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from storage.checkpoints import Checkpointer
 from storage.db_problems import DatabaseProblem, DbProblem, problem_of_os, problem_of_sqlite
 from storage.repositories import Repositories
 from storage.session import Session
@@ -91,6 +92,7 @@ class Database:
         self._reader = reader
         self._read_lock = asyncio.Lock()
         self.path = path
+        self._checkpoints: Checkpointer | None = None
         self.trips = 0  # round trips to the writer's thread by units of work (benchmarks)
 
     @classmethod
@@ -119,6 +121,8 @@ class Database:
             await db.migrate()
             if path != ":memory:":
                 db._reader = await _open_reader(path)  # after the migrations: their schema
+                await conn.execute("PRAGMA wal_autocheckpoint = 0")  # storage/checkpoints.py
+                db._checkpoints = await Checkpointer.open(path, BUSY_TIMEOUT_MS)
             return db
         except sqlite3.Error as exc:
             if conn is not None:
@@ -133,6 +137,8 @@ class Database:
             raise
 
     async def close(self) -> None:
+        if self._checkpoints is not None:
+            await self._checkpoints.close()
         if self._reader is not None:
             async with self._read_lock:
                 await self._reader.close()
@@ -176,6 +182,8 @@ class Database:
                 await session.commit()
             finally:
                 self.trips += session.trips
+        if self._checkpoints is not None:
+            self._checkpoints.after_unit()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Repositories]:
