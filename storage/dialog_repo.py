@@ -4,10 +4,20 @@ transports; a task started in one chat is finished in that chat only."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime
 
 from storage.records import DialogState, to_db
 from storage.session import Session
+
+# Also in the turn's opening batch (storage/turn_repo.py): one statement, two callers.
+STATE_SQL = ("SELECT state, data FROM dialog_state WHERE platform = ? AND chat_id = ? "
+             "AND user_id = ?")
+SEEN_SQL = "INSERT OR IGNORE INTO seen_updates (platform, update_key, seen_at) VALUES (?, ?, ?)"
+
+
+def state_of(rows: list[sqlite3.Row]) -> DialogState:
+    return DialogState(rows[0]["state"], json.loads(rows[0]["data"])) if rows else DialogState()
 
 
 class DialogStateRepo:
@@ -15,15 +25,8 @@ class DialogStateRepo:
         self._conn = conn
 
     async def get(self, platform: str, chat_id: str, user_id: str) -> DialogState:
-        async with self._conn.execute(
-            "SELECT state, data FROM dialog_state WHERE platform = ? AND chat_id = ? "
-            "AND user_id = ?",
-            (platform, chat_id, user_id),
-        ) as cur:
-            row = await cur.fetchone()
-        if row is None:
-            return DialogState()
-        return DialogState(row["state"], json.loads(row["data"]))
+        return state_of(await self._conn.execute_fetchall(STATE_SQL,
+                                                          (platform, chat_id, user_id)))
 
     async def set(self, platform: str, chat_id: str, user_id: str, state: DialogState,
                   now: datetime) -> None:
@@ -42,10 +45,7 @@ class DialogStateRepo:
 
     async def first_time(self, platform: str, update_key: str, now: datetime) -> bool:
         """Record an update as handled; False if it was handled before (a redelivery)."""
-        cur = await self._conn.execute(
-            "INSERT OR IGNORE INTO seen_updates (platform, update_key, seen_at) VALUES (?, ?, ?)",
-            (platform, update_key, to_db(now)),
-        )
+        cur = await self._conn.execute(SEEN_SQL, (platform, update_key, to_db(now)))
         return cur.rowcount == 1
 
     async def forget_updates_before(self, moment: datetime, limit: int = 1000) -> int:

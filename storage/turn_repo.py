@@ -5,10 +5,10 @@ The same reads the repositories make one by one (people, staff, dialog), batched
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from storage.dialog_repo import SEEN_SQL, STATE_SQL, state_of
 from storage.people_repo import user_of
 from storage.records import DialogState, Role, StaffRole, User, to_db
 from storage.session import Params, Session
@@ -37,15 +37,13 @@ class TurnRepo:
                    chat_id: str, is_group: bool, now: datetime) -> Opening:
         who = (platform, platform_user_id)
         statements: list[tuple[str, Params]] = [
-            ("INSERT OR IGNORE INTO seen_updates (platform, update_key, seen_at) "
-             "VALUES (?, ?, ?)", (platform, update_key, to_db(now))) if update_key is not None
+            (SEEN_SQL, (platform, update_key, to_db(now))) if update_key is not None
             else ("SELECT 1", ()),
             (_USER, who),
             (f"SELECT role, institution_id FROM staff WHERE user_id = {_USER_ID} ORDER BY id",
              who),
             (f"SELECT user_id, reason, refused_at FROM bans WHERE user_id = {_USER_ID}", who),
-            ("SELECT state, data FROM dialog_state WHERE platform = ? AND chat_id = ? "
-             "AND user_id = ?", (platform, chat_id, platform_user_id)),
+            (STATE_SQL, (platform, chat_id, platform_user_id)),
         ]
         if is_group:
             statements += [
@@ -59,8 +57,7 @@ class TurnRepo:
         if bans.rows:
             banned, reason, refused = bans.rows[0]
             ban = Ban(banned, reason, datetime.fromisoformat(refused) if refused else None)
-        state = (DialogState(states.rows[0]["state"], json.loads(states.rows[0]["data"]))
-                 if states.rows else DialogState())
+        state = state_of(states.rows)
         return Opening(
             fresh=update_key is None or seen.rowcount == 1,
             user=user_of(users.rows[0]) if users.rows else None,
