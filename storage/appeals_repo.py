@@ -65,15 +65,19 @@ class AppealRepo:
     async def create(
         self, *, citizen_id: int, platform: str, chat_id: str, institution_id: str,
         category: str, text: str, now: datetime, first_response_due: datetime, due_at: datetime,
+        abuse: str = "", next_reminder_at: datetime | None = None, reminder_stage: int = 0,
     ) -> Appeal:
+        """The new row as filed, with its first reminder rung and abuse marks (one trip)."""
         stamp = to_db(now)
-        # The number citizens quote: year and a sequence, e.g. 2026-000042 (one trip).
+        # The number citizens quote: year and a sequence, e.g. 2026-000042.
         _, numbered = await self._conn.batch([
             ("INSERT INTO appeals (number, citizen_id, platform, chat_id, institution_id, "
-             "category, text, status, created_at, updated_at, first_response_due, due_at) "
-             "VALUES ('', ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?)",
+             "category, text, status, created_at, updated_at, first_response_due, due_at, "
+             "abuse, next_reminder_at, reminder_stage) "
+             "VALUES ('', ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?)",
              (citizen_id, platform, chat_id, institution_id, category, text, stamp, stamp,
-              to_db(first_response_due), to_db(due_at))),
+              to_db(first_response_due), to_db(due_at), abuse,
+              to_db(next_reminder_at) if next_reminder_at else None, reminder_stage)),
             ("UPDATE appeals SET number = ? || '-' || printf('%06d', id) "
              "WHERE id = last_insert_rowid() RETURNING *", (str(now.year),)),
         ])

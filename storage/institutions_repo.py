@@ -35,6 +35,8 @@ def _row_values(inst: Institution) -> tuple[str, ...]:
 
 # Rows converted to records in a worker thread from this many on: 100,000 institutions
 # take most of a second, which the event loop should not spend.
+INSTITUTION_SQL = "SELECT * FROM institutions WHERE id = ?"
+INSTITUTION_TABLES = frozenset({"institutions"})
 CONVERT_IN_THREAD = 2_000
 
 
@@ -64,8 +66,7 @@ class InstitutionRepo:
         return int(row[0]), str(row[1])
 
     async def get(self, institution_id: str) -> Institution | None:
-        rows = await self._conn.cached("SELECT * FROM institutions WHERE id = ?",
-                                       (institution_id,), frozenset({"institutions"}))
+        rows = await self._conn.cached(INSTITUTION_SQL, (institution_id,), INSTITUTION_TABLES)
         return _from_row(rows[0]) if rows else None
 
     async def get_many(self, ids: list[str]) -> dict[str, Institution]:

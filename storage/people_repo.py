@@ -9,6 +9,8 @@ import aiosqlite
 from storage.records import ChatRef, InboxChat, Invite, Role, StaffRole, User, from_db, to_db
 from storage.session import Session
 
+USER_BY_ID_SQL = "SELECT * FROM users WHERE id = ?"
+USER_TABLES = frozenset({"users"})
 INBOX_COLUMNS = "institution_id, platform, chat_id, is_group, disabled_at, disabled_reason, id"
 
 
@@ -68,8 +70,7 @@ class PeopleRepo:
         return user_of(row) if row else None
 
     async def get_user(self, user_id: int) -> User | None:
-        rows = await self._conn.cached("SELECT * FROM users WHERE id = ?", (user_id,),
-                                       frozenset({"users"}))
+        rows = await self._conn.cached(USER_BY_ID_SQL, (user_id,), USER_TABLES)
         return user_of(rows[0]) if rows else None
 
     # staff

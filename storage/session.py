@@ -15,7 +15,8 @@ statements do:
 - `BEGIN IMMEDIATE` itself is deferred: it travels with the unit's first statement;
 - `batch` runs several statements in one trip (the turn's opening reads);
 - `cached` reads (an institution, its inbox chats, the operators) are asked once per unit
-  however many steps of the turn need them, until a write to one of their tables.
+  however many steps of the turn need them, until a write to one of their tables; a
+  batch that read the same rows already can `prime` them.
 
 The one aiosqlite internal used is `Connection._execute(fn)`, which runs `fn` in the
 connection's thread, the way aiosqlite's own `execute_fetchall` does; the pin in
@@ -139,6 +140,12 @@ class Session:
         rows = await self.execute_fetchall(sql, params)
         self._cache[key] = (tables, rows)
         return rows
+
+    def prime(self, sql: str, params: Sequence[Any], tables: frozenset[str],
+              rows: list[sqlite3.Row]) -> None:
+        """What `cached(sql, params, tables)` would read, already read by a batch of this
+        unit (TurnRepo.open): the first cached read of it costs no trip."""
+        self._cache[(sql, tuple(params))] = (tables, rows)
 
     def _forget(self, sql: str) -> None:
         if not self._cache or _READ.match(sql):

@@ -9,6 +9,8 @@ from storage.people_repo import INBOX_COLUMNS, inbox_of
 from storage.records import InboxChat, to_db
 from storage.session import Session
 
+BAN_SQL = "SELECT user_id, reason, refused_at FROM bans WHERE user_id = ?"
+BAN_TABLES = frozenset({"bans"})
 MEMBER = "member"  # the staff list's word for a staff group's member
 
 
@@ -145,9 +147,7 @@ class StaffRepo:
         return cur.rowcount == 1
 
     async def ban_of(self, user_id: int) -> Ban | None:
-        rows = await self._conn.cached(
-            "SELECT user_id, reason, refused_at FROM bans WHERE user_id = ?", (user_id,),
-            frozenset({"bans"}))
+        rows = await self._conn.cached(BAN_SQL, (user_id,), BAN_TABLES)
         if not rows:
             return None
         user, reason, refused = rows[0]

@@ -1,7 +1,10 @@
 """What a turn reads before it decides, in one round trip: is the update new, who is
 writing (user, roles, ban), what the conversation in this chat is at, and, in a group
 chat, which institutions the chat is the inbox of and whether the writer is listed there.
-The same reads the repositories make one by one (people, staff, dialog), batched."""
+The same reads the repositories make one by one (people, staff, dialog), batched; the
+writer's own row, their ban and the institution the conversation is about (an appeal
+being filled in keeps it in the state's data) are primed into the unit's cache, so the
+turn's later `get_user`, `ban_of` and `institutions.get` of them cost no trip."""
 
 from __future__ import annotations
 
@@ -9,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from storage.dialog_repo import SEEN_SQL, STATE_SQL, state_of
-from storage.people_repo import user_of
+from storage.institutions_repo import INSTITUTION_SQL, INSTITUTION_TABLES
+from storage.people_repo import USER_BY_ID_SQL, USER_TABLES, user_of
 from storage.records import DialogState, Role, StaffRole, User, to_db
 from storage.session import Params, Session
-from storage.staff_repo import Ban
+from storage.staff_repo import BAN_SQL, BAN_TABLES, Ban
 
 _USER = "SELECT * FROM users WHERE platform = ? AND platform_user_id = ?"
 _USER_ID = "(SELECT id FROM users WHERE platform = ? AND platform_user_id = ?)"
@@ -44,6 +48,9 @@ class TurnRepo:
              who),
             (f"SELECT user_id, reason, refused_at FROM bans WHERE user_id = {_USER_ID}", who),
             (STATE_SQL, (platform, chat_id, platform_user_id)),
+            ("SELECT * FROM institutions WHERE id = (SELECT json_extract(data, "
+             "'$.institution_id') FROM dialog_state WHERE platform = ? AND chat_id = ? "
+             "AND user_id = ?)", (platform, chat_id, platform_user_id)),
         ]
         if is_group:
             statements += [
@@ -52,7 +59,15 @@ class TurnRepo:
                 (f"SELECT 1 FROM group_members WHERE platform = ? AND chat_id = ? "
                  f"AND user_id = {_USER_ID}", (platform, chat_id, *who)),
             ]
-        seen, users, roles, bans, states, *group = await self._conn.batch(statements)
+        seen, users, roles, bans, states, institution, *group = await self._conn.batch(
+            statements)
+        user = user_of(users.rows[0]) if users.rows else None
+        if user is not None:
+            self._conn.prime(USER_BY_ID_SQL, (user.id,), USER_TABLES, users.rows)
+            self._conn.prime(BAN_SQL, (user.id,), BAN_TABLES, bans.rows)
+        if institution.rows:
+            self._conn.prime(INSTITUTION_SQL, (institution.rows[0]["id"],), INSTITUTION_TABLES,
+                             institution.rows)
         ban = None
         if bans.rows:
             banned, reason, refused = bans.rows[0]
@@ -60,7 +75,7 @@ class TurnRepo:
         state = state_of(states.rows)
         return Opening(
             fresh=update_key is None or seen.rowcount == 1,
-            user=user_of(users.rows[0]) if users.rows else None,
+            user=user,
             roles=tuple(StaffRole(Role(row["role"]), row["institution_id"])
                         for row in roles.rows),
             ban=ban, state=state,

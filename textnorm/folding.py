@@ -42,5 +42,7 @@ _KEEP_FORMAT = {"\u200d"}  # the zero-width joiner holds compound emoji together
 def strip_invisible(text: str) -> str:
     """Control characters, bidi overrides and zero-width characters out of user text
     before it reaches cards and storage; line breaks, tabs, ordinary Unicode and emoji stay."""
+    if text.isprintable():  # no "Other" character at all (Cc, Cf, Co, Cs, Cn): the usual case
+        return text
     return "".join(ch for ch in text if ch in "\n\t" or ch in _KEEP_FORMAT
                    or unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cs"))

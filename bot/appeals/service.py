@@ -67,19 +67,21 @@ class AppealService:
         category: str, text: str, attachments: list[Attachment], now: datetime,
     ) -> Appeal:
         deadlines = self.deadlines.for_new_appeal(now, category, self.timezone_of(inst), inst.id)
+        # the first reminder rung and the abuse marks go in with the row (one trip)
+        stage = self.deadlines.next_stage(now, deadlines.first_response_due, deadlines.due_at,
+                                          after=-1, first_response_done=False, now=now)
+        marks = screen(text)  # 59-FZ art. 11: flagged for the staff, never dropped
         appeal = await repos.appeals.create(
             citizen_id=citizen.id, platform=chat.platform, chat_id=chat.chat_id,
             institution_id=inst.id, category=category, text=text, now=now,
             first_response_due=deadlines.first_response_due, due_at=deadlines.due_at,
+            abuse=",".join(sorted(marks)), next_reminder_at=stage.at if stage else None,
+            reminder_stage=stage.number if stage else 0,
         )
         await repos.appeals.add_event(appeal.id, "created", now, citizen.id,
                                       institution_id=inst.id, category=category)
         await repos.appeals.add_message(appeal.id, "citizen", chat.platform, chat.chat_id, now,
                                         text=text, author_id=citizen.id)
-        marks = screen(text)  # 59-FZ art. 11: flagged for the staff, never dropped
-        if marks:
-            appeal = await repos.appeals.update(appeal.id, now, abuse=",".join(sorted(marks)))
-        appeal = await self.schedule_reminders(repos, appeal, now, after=-1)
         await self.cards.post(repos, appeal, now, attachments=stamped(attachments, chat.platform))
         return appeal
 
