@@ -42,6 +42,7 @@ from bot.appeals.staff_power import create_invite
 from bot.clock import SystemClock
 from bot.config import PROJECT_ROOT, Settings
 from bot.dialog.types import Incoming
+from bot.heap import settle
 from storage.db import BUSY_TIMEOUT_MS, Database
 from storage.records import Role, to_db
 
@@ -127,6 +128,7 @@ async def _dialog_run(workdir: Path) -> CoreRun:
                 assert replies, step
 
     app.directory.current.search("котельничская црб")  # warm the lemmatiser like a live bot
+    settle()  # as bot.runner.run_bot does before serving (bot/heap.py)
     trips_before = getattr(app.db, "trips", None)
     started = time.perf_counter()
     await asyncio.gather(*(citizen(n) for n in range(CITIZENS)))

@@ -29,6 +29,7 @@ import os
 import shutil
 import sqlite3
 import statistics
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -40,6 +41,7 @@ from benchmarks.growth_fill import ADMIN0, CACHE, NOW, OPERATOR, db_stamp, fille
 from bot.app import App, build_app
 from bot.clock import FixedClock
 from bot.dialog.types import Incoming
+from bot.heap import settle
 from bot.scheduler import retention_job
 
 SIZES = [int(n) for n in os.environ.get("BENCH_GROWTH_SIZES", "10000,100000,1000000").split(",") if n]
@@ -107,14 +109,21 @@ def _space(path: Path) -> dict[str, int]:
     return {"file": path.stat().st_size, "used": (pages - free) * page, "tables": tables}
 
 
+def _progress(size: int, what: str) -> None:
+    print(f"  [{size:,}] {time.strftime('%H:%M:%S')} {what}", file=sys.stderr, flush=True)
+
+
 async def _measure(size: int, path: Path, meta: dict[str, Any], workdir: Path) -> dict[str, Any]:
     clock = FixedClock(NOW)
+    _progress(size, "opening the database (PRAGMA quick_check at open)")
     app = await build_app(growth_settings(path, workdir), clock)
+    _progress(size, "staff queries and digests")
     out: dict[str, Any] = {"timings": {}}
     try:
         who = {"operator": str(OPERATOR), "admin": str(ADMIN0)}
-        # warm: the lemmatiser, the caches, the first page reads
+        # warm: the lemmatiser, the caches, the first page reads; the heap as run_bot does
         await _citizens(app, 500_000)
+        settle()
         for role, command in STAFF_COMMANDS:
             await _handle(app, who[role], command)
         for role, command in STAFF_COMMANDS:
@@ -149,6 +158,7 @@ async def _measure(size: int, path: Path, meta: dict[str, Any], workdir: Path) -
         await timed(f"reminder tick ({len(due)} due)", app.reminders.tick, due_again)
 
         # a citizen's messages alone, then while an operator report runs in a loop
+        _progress(size, "citizens alone, then beside operator reports")
         out["unloaded"] = await _citizens(app, 600_000)
         stop = asyncio.Event()
         reports = 0
@@ -167,6 +177,7 @@ async def _measure(size: int, path: Path, meta: dict[str, Any], workdir: Path) -
         await loop_task
         out["reports_in_loop"] = reports
 
+        _progress(size, "the retention job")
         out["before"] = _space(path)
         started = time.perf_counter()
         await retention_job(app)

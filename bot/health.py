@@ -65,8 +65,12 @@ class Readiness:
 # ---- the checks -------------------------------------------------------------------------
 
 def database_reachable(db: Database) -> Check:
-    """A unit of work opens and the connection answers (PRAGMA user_version inside it)."""
+    """A unit of work opens and the connection answers (PRAGMA user_version inside it),
+    and the full check of a big file (Database.verify, run after the start) found no
+    damage."""
     async def check() -> str | None:
+        if db.damage is not None:
+            return f"the database file is damaged: {db.damage}"
         async with db.unit():
             await db.schema_version()
         return None

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Protocol, runtime_checkable
@@ -31,9 +32,11 @@ from bot.health import (
     migrations_current,
     outbox_flowing,
 )
+from bot.heap import settle
 from bot.logs import brief
 from bot.scheduler import build_scheduler
 from bot.stopping import pause_unless_stopped, unless_stopped
+from storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +112,10 @@ async def run_bot(app: App, transports: list[Transport], *, stop: asyncio.Event 
         health = HealthServer(readiness_for(app, transports), app.settings.metrics_host,
                               app.settings.metrics_port)
         await health.start()  # a port in use stops the start here, before anything runs
+    settle()  # the directory, the FAQ and the lemmatiser out of the collector's walks
+    # a file too big to check at open (storage/db.py) is checked while the bot serves
+    check = (asyncio.create_task(verify_database(app.db), name="database-check")
+             if app.db.unverified else None)
     scheduler = build_scheduler(app)
     scheduler.start()
     tasks = [asyncio.create_task(keep_serving(app, t, stop, retry), name=f"serve-{t.platform}")
@@ -125,12 +132,26 @@ async def run_bot(app: App, transports: list[Transport], *, stop: asyncio.Event 
         await asyncio.gather(*tasks, return_exceptions=True)
     finally:
         stop.set()
+        if check is not None:
+            check.cancel()
         scheduler.shutdown(wait=False)
         for transport in transports:
             await transport.close()
         if health is not None:
             await health.close()
         log.info("medfront stopped")
+
+
+async def verify_database(db: Database) -> None:
+    """The full check of a big database file, beside the serving; damage found fails
+    /readyz (bot/health.py) and is logged as critical: restore from a backup."""
+    started = time.perf_counter()
+    damage = await db.verify()
+    if damage is None:
+        log.info("database check: no damage found (%.0f s)", time.perf_counter() - started)
+    else:
+        log.critical("database check: the file %s is damaged (%s); stop the bot and restore "
+                     "the latest backup (made by python -m bot backup)", db.path, damage)
 
 
 async def keep_serving(app: App, transport: Transport, stop: asyncio.Event,

@@ -15,6 +15,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import App
 from bot.appeals.retention import Housekeeping, RetentionRun, run_retention
+from bot.heap import settle
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +47,11 @@ async def retention_job(app: App) -> RetentionRun:
 
 
 async def directory_job(app: App) -> None:
-    """The directory is rebuilt (off the event loop) only if the institutions changed."""
+    """The directory is rebuilt (off the event loop) only if the institutions changed; the
+    new index is then frozen out of the collector's walks (bot/heap.py)."""
     try:
-        await app.directory.refresh(app.db)
+        if await app.directory.refresh(app.db):
+            settle()
     except Exception:
         log.exception("directory refresh failed")
 

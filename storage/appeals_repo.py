@@ -292,14 +292,19 @@ class AppealRepo:
 
     async def prune_thread(self, appeal_ids: list[int]) -> None:
         """Closed appeals no reply can reach any more (retention's compaction): the notices
-        go (a copy of what was sent; their message id only let a reply find the appeal) and
-        the citizen's messages lose their message ids. Their texts, the staff answers and
+        go (a copy of what was sent; their message id only let a reply find the appeal),
+        so does the citizen's opening message where it only repeats the appeal's own text
+        (appeals.text keeps it: a thread read after compaction starts there), and the
+        citizen's other messages lose their message ids. Their texts, the staff answers and
         the cards' message ids stay (the record; the edits a later /forget makes)."""
         if not appeal_ids:
             return
         marks = ", ".join("?" for _ in appeal_ids)
         self._conn.defer(
-            f"DELETE FROM appeal_messages WHERE appeal_id IN ({marks}) AND kind = 'notice'",
+            f"DELETE FROM appeal_messages WHERE appeal_id IN ({marks}) AND (kind = 'notice' "
+            "OR (kind = 'citizen' AND id = (SELECT MIN(m.id) FROM appeal_messages m "
+            "WHERE m.appeal_id = appeal_messages.appeal_id AND m.kind = 'citizen') "
+            "AND text = (SELECT a.text FROM appeals a WHERE a.id = appeal_messages.appeal_id)))",
             appeal_ids)
         self._conn.defer(
             f"UPDATE appeal_messages SET message_id = NULL WHERE appeal_id IN ({marks}) "

@@ -6,6 +6,13 @@ copied into the database file (seen as 80 ms spikes beside the retention job). T
 writer turns the automatic checkpoint off, and every EVERY_UNITS units of work a
 checkpoint runs on a connection of its own, in its own thread, in PASSIVE mode: it
 copies what no reader still needs and never waits for, or blocks, the writer.
+
+A bulk writer (the retention job's catch-up over years of history) can outrun it: the
+WAL is only started over when a checkpoint has copied all of it, and a writer that never
+pauses leaves it growing (6 GB in two minutes over a million stored appeals). Such a
+writer calls `Database.keep_wal_small()` between its batches: past WAL_HIGH_BYTES it
+waits for a checkpoint to finish, the next write starts the WAL over, and
+journal_size_limit gives the file back.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ import aiosqlite
 log = logging.getLogger(__name__)
 
 EVERY_UNITS = 200  # about 1,000 WAL pages of a turn's size
+WAL_HIGH_BYTES = 64 * 2**20  # a bulk writer waits for a checkpoint past this much WAL
+WAL_KEEP_BYTES = 16 * 2**20  # PRAGMA journal_size_limit: the WAL file after a restart
 
 
 class Checkpointer:
@@ -46,6 +55,15 @@ class Checkpointer:
         if not self._closed and self._units >= self._every and (self._task is None or self._task.done()):
             self._units = 0
             self._task = asyncio.create_task(self._run("PASSIVE"), name="wal-checkpoint")
+
+    async def catch_up(self) -> None:
+        """Wait for the running checkpoint, then run one more to its end."""
+        if self._closed:
+            return
+        if self._task is not None and not self._task.done():
+            await asyncio.gather(self._task, return_exceptions=True)
+        self._units = 0
+        await self._run("PASSIVE")
 
     async def _run(self, mode: str) -> None:
         try:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from storage.checkpoints import Checkpointer
+from storage.checkpoints import WAL_HIGH_BYTES, WAL_KEEP_BYTES, Checkpointer
 from storage.db_problems import DatabaseProblem, DbProblem, problem_of_os, problem_of_sqlite
 from storage.repositories import Repositories
 from storage.session import Session
@@ -47,15 +47,29 @@ def private_file(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
-async def _check_usable(conn: aiosqlite.Connection, path: str) -> None:
+# PRAGMA quick_check reads every page: five minutes over a million stored appeals (14 GB).
+# A file larger than this is checked at open only as far as its header and schema, and
+# in full by Database.verify() while the bot already serves.
+FULL_CHECK_AT_OPEN_BYTES = 1 << 30
+
+
+async def _check_usable(conn: aiosqlite.Connection, path: str, full: bool) -> None:
     """At open: PRAGMA quick_check (a damaged file stops the start before anything is
-    written to it), then a write lock taken and given back (a file SQLite could open for
-    reading only says so now, not at the first citizen's message)."""
-    rows = [str(row[0]) for row in await conn.execute_fetchall("PRAGMA quick_check(3)")]
-    if rows != ["ok"]:
-        raise DatabaseProblem(DbProblem.CORRUPTED, path, "; ".join(rows)[:300])
+    written to it), or for a big file a read of its schema; then a write lock taken and
+    given back (a file SQLite could open for reading only says so now, not at the first
+    citizen's message)."""
+    if full:
+        rows = [str(row[0]) for row in await conn.execute_fetchall("PRAGMA quick_check(3)")]
+        if rows != ["ok"]:
+            raise DatabaseProblem(DbProblem.CORRUPTED, path, "; ".join(rows)[:300])
+    else:
+        await conn.execute_fetchall("SELECT COUNT(*) FROM sqlite_master")
     await conn.execute("BEGIN IMMEDIATE")
     await conn.execute("ROLLBACK")
+
+
+def _size(path: str) -> int:
+    return sum(os.stat(p).st_size for p in (path, path + "-wal") if os.path.exists(p))
 
 
 async def _open_reader(path: str) -> aiosqlite.Connection:
@@ -93,12 +107,15 @@ class Database:
         self._read_lock = asyncio.Lock()
         self.path = path
         self._checkpoints: Checkpointer | None = None
+        self.unverified = False  # a big file whose full check is still to run (verify())
+        self.damage: str | None = None  # what verify() found wrong, None: nothing
         self.trips = 0  # round trips to the writer's thread by units of work (benchmarks)
 
     @classmethod
     async def open(cls, path: str | Path, *, check: bool = True) -> Database:
         """Open (create) and migrate. A file the process may not write, one that is not
-        SQLite, or one `PRAGMA quick_check` finds damaged (`check`) raises DatabaseProblem."""
+        SQLite, or one `PRAGMA quick_check` finds damaged (`check`) raises DatabaseProblem;
+        a file over FULL_CHECK_AT_OPEN_BYTES is left `unverified` for verify()."""
         path = str(path)
         if path != ":memory:":
             try:
@@ -115,13 +132,16 @@ class Database:
             await conn.execute("PRAGMA synchronous = NORMAL")
             await conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: a region's hot pages stay in memory
             await conn.execute("PRAGMA foreign_keys = ON")
+            full = path == ":memory:" or _size(path) <= FULL_CHECK_AT_OPEN_BYTES
             if check and path != ":memory:":
-                await _check_usable(conn, path)
+                await _check_usable(conn, path, full)
             db = cls(conn, path)
+            db.unverified = check and not full
             await db.migrate()
             if path != ":memory:":
                 db._reader = await _open_reader(path)  # after the migrations: their schema
                 await conn.execute("PRAGMA wal_autocheckpoint = 0")  # storage/checkpoints.py
+                await conn.execute(f"PRAGMA journal_size_limit = {WAL_KEEP_BYTES}")
                 db._checkpoints = await Checkpointer.open(path, BUSY_TIMEOUT_MS)
             return db
         except sqlite3.Error as exc:
@@ -135,6 +155,22 @@ class Database:
             if conn is not None:
                 await conn.close()
             raise
+
+    async def verify(self) -> str | None:
+        """The full PRAGMA quick_check of a file too big to check at open, on a read-only
+        connection of its own (WAL: the writer and the reports go on meanwhile). Returns
+        and keeps in `damage` what it found; None: the file is sound."""
+        conn = await aiosqlite.connect(Path(self.path).resolve().as_uri() + "?mode=ro",
+                                       uri=True, isolation_level=None)
+        try:
+            rows = [str(row[0]) for row in await conn.execute_fetchall("PRAGMA quick_check(3)")]
+        except sqlite3.Error as exc:
+            rows = [str(exc)]
+        finally:
+            await conn.close()
+        self.unverified = False
+        self.damage = None if rows == ["ok"] else "; ".join(rows)[:300]
+        return self.damage
 
     async def close(self) -> None:
         if self._checkpoints is not None:
@@ -184,6 +220,18 @@ class Database:
                 self.trips += session.trips
         if self._checkpoints is not None:
             self._checkpoints.after_unit()
+
+    async def keep_wal_small(self) -> None:
+        """For a bulk writer between its batches (storage/checkpoints.py): past
+        WAL_HIGH_BYTES of WAL, wait until a checkpoint has copied it."""
+        if self._checkpoints is None:
+            return
+        try:
+            size = os.stat(self.path + "-wal").st_size
+        except OSError:
+            return
+        if size > WAL_HIGH_BYTES:
+            await self._checkpoints.catch_up()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Repositories]:

@@ -158,3 +158,29 @@ async def test_run_serves_the_endpoints_on_metrics_port(app: App) -> None:
         pass  # closed with the bot
     else:
         raise AssertionError("still served after the stop")
+
+
+async def test_run_checks_a_big_database_beside_the_serving_and_readyz_tells(
+        app: App, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A file too big to check at open (storage/db.py) is checked once the bot serves;
+    the damage it finds fails /readyz."""
+    checked = asyncio.Event()
+
+    async def verify() -> str:
+        app.db.unverified, app.db.damage = False, "Tree 7 page 12: btreeInitPage() error"
+        checked.set()
+        return app.db.damage
+
+    app.db.unverified = True
+    monkeypatch.setattr(app.db, "verify", verify)
+    port = free_port()
+    app.settings = app.settings.model_copy(update={"metrics_port": port})
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_bot(app, [], stop=stop))
+    try:
+        await asyncio.wait_for(checked.wait(), 10)
+        status, body = await readyz(f"http://127.0.0.1:{port}")
+        assert status == 503 and "damaged" in str(body)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)

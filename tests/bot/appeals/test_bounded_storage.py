@@ -112,6 +112,12 @@ async def test_closed_appeals_keep_what_replies_need_until_the_window_is_over(
                   closed) == 0
     assert _count(app, "SELECT COUNT(*) FROM appeal_messages WHERE appeal_id = ? "
                   "AND kind = 'citizen' AND message_id IS NOT NULL", closed) == 0
+    # the opening message was a copy of the appeal's text: the appeal keeps it; the
+    # follow-up is the citizen's own words and stays
+    assert rows(app, "SELECT text FROM appeal_messages WHERE appeal_id = ? "
+                "AND kind = 'citizen'", closed) == [("Добавлю: звонила ещё раз",)]
+    assert rows(app, "SELECT text FROM appeals WHERE id = ?", closed) == [
+        ("Мария Петрова: не берут трубку в регистратуре",)]
     # the card's message id and its chat stay: a later /forget still edits the card
     assert _count(app, "SELECT COUNT(*) FROM appeal_messages WHERE appeal_id = ? "
                   "AND kind = 'card' AND message_id IS NOT NULL", closed) == 1
