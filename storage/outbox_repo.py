@@ -231,7 +231,10 @@ class OutboxRepo:
         return min(found, default=None)
 
     async def failures(self) -> list[tuple[str, str, int]]:
-        """(platform, failure class, failed rows)."""
+        """(platform, failure class, failed rows). Through the failed rows' partial index,
+        named: with the statistics of a big table the planner preferred walking all of
+        outbox_chat to save the GROUP BY's sort (22 s at 1M stored appeals)."""
         return [(row[0], row[1] or "?", row[2]) for row in await self._conn.execute_fetchall(
-            "SELECT platform, failure, COUNT(*) FROM outbox WHERE status = 'failed' "
+            "SELECT platform, failure, COUNT(*) FROM outbox INDEXED BY outbox_failed "
+            "WHERE status = 'failed' "
             "GROUP BY platform, failure ORDER BY platform, failure")]

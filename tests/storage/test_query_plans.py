@@ -35,7 +35,11 @@ from storage.session import Session
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 WATCHED = re.compile(r"^(appeals|outbox|faq_\w+)$")
 # (table, a piece of the statement): why its full scan is accepted. Keep it short.
-EXCEPTIONS: dict[tuple[str, str], str] = {}
+EXCEPTIONS: dict[tuple[str, str], str] = {
+    ("appeals", "SELECT COUNT(*) FROM appeals WHERE status = 'closed'"):
+        "python -m bot storage divides the bytes by every closed appeal: an operator's "
+        "command, off the bot, counting the history is what it is asked for",
+}
 
 Recorded = list[tuple[str, Any]]
 
@@ -242,12 +246,25 @@ async def _exercise(db: Database) -> None:
         await r.outbox.backlog()
 
 
-def _full_scans(plan: list[str], sql: str) -> list[str]:
-    """The watched tables (or their aliases in `sql`) this plan reads in full."""
+def _stops_early(sql: str, plan: list[str]) -> bool:
+    """An index walked in the ORDER BY's order to a LIMIT reads the first rows only."""
+    return (re.search(r"\bORDER BY\b.*\bLIMIT\b", sql, re.I | re.S) is not None
+            and not any("TEMP B-TREE FOR ORDER BY" in d for d in plan))
+
+
+def _full_scans(plan: list[str], sql: str, partial: frozenset[str] = frozenset()) -> list[str]:
+    """The watched tables (or their aliases in `sql`) this plan reads in full: a SCAN
+    without an index, an automatic index, or a SCAN along a whole index (one that is not
+    partial: it holds every row ever written, e.g. 22 s for /stats' failure counts
+    through outbox_chat at 1M appeals)."""
     found = []
     for detail in plan:
         match = (re.match(r"^SCAN (\w+)$", detail)
                  or re.match(r"^SEARCH (\w+) USING AUTOMATIC", detail))
+        along = re.match(r"^SCAN (\w+) USING (?:COVERING )?INDEX (\w+)", detail)
+        if (match is None and along is not None and along.group(2) not in partial
+                and not _stops_early(sql, plan)):
+            match = along
         if match is None:
             continue
         name = match.group(1)
@@ -292,10 +309,12 @@ async def test_no_query_scans_appeals_outbox_or_faq_tables(
     conn = sqlite3.connect(path)
     try:
         unique = {sql: params for sql, params in statements}
+        partial = frozenset(name for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql LIKE '% WHERE %'"))
         problems = []
         for sql, params in unique.items():
             plan = _plan(conn, sql, params)
-            for table in _full_scans(plan, sql):
+            for table in _full_scans(plan, sql, partial):
                 if not any(t == table and piece in sql for t, piece in EXCEPTIONS):
                     problems.append(f"{table}: {sql}\n    {plan}")
     finally:
