@@ -4,7 +4,7 @@ last working day before days off, the handoff to the duty staff. Each goes out o
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from bot import texts
 from bot.appeals.calendar import zone
@@ -15,7 +15,7 @@ from bot.clock import Clock
 from bot.formatting import format_time
 from bot.message import Message
 from storage.db import Database
-from storage.records import Appeal, AppealStatus, ChatRef, OutboxKind, Role
+from storage.records import Appeal, ChatRef, OutboxKind, Role
 
 MAX_LINES = 10
 
@@ -94,19 +94,17 @@ class DigestService:
                     continue
                 if await reader.duty.was_sent("morning", inst.id, local.date()):
                     continue  # already sent today
-                open_appeals = await reader.appeals.open_of_institution(inst.id)
-                if not open_appeals:  # nothing to tell today: marked sent, nothing goes
+                day_end = datetime.combine(local.date() + timedelta(days=1), time(),
+                                           tzinfo=zone(tz))
+                queued, new, due_today, overdue = await reader.appeals.queue_counts(
+                    inst.id, now, day_end)
+                if not queued:  # nothing to tell today: marked sent, nothing goes
                     due.append((inst.id, local.date(), [], Message("")))
                     continue
-                deadlines = [current_deadline(a)[1] for a in open_appeals]
-                text = texts.DIGEST_MORNING.format(
-                    institution=inst.display_name,
-                    new=sum(a.status == AppealStatus.NEW for a in open_appeals),
-                    due_today=sum(now <= d and d.astimezone(zone(tz)).date() == local.date()
-                                  for d in deadlines),
-                    overdue=sum(d < now for d in deadlines),
-                )
-                lines = [self._line(a, inst.display_name, tz) for a in open_appeals[:MAX_LINES]]
+                text = texts.DIGEST_MORNING.format(institution=inst.display_name, new=new,
+                                                   due_today=due_today, overdue=overdue)
+                first = await reader.appeals.open_of_institution(inst.id, MAX_LINES)
+                lines = [self._line(a, inst.display_name, tz) for a in first]
                 due.append((inst.id, local.date(), await reader.people.inbox_chats(inst.id),
                             Message("\n".join([text, "", *lines]))))
         sent = 0

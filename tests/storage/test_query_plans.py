@@ -176,6 +176,7 @@ async def _exercise(db: Database) -> None:
         await r.appeals.open_of_institution("a")
         await r.appeals.stats(None, NOW, NOW - timedelta(days=30))
         await r.appeals.stats(["a"], NOW, NOW - timedelta(days=30))
+        await r.appeals.queue_counts("a", NOW, NOW + timedelta(hours=8))
         await r.appeals.reminders_due(later, 100)
         await r.appeals.events(appeal.id)
         await r.appeals.thread(appeal.id)

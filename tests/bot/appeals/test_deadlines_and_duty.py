@@ -368,3 +368,35 @@ async def test_duty_commands(app, sender, clock) -> None:
     assert texts.DUTY_UNKNOWN_STAFF.format(ref=99999) in operator.texts()
     await admin.say("/duty set 2026-11-30 2026-11-30 1")
     assert texts.STAFF_ONLY in admin.texts()
+
+
+async def test_the_morning_digest_counts_the_whole_queue_not_its_first_rows(
+        app, sender, clock) -> None:
+    """250 open appeals (more than the 200 a queue page reads): the digest's figures are
+    the queue's, and it lists the first few by deadline."""
+    clock.moment = kirov(2026, 11, 30, 8, 0)  # Monday
+    admin, _, _ = await _people(app, sender)
+    now = clock.now()
+    async with app.db.unit() as repos:
+        citizen = await repos.people.ensure_user("telegram", "777", "777", "Гражданин", now)
+        rows = []
+        for n in range(250):
+            overdue = n < 120  # 120 past their final deadline, 130 due at 15:00 today
+            created = now - timedelta(days=40 if overdue else 1)
+            rows.append({
+                "number": f"2026-9{n:05d}", "citizen_id": citizen.id, "platform": "telegram",
+                "chat_id": "777", "institution_id": KOTELNICH, "category": "other",
+                "text": "старое обращение", "status": "new" if n % 2 else "in_progress",
+                "created_at": created, "updated_at": created,
+                "first_response_due": created - timedelta(days=1) if overdue else created,
+                "due_at": now - timedelta(days=5) if overdue else kirov(2026, 11, 30, 15, 0),
+                "next_reminder_at": None, "reminder_stage": 0})
+        await repos.appeals.bulk_insert(rows)
+        for appeal_id in range(1, 251):  # a first response given: the final deadline counts
+            await repos.appeals.update(appeal_id, now, first_response_at=now)
+    clock.moment = kirov(2026, 11, 30, 9, 5)
+    assert await app.digests.morning() == 1
+    await app.courier.flush()
+    (digest,) = of(texts.DIGEST_MORNING, sender.to(admin.chat_id))
+    figures = fields(texts.DIGEST_MORNING, digest.text)
+    assert (figures["new"], figures["due_today"], figures["overdue"]) == ("125", "130", "120")
