@@ -2,14 +2,16 @@
 
 The directory's search index, the FAQ matcher and the lemmatiser's dictionaries are tens
 of thousands of objects that live as long as the process. CPython's oldest-generation
-collection walks every one of them: 40-80 ms on this project's demo data, during which
-the event loop stands still and every citizen in flight waits (it was most of the core
-benchmark's p99). `gc.freeze()` moves what exists at that moment into a permanent
+collection walks every one of them: about 80 ms on this project's demo data (measured on
+a loaded machine), during which the event loop stands still and every citizen in flight
+waits. Such a collection is rare (none happened within a run of the core benchmark), but
+a long-running bot meets it. `gc.freeze()` moves what exists at that moment into a permanent
 generation the collector no longer walks; objects made later are collected as before, and
 frozen ones are still freed by reference counting when nothing holds them.
 
-`settle()` runs once the app is built and again after a directory rebuild: it unfreezes,
-collects once (reclaiming the cycles of what was replaced), and freezes the survivors.
+`settle()` runs when the bot starts serving (bot/runner.py) and again after a directory
+rebuild (bot/scheduler.py): it unfreezes, collects once (reclaiming the cycles of what
+was replaced), and freezes the survivors.
 """
 
 from __future__ import annotations

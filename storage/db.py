@@ -59,13 +59,23 @@ async def _check_usable(conn: aiosqlite.Connection, path: str, full: bool) -> No
     given back (a file SQLite could open for reading only says so now, not at the first
     citizen's message)."""
     if full:
-        rows = [str(row[0]) for row in await conn.execute_fetchall("PRAGMA quick_check(3)")]
-        if rows != ["ok"]:
-            raise DatabaseProblem(DbProblem.CORRUPTED, path, "; ".join(rows)[:300])
+        if (damage := await _quick_check(conn)) is not None:
+            raise DatabaseProblem(DbProblem.CORRUPTED, path, damage)
     else:
         await conn.execute_fetchall("SELECT COUNT(*) FROM sqlite_master")
     await conn.execute("BEGIN IMMEDIATE")
     await conn.execute("ROLLBACK")
+
+
+async def _quick_check(conn: aiosqlite.Connection) -> str | None:
+    """What PRAGMA quick_check finds wrong (its first three problems), None: nothing."""
+    rows = [str(row[0]) for row in await conn.execute_fetchall("PRAGMA quick_check(3)")]
+    return None if rows == ["ok"] else "; ".join(rows)[:300]
+
+
+def _read_only(path: str) -> str:
+    """The URI of the file opened read-only (a write through it fails loudly)."""
+    return Path(path).resolve().as_uri() + "?mode=ro"
 
 
 def _size(path: str) -> int:
@@ -75,8 +85,7 @@ def _size(path: str) -> int:
 async def _open_reader(path: str) -> aiosqlite.Connection:
     """A read-only connection to the same file (WAL: it reads beside the writer, each
     transaction a snapshot of what was committed). A write through it fails loudly."""
-    uri = Path(path).resolve().as_uri() + "?mode=ro"
-    conn = await aiosqlite.connect(uri, uri=True, isolation_level=None)
+    conn = await aiosqlite.connect(_read_only(path), uri=True, isolation_level=None)
     try:
         conn.row_factory = sqlite3.Row
         await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -160,17 +169,16 @@ class Database:
         """The full PRAGMA quick_check of a file too big to check at open, on a read-only
         connection of its own (WAL: the writer and the reports go on meanwhile). Returns
         and keeps in `damage` what it found; None: the file is sound."""
-        conn = await aiosqlite.connect(Path(self.path).resolve().as_uri() + "?mode=ro",
-                                       uri=True, isolation_level=None)
+        conn = await aiosqlite.connect(_read_only(self.path), uri=True, isolation_level=None)
         try:
-            rows = [str(row[0]) for row in await conn.execute_fetchall("PRAGMA quick_check(3)")]
+            damage = await _quick_check(conn)
         except sqlite3.Error as exc:
-            rows = [str(exc)]
+            damage = str(exc)[:300]
         finally:
             await conn.close()
         self.unverified = False
-        self.damage = None if rows == ["ok"] else "; ".join(rows)[:300]
-        return self.damage
+        self.damage = damage
+        return damage
 
     async def close(self) -> None:
         if self._checkpoints is not None:

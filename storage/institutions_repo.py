@@ -33,10 +33,10 @@ def _row_values(inst: Institution) -> tuple[str, ...]:
     return tuple(values[f] for f in _FIELDS)
 
 
+INSTITUTION_SQL = "SELECT * FROM institutions WHERE id = ?"  # get(); TurnRepo primes it
+INSTITUTION_TABLES = frozenset({"institutions"})
 # Rows converted to records in a worker thread from this many on: 100,000 institutions
 # take most of a second, which the event loop should not spend.
-INSTITUTION_SQL = "SELECT * FROM institutions WHERE id = ?"
-INSTITUTION_TABLES = frozenset({"institutions"})
 CONVERT_IN_THREAD = 2_000
 
 
