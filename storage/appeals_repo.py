@@ -30,6 +30,9 @@ _OPEN = ", ".join(f"'{status.value}'" for status in OPEN_STATUSES)
 QUEUE = (f"(status IN ({_OPEN}) OR (status = '{AppealStatus.ANSWERED.value}' "
          "AND undelivered_at IS NOT NULL))")
 OPEN = f"status IN ({_OPEN})"
+# The deadline an appeal of the queue works to now: bot/appeals/digests.py current_deadline.
+_WORKING_DEADLINE = ("(CASE WHEN first_response_at IS NULL AND first_response_due < due_at "
+                     "THEN first_response_due ELSE due_at END)")
 
 
 def _scope(institution_ids: Sequence[str]) -> tuple[str, dict[str, str]]:
@@ -156,21 +159,37 @@ class AppealRepo:
         sql += " ORDER BY due_at, first_response_due, id LIMIT :limit"
         return [_appeal(row) for row in await self._conn.execute_fetchall(sql, params)]
 
-    async def queue_counts(self, institution_id: str, now: datetime,
-                           day_end: datetime) -> tuple[int, int, int, int]:
-        """(in the queue, new, due from now to day_end, overdue) of an institution's queue,
-        each against the deadline it works to now (the first response while none was
-        given and it comes first, else the final one): the morning digest's figures,
-        counted over the whole queue in one statement, not over its first rows."""
+    async def queue_counts(self, institution_id: str | None, now: datetime,
+                           until: datetime) -> tuple[int, int, int, int]:
+        """(in the queue, new, due from now until `until`, overdue) of an institution's
+        queue (None: every institution's), each against the deadline it works to now (the
+        first response while none was given and it comes first, else the final one): the
+        digests' figures, counted over the whole queue in one statement, not over its
+        first rows."""
+        scope = "" if institution_id is None else " AND institution_id = :inst"
         rows = await self._conn.execute_fetchall(
             f"SELECT COUNT(*), COALESCE(SUM(status = '{AppealStatus.NEW.value}'), 0), "
-            "COALESCE(SUM(d >= :now AND d < :day_end), 0), COALESCE(SUM(d < :now), 0) "
-            "FROM (SELECT status, CASE WHEN first_response_at IS NULL "
-            "AND first_response_due < due_at THEN first_response_due ELSE due_at END AS d "
-            f"FROM appeals WHERE {QUEUE} AND institution_id = :inst)",
-            {"now": to_db(now), "day_end": to_db(day_end), "inst": institution_id})
-        total, new, due_today, overdue = next(iter(rows))  # aggregates: always one row
-        return int(total), int(new), int(due_today), int(overdue)
+            "COALESCE(SUM(d >= :now AND d < :until), 0), COALESCE(SUM(d < :now), 0) "
+            f"FROM (SELECT status, {_WORKING_DEADLINE} AS d FROM appeals WHERE {QUEUE}{scope})",
+            {"now": to_db(now), "until": to_db(until), "inst": institution_id})
+        total, new, due_soon, overdue = next(iter(rows))  # aggregates: always one row
+        return int(total), int(new), int(due_soon), int(overdue)
+
+    async def queue_sizes(self) -> dict[str, int]:
+        """How many appeals each institution has in the queue (appeals_queue_open_inst)."""
+        rows = await self._conn.execute_fetchall(
+            f"SELECT institution_id, COUNT(*) FROM appeals WHERE {QUEUE} "
+            "GROUP BY institution_id")
+        return {str(row[0]): int(row[1]) for row in rows}
+
+    async def falling_due(self, before: datetime, limit: int) -> list[Appeal]:
+        """The first appeals of the queue (in its order) whose working deadline comes
+        before the moment: the handoff digest's lines."""
+        rows = await self._conn.execute_fetchall(
+            f"SELECT * FROM appeals WHERE {QUEUE} AND {_WORKING_DEADLINE} < :before "
+            "ORDER BY due_at, first_response_due, id LIMIT :limit",
+            {"before": to_db(before), "limit": limit})
+        return [_appeal(row) for row in rows]
 
     async def stats(self, institution_ids: Sequence[str] | None, now: datetime,
                     since: datetime) -> dict[str, Any]:

@@ -52,18 +52,21 @@ class DigestService:
             if await reader.duty.was_sent("unreceived", "", local.date()):
                 return 0
             operators = await reader.people.staff_chats(Role.OPERATOR)
-            open_appeals = await reader.appeals.open_queue(None, limit=1000)
-            received = await reader.people.inbox_chats_of(
-                sorted({a.institution_id for a in open_appeals}))
-            orphans = [a for a in open_appeals if a.institution_id not in received]
-            if not operators or not orphans:
+            if not operators:
                 return 0
+            sizes = await reader.appeals.queue_sizes()  # the whole queue, counted
+            received = await reader.people.inbox_chats_of(sorted(sizes))
+            unheard = sorted(inst for inst in sizes if inst not in received)
+            count = sum(sizes[inst] for inst in unheard)
+            if not count:
+                return 0
+            orphans = await reader.appeals.open_queue(unheard, limit=MAX_LINES)
             names: dict[str, str] = {}
-            for appeal in orphans[:MAX_LINES]:
+            for appeal in orphans:
                 inst = await reader.institutions.get(appeal.institution_id)
                 names[appeal.institution_id] = inst.display_name if inst else appeal.institution_id
-        lines = [self._line(a, names[a.institution_id], tz) for a in orphans[:MAX_LINES]]
-        message = Message("\n".join([texts.DIGEST_NO_INBOX.format(count=len(orphans)), "",
+        lines = [self._line(a, names[a.institution_id], tz) for a in orphans]
+        message = Message("\n".join([texts.DIGEST_NO_INBOX.format(count=count), "",
                                      *lines]))
         async with self.db.unit() as repos:
             if not await repos.duty.digest_sent("unreceived", "", local.date(), now):
@@ -130,20 +133,22 @@ class DigestService:
             if await reader.duty.was_sent("handoff", "", day):
                 return 0
             people = await on_duty_during(reader, first, last)
-            open_appeals = await reader.appeals.open_queue(None, limit=1000)
             back_at = self.calendar.next_working_start(
                 datetime.combine(last, self.policy.working_hours.end, zone(tz)), tz,
                 self.policy.working_hours)
-            falling_due = [a for a in open_appeals if current_deadline(a)[1] < back_at]
+            # the whole queue counted; only the lines shown are read
+            queued, _, due_meanwhile, overdue = await reader.appeals.queue_counts(
+                None, now, back_at)
+            falling_due = await reader.appeals.falling_due(back_at, MAX_LINES)
             names: dict[str, str] = {}
             lines = []
-            for appeal in falling_due[:MAX_LINES]:
+            for appeal in falling_due:
                 if appeal.institution_id not in names:
                     inst = await reader.institutions.get(appeal.institution_id)
                     names[appeal.institution_id] = inst.display_name if inst else appeal.institution_id
                 lines.append(self._line(appeal, names[appeal.institution_id], tz))
         text = texts.DIGEST_HANDOFF.format(first=f"{first:%d.%m}", last=f"{last:%d.%m}",
-                                           open=len(open_appeals), due=len(falling_due))
+                                           open=queued, due=due_meanwhile + overdue)
         message = Message("\n".join([text, "", *lines]))
         chats = [u for u in people if u.chat_id]
         async with self.db.unit() as repos:
