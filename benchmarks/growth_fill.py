@@ -21,9 +21,10 @@ from bot.clock import FixedClock
 from bot.config import PROJECT_ROOT, Settings
 from bot.dialog.types import Incoming
 from storage.db import migration_scripts
+from storage.records import to_db
 
 CACHE = Path(__file__).resolve().parent / ".cache"
-FILL_VERSION = 2  # bump when the fill below changes
+FILL_VERSION = 3  # bump when the fill below changes
 NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)  # Friday 10:00 in Moscow: digests are due
 OPERATOR, ADMIN0 = 9001, 2001
 INBOXES = 8  # institutions with an admin's private chat as inbox; the rest: the operator
@@ -36,7 +37,7 @@ def growth_settings(path: Path, workdir: Path) -> Settings:
 
 
 def db_stamp(moment: datetime) -> str:
-    return moment.isoformat()
+    return to_db(moment)  # as the bot writes its times (whole seconds)
 
 
 def _cache_path(size: int) -> Path:
