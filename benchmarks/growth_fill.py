@@ -24,7 +24,7 @@ from storage.db import migration_scripts
 from storage.records import to_db
 
 CACHE = Path(__file__).resolve().parent / ".cache"
-FILL_VERSION = 3  # bump when the fill below changes
+FILL_VERSION = 4  # bump when the fill below changes
 NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)  # Friday 10:00 in Moscow: digests are due
 OPERATOR, ADMIN0 = 9001, 2001
 INBOXES = 8  # institutions with an admin's private chat as inbox; the rest: the operator
@@ -149,20 +149,20 @@ def _fill(path: Path, size: int, tpl: dict[str, Any], inboxes: list[str], others
     texts = ["В регистратуре не берут трубку третий день подряд, записаться невозможно.",
              "Врач-терапевт не принял по записи, сказали прийти завтра, очередь два часа.",
              "Нет льготного препарата в аптеке уже месяц, просим помочь с получением."]
-    for appeal_id in range(1, size + 1):
+    def draw() -> tuple[str, datetime]:
         roll = rng.random()
         if roll < 0.94:
-            status = "closed"
-            created = NOW - timedelta(days=rng.uniform(31, 4 * 365))
-        elif roll < 0.97:
-            status = "answered"
-            created = NOW - timedelta(days=rng.uniform(3, 30))
-        elif roll < 0.99:
-            status = "in_progress"  # about a third of them past the 30-day deadline
-            created = NOW - timedelta(days=rng.uniform(0, 45))
-        else:
-            status = "new"
-            created = NOW - timedelta(days=rng.uniform(0, 3))
+            return "closed", NOW - timedelta(days=rng.uniform(31, 4 * 365))
+        if roll < 0.97:
+            return "answered", NOW - timedelta(days=rng.uniform(3, 30))
+        if roll < 0.99:  # about a third of them past the 30-day deadline
+            return "in_progress", NOW - timedelta(days=rng.uniform(0, 45))
+        return "new", NOW - timedelta(days=rng.uniform(0, 3))
+
+    # numbered in the order they were filed, as the bot numbers them: a period's rows lie
+    # together in the tables (retention then empties whole pages, as it does in the bot)
+    drawn = sorted((draw() for _ in range(size)), key=lambda pair: pair[1])
+    for appeal_id, (status, created) in enumerate(drawn, start=1):
         counts[status] += 1
         inst = institutions[appeal_id % len(institutions)]
         citizen = first_user + rng.randrange(n_citizens)
@@ -195,7 +195,7 @@ def _fill(path: Path, size: int, tpl: dict[str, Any], inboxes: list[str], others
             db_stamp(due) if overdue else None, 1 if answered_at else 0))
         sc = db_stamp(created)
         events.append((appeal_id, citizen, "created", tpl["created_detail"], sc))
-        thread.append((appeal_id, "citizen", chat, None, citizen, texts[0], sc))
+        # the thread opens with appeals.text (no row); notices get rows once delivered
         inbox_chat = str(ADMIN0 + inboxes.index(inst)) if inst in admin_of else str(OPERATOR)
         msg_id += 1
         thread.append((appeal_id, "card", inbox_chat, str(msg_id), None, "", sc))
@@ -220,6 +220,8 @@ def _fill(path: Path, size: int, tpl: dict[str, Any], inboxes: list[str], others
                            "pending" if pending else "sent", 1, sc, sc,
                            None if pending else sc, None if pending else str(outbox_id),
                            f"{outbox_id:032x}", inst if kind == "card" else None))
+            if a_id is not None and kind in ("reply", "citizen"):  # as the courier marks it
+                thread.append((appeal_id, "notice", chat_id, str(outbox_id), None, "", sc))
         for step in range(len(SCRIPT)):
             seen.append((f"{appeal_id}-{step}", sc))
         if len(appeals) >= 20_000:

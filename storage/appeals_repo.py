@@ -296,15 +296,25 @@ class AppealRepo:
         )
 
     async def thread(self, appeal_id: int) -> list[ThreadMessage]:
-        async with self._conn.execute(
-            "SELECT * FROM appeal_messages WHERE appeal_id = ? ORDER BY id", (appeal_id,)
-        ) as cur:
-            return [
-                ThreadMessage(row["id"], row["appeal_id"], row["kind"], row["platform"],
-                              row["chat_id"], row["message_id"], row["text"],
-                              from_db(row["created_at"]))
-                for row in await cur.fetchall()
-            ]
+        """The appeal's conversation in order. It opens with the citizen's text as filed,
+        kept once in appeals.text (id 0 here); an opening row stored by an earlier version
+        (the same text at the same moment) is that message, shown once."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT 0 AS id, id AS appeal_id, 'citizen' AS kind, platform, chat_id, "
+            "NULL AS message_id, text, created_at FROM appeals WHERE id = :id UNION ALL "
+            "SELECT id, appeal_id, kind, platform, chat_id, message_id, text, created_at "
+            "FROM appeal_messages WHERE appeal_id = :id ORDER BY 1",
+            {"id": appeal_id})
+        thread = [ThreadMessage(row[0], row[1], row[2], row[3], row[4], row[5], row[6],
+                                from_db(row[7])) for row in rows]
+        if not thread:
+            return []
+        opening, rest = thread[0], thread[1:]
+        first_citizen = next((m for m in rest if m.kind == "citizen"), None)
+        if first_citizen is not None and (first_citizen.text, first_citizen.created_at) == (
+                opening.text, opening.created_at):
+            return rest
+        return thread
 
     async def appeal_of_message(self, platform: str, chat_id: str, message_id: str) -> int | None:
         """Which appeal a platform message (a card, a forwarded answer) belongs to."""
@@ -327,10 +337,9 @@ class AppealRepo:
 
     async def prune_thread(self, appeal_ids: list[int]) -> None:
         """Closed appeals no reply can reach any more (retention's compaction): the notices
-        go (a copy of what was sent; their message id only let a reply find the appeal),
-        so does the citizen's opening message where it only repeats the appeal's own text
-        (appeals.text keeps it: a thread read after compaction starts there), and the
-        citizen's other messages lose their message ids. Their texts, the staff answers and
+        go (their message id only let a reply find the appeal), so does an opening message
+        stored by an earlier version (it repeats appeals.text, where the thread opens), and
+        the citizen's other messages lose their message ids. Their texts, the staff answers and
         the cards' message ids stay (the record; the edits a later /forget makes)."""
         if not appeal_ids:
             return

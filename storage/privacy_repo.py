@@ -24,17 +24,20 @@ class PrivacyRepo:
 
     async def anonymise_appeals(self, appeal_ids: list[int], placeholder: str,
                                 now: datetime) -> None:
-        """The texts and chats of these appeals go; numbers, dates, statuses stay."""
+        """The texts and chats of these appeals go; numbers, dates, statuses and the
+        audit trail stay."""
         if not appeal_ids:
             return
         marks = _marks(appeal_ids)
         self._conn.defer(
             f"UPDATE appeals SET text = ?, chat_id = '', anonymised_at = ? WHERE id IN ({marks})",
             (placeholder, to_db(now), *appeal_ids))
+        # The thread goes but for the cards (their chats and message ids: the edits that
+        # take the text out of the staff chats). A blanked row would keep nothing the
+        # audit trail does not, and its emptied space would stay in its page.
         self._conn.defer(
-            f"UPDATE appeal_messages SET text = '', chat_id = CASE kind WHEN 'citizen' THEN '' "
-            f"ELSE chat_id END, message_id = CASE kind WHEN 'citizen' THEN NULL "
-            f"ELSE message_id END WHERE appeal_id IN ({marks})", appeal_ids)
+            f"DELETE FROM appeal_messages WHERE appeal_id IN ({marks}) AND kind != 'card'",
+            appeal_ids)
         self._conn.defer(
             f"UPDATE appeal_events SET detail = '{{}}' WHERE appeal_id IN ({marks}) "
             f"AND kind IN ('follow_up', 'answered')", appeal_ids)

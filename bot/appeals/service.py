@@ -80,8 +80,7 @@ class AppealService:
         )
         await repos.appeals.add_event(appeal.id, "created", now, citizen.id,
                                       institution_id=inst.id, category=category)
-        await repos.appeals.add_message(appeal.id, "citizen", chat.platform, chat.chat_id, now,
-                                        text=text, author_id=citizen.id)
+        # the thread opens with appeals.text: the opening message is not stored twice
         await self.cards.post(repos, appeal, now, attachments=stamped(attachments, chat.platform))
         return appeal
 

@@ -292,10 +292,10 @@ class Courier:
                                             now, message_id=message_id)
         elif row.appeal_id is not None and row.kind in (
                 OutboxKind.CITIZEN, OutboxKind.REPLY, OutboxKind.FOLLOW_UP):
-            # a message of the appeal's thread: a reply to it finds the appeal
+            # a reply to it finds the appeal: its message id is kept, not a second copy
+            # of its text (the outbox row has it while sent rows are kept)
             await repos.appeals.add_message(row.appeal_id, "notice", row.platform,
-                                            row.chat_id, now, text=message.text[:500],
-                                            message_id=message_id)
+                                            row.chat_id, now, message_id=message_id)
 
     async def _failed(self, sender: Sender, lane: _Lane, row: OutboxItem, error: SendError,
                       failures: int) -> bool:

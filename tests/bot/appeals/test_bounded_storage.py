@@ -164,3 +164,31 @@ def test_storage_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
     assert main(["storage"]) == 0
     out = capsys.readouterr().out
     assert "занято" in out and "Закрытых обращений нет" in out
+
+
+async def test_each_text_is_stored_once(app: App, tg, fake, clock) -> None:
+    """The opening message lives in appeals.text only and the notices keep their message
+    id, not a second copy of what was sent; the thread still reads whole."""
+    admin = TgUser(tg, fake, ADMIN)
+    await accept_invite(app, admin)
+    citizen = TgUser(tg, fake, CITIZEN, name="Мария Петрова")
+    text = "Мария Петрова: не берут трубку в регистратуре"
+    appeal_id = await file_appeal(citizen, text)
+    card = next(m for m in fake.to(ADMIN) if m.text.startswith("Обращение №"))
+    await admin.say("Ответили вам по телефону.", reply_to=card.message_id)
+    assert rows(app, "SELECT kind, text FROM appeal_messages WHERE appeal_id = ? "
+                "AND kind IN ('citizen', 'notice')", appeal_id) == [("notice", "")] * 2
+    assert _count(app, "SELECT COUNT(*) FROM appeal_messages WHERE appeal_id = ? "
+                  "AND kind = 'notice' AND message_id IS NOT NULL", appeal_id) == 2
+    async with app.db.unit() as repos:
+        thread = await repos.appeals.thread(appeal_id)
+        assert [(m.kind, m.text) for m in thread if m.kind in ("citizen", "staff")] == [
+            ("citizen", text), ("staff", "Ответили вам по телефону.")]
+        opening = thread[0]
+        # an opening row an earlier version stored is the same message: shown once
+        await repos.appeals.add_message(appeal_id, "citizen", opening.platform,
+                                        opening.chat_id, opening.created_at, text=text)
+    async with app.db.unit() as repos:
+        again = await repos.appeals.thread(appeal_id)
+    assert [m.text for m in again if m.kind == "citizen"] == [text]
+    assert len(again) == len(thread)
