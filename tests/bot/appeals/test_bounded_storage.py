@@ -192,3 +192,26 @@ async def test_each_text_is_stored_once(app: App, tg, fake, clock) -> None:
         again = await repos.appeals.thread(appeal_id)
     assert [m.text for m in again if m.kind == "citizen"] == [text]
     assert len(again) == len(thread)
+
+
+async def test_anonymisation_keeps_only_the_cards_of_the_thread(app: App, tg, fake,
+                                                                 clock) -> None:
+    admin = TgUser(tg, fake, ADMIN)
+    await accept_invite(app, admin)
+    citizen = TgUser(tg, fake, CITIZEN, name="Мария Петрова")
+    appeal_id = await file_appeal(citizen, "Мария Петрова: не берут трубку в регистратуре")
+    card = next(m for m in fake.to(ADMIN) if m.text.startswith("Обращение №"))
+    await admin.say("Ответили вам по телефону.", reply_to=card.message_id)
+    await citizen.press(citizen.last(), "rate:")  # closed
+    clock.advance(timedelta(days=20))
+    await citizen.say("Добавлю: звонила ещё раз", reply_to=citizen.last().message_id)
+    clock.advance(timedelta(days=3 * 365 + 10))
+    await retention_job(app)
+    assert rows(app, "SELECT anonymised_at IS NOT NULL FROM appeals WHERE id = ?",
+                appeal_id) == [(1,)]
+    # the texts went with their rows (not blanked in place); the card stays for its edits
+    assert rows(app, "SELECT kind, message_id IS NOT NULL FROM appeal_messages "
+                "WHERE appeal_id = ?", appeal_id) == [("card", 1)]
+    async with app.db.unit() as repos:
+        thread = await repos.appeals.thread(appeal_id)
+    assert [(m.kind, m.text) for m in thread] == [("citizen", texts.RETENTION_TEXT), ("card", "")]
