@@ -7,6 +7,7 @@ restart (or a missed run) only delays them; coalescing runs one catch-up, not a 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, timedelta
 
@@ -14,6 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import App
+from bot.appeals.reminders import TICK_BATCH
 from bot.appeals.retention import Housekeeping, RetentionRun, run_retention
 from bot.heap import settle
 
@@ -26,9 +28,12 @@ DIRECTORY_EVERY = timedelta(seconds=30)
 
 
 async def reminder_job(app: App) -> None:
-    # A tick handles up to 1000 appeals; after downtime, keep going until caught up.
-    while await app.reminders.tick() >= 1000:
-        pass
+    # A tick handles one batch; after downtime, batch after batch until caught up, the
+    # citizens' turns getting the writer in between.
+    while True:
+        if await app.reminders.tick() < TICK_BATCH:
+            break
+        await asyncio.sleep(0)
     app.courier.wake()
 
 

@@ -1,12 +1,16 @@
-"""The operators' and the duty staff's digests count the whole queue, not the first rows
-they used to read (a thousand): at a national scale a queue holds tens of thousands."""
+"""A big queue: the operators' and the duty staff's digests count all of it, not the first
+rows they used to read (a thousand), and reminders due at once go out batch after batch,
+each its own unit of work (a citizen's turn gets the writer in between)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import texts
+from bot.appeals.reminders import TICK_BATCH
+from bot.scheduler import reminder_job
 from tests.chat import Chat
 from tests.conftest import KOTELNICH, SLOBODSKOY
 from tests.texts_helpers import fields, filled
@@ -73,3 +77,22 @@ async def test_the_handoff_counts_the_whole_queue_and_what_falls_due(app, sender
     assert (handoff["open"], handoff["due"]) == (str(QUEUED), "600")
     lines = [line for line in digest.text.splitlines() if "№ " in line]
     assert len(lines) == 10 and all("05.01.2027" in line for line in lines)
+
+
+async def test_reminders_due_at_once_go_out_in_batches(app, clock) -> None:
+    clock.moment = kirov(2026, 11, 30, 10, 0)
+    now = clock.now()
+    await _queue(app, SLOBODSKOY, [now + timedelta(days=1)] * 250)
+    async with app.db.unit() as repos:  # a night of downtime: every rung due now
+        for appeal in await repos.appeals.open_queue(None, limit=1000):
+            await repos.appeals.update(appeal.id, now, next_reminder_at=now - timedelta(hours=1),
+                                       reminder_stage=0)
+    assert await app.reminders.tick() == TICK_BATCH == 100  # one unit: one batch
+    job = asyncio.create_task(reminder_job(app))
+    await asyncio.sleep(0)
+    async with app.db.unit() as repos:  # a citizen's unit between two batches
+        assert await repos.dialog.first_time("telegram", "citizen-1", now)
+    assert not job.done()
+    await job
+    async with app.db.unit() as repos:
+        assert await repos.appeals.reminders_due(now, 1000) == []
