@@ -34,6 +34,7 @@ from directory.importer import (
     parse_csv,
 )
 from directory.index import Index
+from directory.mentions import find_mentions
 from directory.model import Institution, Match
 from directory.normalize_names import place_terms, query_readings, stem
 from textnorm.memo import MB, ByteLRU, declare
@@ -51,6 +52,7 @@ COMMON_SCAN = 4000
 # and this far ahead of the second one; otherwise the top 3 as buttons.
 CLEAR_MIN_SCORE = 70.0
 CLEAR_MIN_GAP = 10.0
+ANCHOR_SIM = 0.9  # mentions: a word of a text anchors a name as written or with one typo
 FILTER_CACHE_BUDGET = 4 * MB  # default bytes of the place filters of a directory (textnorm.memo)
 declare("directory.filters", FILTER_CACHE_BUDGET)
 
@@ -154,6 +156,28 @@ class Directory:
         top = heapq.nsmallest(limit, scored, key=lambda x: (
             -x[0], len(institutions[x[1]].name), institutions[x[1]].id))
         return [Match(institutions[i], score, index.entries[e].text) for score, i, e in top]
+
+    def mentions(self, text: str, limit: int = 3) -> list[Match]:
+        """The institutions a free text (an appeal) names or implies, best first, as
+        `search` returns them; [] when it names none clearly (directory/mentions.py)."""
+        return find_mentions(text, limit, lambda span, n: self.search(span, limit=n),
+                             self._distinctive)
+
+    def _distinctive(self, word: str) -> bool:
+        """A word of few institutions' names or places (or a number in a name): worth
+        looking for a name around it in a text."""
+        index = self._index
+        cap = 4 * max(3, len(index.institutions) // 20)  # entries: some 3 names each
+        for terms in query_readings(word)[:1]:
+            for term in terms:
+                for alt, sim in index.lookup(term)[:3]:
+                    if sim < ANCHOR_SIM:  # as written, or one typo in a long word
+                        continue
+                    held = len(index.postings.get(alt, ())) + len(
+                        index.context_postings.get(alt, ()))
+                    if 0 < held <= cap:
+                        return True
+        return False
 
     @staticmethod
     def clear_winner(matches: list[Match]) -> Match | None:
