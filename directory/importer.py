@@ -3,10 +3,12 @@
 Format: UTF-8 (a BOM is tolerated; Windows-1251 is recognised, see csv_source.py), a
 header row, comma separated, columns
 
-    id,name,short_name,aliases,kind,region,city,district,address,phone,website,vk,telegram,ok,timezone
+    id,name,short_name,aliases,kind,region,city,district,address,phone,website,vk,telegram,ok,timezone,parent
 
 Only `id` and `name` are required; the other columns may be absent or empty.
-`aliases` holds extra names separated by ";". Rows are numbered as a spreadsheet
+`aliases` holds extra names separated by ";" (former names among them). `parent` is the
+id of the institution that runs this one (a FAP, an outpatient clinic or a district's
+ambulance belong to their central district hospital): appeals about it go there. Rows are numbered as a spreadsheet
 shows them: the header is row 1, the first institution is row 2.
 
 Good rows are imported and bad rows are listed (`ImportReport.errors`); a row
@@ -23,7 +25,7 @@ import csv
 import io
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol, TextIO
@@ -35,7 +37,7 @@ from directory.model import Institution
 
 COLUMNS = (
     "id", "name", "short_name", "aliases", "kind", "region", "city", "district",
-    "address", "phone", "website", "vk", "telegram", "ok", "timezone",
+    "address", "phone", "website", "vk", "telegram", "ok", "timezone", "parent",
 )
 REQUIRED = ("id", "name")
 KINDS = ("hospital", "polyclinic", "dispensary", "maternity", "ambulance", "dental",
@@ -46,7 +48,7 @@ KINDS = ("hospital", "polyclinic", "dispensary", "maternity", "ambulance", "dent
 MAX_LENGTH = {
     "id": 100, "name": 500, "short_name": 200, "aliases": 2000, "kind": 50,
     "region": 200, "city": 200, "district": 200, "address": 500, "phone": 200,
-    "website": 500, "vk": 300, "telegram": 300, "ok": 300, "timezone": 64,
+    "website": 500, "vk": 300, "telegram": 300, "ok": 300, "timezone": 64, "parent": 100,
 }
 
 DEFAULT_MAX_ROWS = 100_000  # institutions in one file; a region has a few thousand
@@ -183,6 +185,7 @@ def _parse_rows(reader: _Rows, columns: list[str], report: ImportReport,
         try:
             values = next(reader)
         except StopIteration:
+            _check_parents(report, first_row_of)
             return count
         except csv.Error as exc:
             report.fail_file(_csv_error(row_number + 1, exc))
@@ -340,5 +343,18 @@ def _parse_row(
         kind=data["kind"].lower(), region=data["region"], city=data["city"],
         district=data["district"], address=data["address"], phone=phone,
         website=links["website"], vk=links["vk"], telegram=links["telegram"], ok=links["ok"],
-        timezone=tz,
+        timezone=tz, parent=data["parent"],
     )
+
+
+def _check_parents(report: ImportReport, first_row_of: dict[str, int]) -> None:
+    """A parent the file does not have (or the row itself) is dropped with a warning: the
+    institution is imported, its appeals stay its own."""
+    for n, inst in enumerate(report.institutions):
+        if inst.parent and (inst.parent == inst.id or inst.parent not in first_row_of):
+            why = "само учреждение" if inst.parent == inst.id else "нет в файле"
+            report.warnings.append(RowError(
+                first_row_of.get(inst.id, 0), "parent",
+                f"учреждение-владелец «{inst.parent}» не принято ({why}): строка импортирована "
+                "без него"))
+            report.institutions[n] = replace(inst, parent="")

@@ -23,6 +23,7 @@ class Institution:
     ok: str = ""
     timezone: str = ""
     active: bool = True
+    parent: str = ""  # the id of the institution that runs this one (a FAP: its district's ЦРБ)
 
     @property
     def display_name(self) -> str:

@@ -159,9 +159,31 @@ class Directory:
 
     def mentions(self, text: str, limit: int = 3) -> list[Match]:
         """The institutions a free text (an appeal) names or implies, best first, as
-        `search` returns them; [] when it names none clearly (directory/mentions.py)."""
-        return find_mentions(text, limit, lambda span, n: self.search(span, limit=n),
-                             self._distinctive)
+        `search` returns them; [] when it names none clearly (directory/mentions.py). An
+        institution run by another (a FAP by its ЦРБ: the `parent` column) gives the one
+        that answers for it: the appeal goes there."""
+        found = find_mentions(text, limit, lambda span, n: self.search(span, limit=n),
+                              self._distinctive)
+        out: dict[str, Match] = {}
+        for match in found:
+            owner = self.competent(match.institution.id) or match.institution
+            if owner.id not in out:
+                out[owner.id] = match if owner is match.institution else Match(
+                    owner, match.score, match.matched)
+        return list(out.values())
+
+    def competent(self, institution_id: str) -> Institution | None:
+        """The institution that answers for this one: its parent's parent... (the last
+        active one), or itself; None when the id is not in the directory."""
+        inst = self._by_id.get(institution_id)
+        seen = {institution_id}
+        while inst is not None and inst.parent and inst.parent not in seen:
+            parent = self._by_id.get(inst.parent)
+            if parent is None:
+                break
+            seen.add(parent.id)
+            inst = parent
+        return inst
 
     def _distinctive(self, word: str) -> bool:
         """A word of few institutions' names or places (or a number in a name): worth

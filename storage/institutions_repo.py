@@ -15,7 +15,7 @@ from storage.session import Session
 
 _FIELDS = (
     "id", "name", "short_name", "aliases", "kind", "region", "city", "district", "address",
-    "phone", "website", "vk", "telegram", "ok", "timezone",
+    "phone", "website", "vk", "telegram", "ok", "timezone", "parent",
 )
 
 

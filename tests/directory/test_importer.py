@@ -239,3 +239,16 @@ def test_inactive_institutions_are_not_searchable():
     assert len(d) == 1
     assert d.get("a") is None
     assert all(m.institution.id != "a" for m in d.search("котельничская црб"))
+
+
+def test_a_parent_must_be_another_institution_of_the_file():
+    report = parse_csv("id,name,district,parent\n"
+                       "crb,Котельничская ЦРБ,Котельничский район,\n"
+                       "fap1,ФАП села Светлополье,Котельничский район,crb\n"
+                       "fap2,ФАП села Родичи,Котельничский район,nowhere\n"
+                       "fap3,ФАП села Ежиха,Котельничский район,fap3\n")
+    assert report.ok  # imported, each row
+    parents = {i.id: i.parent for i in report.institutions}
+    assert parents == {"crb": "", "fap1": "crb", "fap2": "", "fap3": ""}
+    assert [(w.row, w.column) for w in report.warnings] == [(4, "parent"), (5, "parent")]
+    assert "nowhere" in report.warnings[0].reason

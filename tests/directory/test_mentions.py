@@ -68,3 +68,17 @@ def test_a_long_text_costs_spans_around_its_names_only(kirov: Directory) -> None
     filler = "очень долго ждали и никто ничего не объяснил, " * 60
     assert _ids(kirov, filler + "это было в котельничской црб") == []  # past MAX_WORDS
     assert _ids(kirov, "в котельничской црб " + filler) == ["kir-crb-kotelnich"]
+
+
+def test_a_fap_routes_to_the_hospital_that_runs_it() -> None:
+    directory = Directory.from_csv(
+        "id,name,short_name,kind,city,district,parent\n"
+        "crb,КОГБУЗ «Котельничская центральная районная больница»,Котельничская ЦРБ,hospital,"
+        "г. Котельнич,Котельничский район,\n"
+        "fap,Фельдшерско-акушерский пункт села Светлополье,Светлопольский ФАП,center,"
+        "с. Светлополье,Котельничский район,crb\n"
+        "okb,Кировская областная клиническая больница,Областная больница,hospital,г. Киров,,\n")
+    found = directory.mentions("В светлопольском фапе фельдшер не приходит на вызовы")
+    assert [m.institution.id for m in found] == ["crb"]
+    assert directory.competent("fap").id == "crb" and directory.competent("okb").id == "okb"
+    assert directory.competent("nope") is None

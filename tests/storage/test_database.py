@@ -70,6 +70,10 @@ async def test_reimport_updates_by_id_and_deactivates_missing(tmp_path: Path) ->
         assert (await repos.institutions.get("a")).city == "Слободской"
         counts = await repos.institutions.replace_all([a, b], NOW)
         assert (counts.added, counts.updated) == (0, 2)  # b comes back
+        fap = Institution("fap", "ФАП села Б", parent="a")
+        await repos.institutions.replace_all([a, b, fap], NOW)
+    async with db.unit() as repos:
+        assert (await repos.institutions.get("fap")).parent == "a"  # who answers for it
     await db.close()
 
 
