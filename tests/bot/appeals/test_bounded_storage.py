@@ -74,14 +74,23 @@ async def test_the_ages_come_from_the_settings(app: App, clock, tmp_path: Path) 
     assert rows(app, "SELECT key FROM outbox") == [("age1",)]
 
 
-async def test_closed_appeals_keep_what_replies_need_until_the_window_is_over(
-        app: App, tg, fake, clock) -> None:
+TEXT = "Мария Петрова: не берут трубку в регистратуре"
+
+
+async def _answered(app: App, tg, fake) -> tuple[TgUser, int]:  # type: ignore[no-untyped-def]
+    """A citizen's appeal, answered by the admin in reply to its card: (citizen, id)."""
     admin = TgUser(tg, fake, ADMIN)
     await accept_invite(app, admin)
     citizen = TgUser(tg, fake, CITIZEN, name="Мария Петрова")
-    closed = await file_appeal(citizen, "Мария Петрова: не берут трубку в регистратуре")
+    appeal_id = await file_appeal(citizen, TEXT)
     card = next(m for m in fake.to(ADMIN) if m.text.startswith("Обращение №"))
     await admin.say("Ответили вам по телефону.", reply_to=card.message_id)
+    return citizen, appeal_id
+
+
+async def test_closed_appeals_keep_what_replies_need_until_the_window_is_over(
+        app: App, tg, fake, clock) -> None:
+    citizen, closed = await _answered(app, tg, fake)
     answer = citizen.last()
     await citizen.press(answer, "rate:")  # five stars: closed
     opened = await file_appeal(citizen, "Второе обращение о записи к врачу, открытое")
@@ -169,13 +178,8 @@ def test_storage_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 async def test_each_text_is_stored_once(app: App, tg, fake, clock) -> None:
     """The opening message lives in appeals.text only and the notices keep their message
     id, not a second copy of what was sent; the thread still reads whole."""
-    admin = TgUser(tg, fake, ADMIN)
-    await accept_invite(app, admin)
-    citizen = TgUser(tg, fake, CITIZEN, name="Мария Петрова")
-    text = "Мария Петрова: не берут трубку в регистратуре"
-    appeal_id = await file_appeal(citizen, text)
-    card = next(m for m in fake.to(ADMIN) if m.text.startswith("Обращение №"))
-    await admin.say("Ответили вам по телефону.", reply_to=card.message_id)
+    citizen, appeal_id = await _answered(app, tg, fake)
+    text = TEXT
     assert rows(app, "SELECT kind, text FROM appeal_messages WHERE appeal_id = ? "
                 "AND kind IN ('citizen', 'notice')", appeal_id) == [("notice", "")] * 2
     assert _count(app, "SELECT COUNT(*) FROM appeal_messages WHERE appeal_id = ? "
@@ -196,12 +200,7 @@ async def test_each_text_is_stored_once(app: App, tg, fake, clock) -> None:
 
 async def test_anonymisation_keeps_only_the_cards_of_the_thread(app: App, tg, fake,
                                                                  clock) -> None:
-    admin = TgUser(tg, fake, ADMIN)
-    await accept_invite(app, admin)
-    citizen = TgUser(tg, fake, CITIZEN, name="Мария Петрова")
-    appeal_id = await file_appeal(citizen, "Мария Петрова: не берут трубку в регистратуре")
-    card = next(m for m in fake.to(ADMIN) if m.text.startswith("Обращение №"))
-    await admin.say("Ответили вам по телефону.", reply_to=card.message_id)
+    citizen, appeal_id = await _answered(app, tg, fake)
     await citizen.press(citizen.last(), "rate:")  # closed
     clock.advance(timedelta(days=20))
     await citizen.say("Добавлю: звонила ещё раз", reply_to=citizen.last().message_id)
