@@ -28,8 +28,8 @@ MENTION_GAP = 10.0
 ADDRESSEE_KINDS = frozenset({"ministry"})  # written to, not about: never suggested
 
 _WORD = re.compile(r"[0-9A-Za-zА-Яа-яЁё№]+(?:-[0-9A-Za-zА-Яа-яЁё]+)*")
-# Words that say what kind of institution, not which one: never an anchor alone ("в
-# поликлинике" names none), and what makes a number in the text a name's number.
+# Words that say what kind of institution, not which one: never an anchor ("в поликлинике"
+# names none), and they must be in the names of the institution a span finds.
 KIND_STEMS = ("больниц", "поликлиник", "диспансер", "центр", "госпитал", "амбулатор",
               "стационар", "клиник", "лечебниц", "санчаст", "медсанчаст", "црб", "рб", "фап",
               "консультац", "станци", "подстанци", "отделени", "медпункт", "скор", "участков")
@@ -45,7 +45,7 @@ _SPECIALIST = re.compile(
 # Words of many names that name none in a text ("медикам области"): never anchors.
 GENERIC_STEMS = ("медик", "медицин", "здравоохран", "район", "регион", "государств",
                  "бюджет", "учрежден")
-KIND_NEAR = 5  # a span of one name word needs a kind word this close: "в Уржуме в поликлинике"
+KIND_NEAR = 5  # one name word needs a kind word or a doctor this close ("в Уржуме в поликлинике")
 CLEAR_ONE_WORD = 95.0  # ... or to be a whole name by itself ("окб", "лепсе")
 _FAP = re.compile(r"^фап(а|е|у|ом|ы|ов|ах)$")
 NUMBER_MARKS = frozenset({"№", "n", "no", "номер", "номером"})
