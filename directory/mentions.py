@@ -70,11 +70,6 @@ def _is_number(word: str) -> bool:
     return word.isdigit() or ordinal_value(word.lower()) is not None
 
 
-def _is_cardinal(word: str) -> bool:
-    """"два", "три": in a text a quantity ("два часа"), not a name's number."""
-    return word.lower() in CARDINALS
-
-
 def words_of(text: str) -> list[str]:
     """The text's words in order; "7-й" gives its number. A number, in digits or words,
     stays only beside a kind word or a "№" ("больница № 2", "во второй поликлинике"):
@@ -94,7 +89,7 @@ def words_of(text: str) -> list[str]:
             break
     out = []
     for i, word in enumerate(raw):
-        if _is_cardinal(word):
+        if word.lower() in CARDINALS:  # "два часа": a quantity, not a name's number
             word = BREAK
         elif _is_number(word):
             near = raw[max(0, i - 2):i] + raw[i + 1:i + 3]
