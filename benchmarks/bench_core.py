@@ -62,8 +62,8 @@ OPERATOR = "900002"
 SCRIPT: list[dict[str, str]] = [
     {"text": "/appeal"},
     {"text": "котельничская црб"},
-    {"payload": "cat:registry"},
     {"text": "В регистратуре не берут трубку третий день подряд"},
+    {"payload": "cat:registry"},
     {"payload": "consent:yes"},
     {"payload": "confirm:send"},
 ]

@@ -150,6 +150,19 @@ class Confirm(Payload):
 
 
 @dataclass(frozen=True)
+class Route(Payload):
+    """The institution the bot suggested from an appeal's text: take it, or keep one's
+    own choice ("route:accept", "route:keep")."""
+
+    prefix: ClassVar[str] = "route"
+    choice: Literal["accept", "keep"]
+
+    @property
+    def accepted(self) -> bool:
+        return self.choice == "accept"
+
+
+@dataclass(frozen=True)
 class Suggestion(Payload):
     """A FAQ entry offered for a question the FAQ was not sure about ("faq:<entry>")."""
 
@@ -241,8 +254,8 @@ class Staff(Payload):
 
 # Kinds sharing a prefix are tried in this order (today's form before an older one).
 _KINDS: tuple[type[Payload], ...] = (
-    Menu, Cancel, Pick, AppealHere, Category, Consent, Confirm, Suggestion, Feedback, Rate,
-    Unsolved, UnsolvedBefore, Forget, Staff,
+    Menu, Cancel, Pick, AppealHere, Category, Consent, Confirm, Route, Suggestion, Feedback,
+    Rate, Unsolved, UnsolvedBefore, Forget, Staff,
 )
 _BY_PREFIX: dict[str, list[type[Payload]]] = {}
 for _kind in _KINDS:

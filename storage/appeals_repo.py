@@ -16,6 +16,8 @@ from storage.records import (
     AppealStatus,
     ChatRef,
     DueReminder,
+    Routing,
+    SuggestionOutcome,
     ThreadMessage,
     from_db,
     to_db,
@@ -41,7 +43,7 @@ def _scope(institution_ids: Sequence[str]) -> tuple[str, dict[str, str]]:
     return f" AND institution_id IN ({', '.join(':' + k for k in names)})", names
 
 
-def _appeal(row: aiosqlite.Row) -> Appeal:
+def appeal_of_row(row: aiosqlite.Row) -> Appeal:
     return Appeal(
         id=row["id"], number=row["number"], citizen_id=row["citizen_id"],
         platform=row["platform"], chat_id=row["chat_id"], institution_id=row["institution_id"],
@@ -58,6 +60,10 @@ def _appeal(row: aiosqlite.Row) -> Appeal:
         undelivered_reason=row["undelivered_reason"],
         answers_given=row["answers_given"], reopens=row["reopens"], abuse=row["abuse"],
         anonymised_at=from_db(row["anonymised_at"]),
+        suggested_institution_id=row["suggested_institution_id"],
+        first_choice_id=row["first_choice_id"],
+        suggestion=SuggestionOutcome(row["suggestion"]) if row["suggestion"] else None,
+        repeats=row["repeats"],
     )
 
 
@@ -69,22 +75,28 @@ class AppealRepo:
         self, *, citizen_id: int, platform: str, chat_id: str, institution_id: str,
         category: str, text: str, now: datetime, first_response_due: datetime, due_at: datetime,
         abuse: str = "", next_reminder_at: datetime | None = None, reminder_stage: int = 0,
+        routing: Routing | None = None,
     ) -> Appeal:
-        """The new row as filed, with its first reminder rung and abuse marks (one trip)."""
+        """The new row as filed, with its first reminder rung, abuse marks and what the
+        bot suggested from the text (one trip)."""
         stamp = to_db(now)
+        routing = routing or Routing()
         # The number citizens quote: year and a sequence, e.g. 2026-000042.
         _, numbered = await self._conn.batch([
             ("INSERT INTO appeals (number, citizen_id, platform, chat_id, institution_id, "
              "category, text, status, created_at, updated_at, first_response_due, due_at, "
-             "abuse, next_reminder_at, reminder_stage) "
-             "VALUES ('', ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?)",
+             "abuse, next_reminder_at, reminder_stage, suggested_institution_id, "
+             "first_choice_id, suggestion) "
+             "VALUES ('', ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
              (citizen_id, platform, chat_id, institution_id, category, text, stamp, stamp,
               to_db(first_response_due), to_db(due_at), abuse,
-              to_db(next_reminder_at) if next_reminder_at else None, reminder_stage)),
+              to_db(next_reminder_at) if next_reminder_at else None, reminder_stage,
+              routing.suggested or None, routing.first_choice or None,
+              routing.outcome.value if routing.outcome else None)),
             ("UPDATE appeals SET number = ? || '-' || printf('%06d', id) "
              "WHERE id = last_insert_rowid() RETURNING *", (str(now.year),)),
         ])
-        return _appeal(numbered.rows[0])
+        return appeal_of_row(numbered.rows[0])
 
     async def bulk_insert(self, rows: list[dict[str, Any]]) -> None:
         """Many appeals at once (a migration of historical appeals, load tests).
@@ -102,12 +114,12 @@ class AppealRepo:
     async def get(self, appeal_id: int) -> Appeal | None:
         async with self._conn.execute("SELECT * FROM appeals WHERE id = ?", (appeal_id,)) as cur:
             row = await cur.fetchone()
-        return _appeal(row) if row else None
+        return appeal_of_row(row) if row else None
 
     async def by_number(self, number: str) -> Appeal | None:
         rows = list(await self._conn.execute_fetchall(
             "SELECT * FROM appeals WHERE number = ?", (number,)))
-        return _appeal(rows[0]) if rows else None
+        return appeal_of_row(rows[0]) if rows else None
 
     async def update(self, appeal_id: int, now: datetime, **fields: Any) -> Appeal:
         """Set columns of one appeal (values may be datetimes) and bump updated_at."""
@@ -115,7 +127,7 @@ class AppealRepo:
             "status", "assignee_id", "rating", "institution_id", "first_response_at",
             "answered_at", "closed_at", "due_at", "first_response_due", "next_reminder_at",
             "reminder_stage", "overdue_at", "escalated_at", "extended_at", "undelivered_at",
-            "undelivered_reason", "answers_given", "reopens", "abuse",
+            "undelivered_reason", "answers_given", "reopens", "abuse", "repeats",
         }
         unknown = set(fields) - allowed
         if unknown:
@@ -141,7 +153,7 @@ class AppealRepo:
             "SELECT * FROM appeals WHERE citizen_id = ? ORDER BY id DESC LIMIT ?",
             (citizen_id, limit),
         ) as cur:
-            return [_appeal(row) for row in await cur.fetchall()]
+            return [appeal_of_row(row) for row in await cur.fetchall()]
 
     async def open_queue(
         self, institution_ids: Sequence[str] | None, limit: int = 20
@@ -157,7 +169,7 @@ class AppealRepo:
             sql += where
             params |= names
         sql += " ORDER BY due_at, first_response_due, id LIMIT :limit"
-        return [_appeal(row) for row in await self._conn.execute_fetchall(sql, params)]
+        return [appeal_of_row(row) for row in await self._conn.execute_fetchall(sql, params)]
 
     async def queue_counts(self, institution_id: str | None, now: datetime,
                            until: datetime) -> tuple[int, int, int, int]:
@@ -189,7 +201,7 @@ class AppealRepo:
             f"SELECT * FROM appeals WHERE {QUEUE} AND {_WORKING_DEADLINE} < :before "
             "ORDER BY due_at, first_response_due, id LIMIT :limit",
             {"before": to_db(before), "limit": limit})
-        return [_appeal(row) for row in rows]
+        return [appeal_of_row(row) for row in rows]
 
     async def stats(self, institution_ids: Sequence[str] | None, now: datetime,
                     since: datetime) -> dict[str, Any]:

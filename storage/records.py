@@ -121,6 +121,12 @@ class Appeal:
     reopens: int = 0
     abuse: str = ""  # 59-FZ art. 11 marks of the text: "obscene,threat"
     anonymised_at: datetime | None = None
+    # Routing (issue 18): the institution the bot suggested from the text, the citizen's
+    # own choice before it, and what they did with the suggestion (None: none shown).
+    suggested_institution_id: str | None = None
+    first_choice_id: str | None = None
+    suggestion: SuggestionOutcome | None = None
+    repeats: int = 0  # near-identical appeals of the citizen linked to this one
 
     @property
     def is_open(self) -> bool:
@@ -163,6 +169,22 @@ class ThreadMessage:
     message_id: str | None
     text: str
     created_at: datetime
+
+
+class SuggestionOutcome(StrEnum):
+    """What a citizen did with the institution the bot suggested from their text."""
+
+    ACCEPTED = "accepted"
+    KEPT = "kept"  # kept their own choice
+
+
+@dataclass(frozen=True, slots=True)
+class Routing:
+    """What the appeal form learnt about where an appeal should go (stored with it)."""
+
+    suggested: str = ""  # the institution the bot suggested from the text, or ""
+    first_choice: str = ""  # the citizen's own choice when a suggestion was shown
+    outcome: SuggestionOutcome | None = None
 
 
 class OutboxKind(StrEnum):

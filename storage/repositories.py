@@ -11,6 +11,7 @@ from storage.institutions_repo import InstitutionRepo
 from storage.outbox_repo import OutboxRepo
 from storage.people_repo import PeopleRepo
 from storage.privacy_repo import PrivacyRepo
+from storage.routing_repo import RoutingRepo
 from storage.session import Session
 from storage.space_repo import SpaceRepo
 from storage.staff_repo import StaffRepo
@@ -33,3 +34,4 @@ class Repositories:
         self.transport_state = TransportStateRepo(conn)
         self.turn = TurnRepo(conn)
         self.space = SpaceRepo(conn)
+        self.routing = RoutingRepo(conn)

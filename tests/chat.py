@@ -163,8 +163,8 @@ class Chat:
         """The citizen form up to the consent question."""
         await self.say("/appeal")
         await self.say(institution_query)
-        await self.press(category)
         await self.say(text)
+        await self.press(category)
 
     async def file_appeal(self, institution_query: str = "котельничская црб",
                           text: str = "В регистратуре третий день не берут трубку") -> int:

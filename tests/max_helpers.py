@@ -96,8 +96,8 @@ class MaxPerson:
                           **fields: Any) -> SentMessage:
         await self.say("/appeal")
         await self.say(institution_query)
-        await self.press("Регистратура")
         await self.say(text, **fields)
+        await self.press("Регистратура")
         await self.press("Согласен")
         replies = await self.press("Отправить")
         assert replies and "зарегистрировано" in (replies[0].text or ""), [

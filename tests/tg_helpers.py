@@ -92,8 +92,8 @@ async def fill_appeal(citizen: TgUser, text: str = "В регистратуре 
     """The citizen form up to the confirmation; returns the message with «Отправить»."""
     await citizen.say("/appeal")
     sent = await citizen.say(institution)
-    sent = await citizen.press(sent[-1], "cat:registry")
     sent = await citizen.say(text, **kw)
+    sent = await citizen.press(sent[-1], "cat:registry")
     sent = await citizen.press(sent[-1], "consent:yes")
     return sent[-1]
 

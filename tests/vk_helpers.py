@@ -94,8 +94,8 @@ class VkPerson:
                           attachments: list[dict[str, Any]] | None = None) -> SentMessage:
         await self.say("/appeal")
         await self.say(institution_query)
-        await self.press("Регистратура")
         await self.say(text, attachments=attachments)
+        await self.press("Регистратура")
         await self.press("Согласен")
         replies = await self.press("Отправить")
         assert replies and "зарегистрировано" in replies[0].text, [m.text for m in replies]

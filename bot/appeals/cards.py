@@ -71,11 +71,13 @@ def abuse_kinds(appeal: Appeal) -> str:
 
 
 def follow_up_message(appeal: Appeal, inst: Institution, text: str,
-                      attachments: tuple[Attachment, ...]) -> Message:
-    """A citizen's addition to their appeal, as its staff chats see it: they may answer."""
+                      attachments: tuple[Attachment, ...], repeat: bool = False) -> Message:
+    """A citizen's addition to their appeal (or a repeat of it, linked to it), as its staff
+    chats see it: they may answer."""
     return Message(
-        texts.FOLLOW_UP_STAFF.format(number=appeal.number, institution=inst.display_name,
-                                     status=texts.STATUSES[appeal.status], text=text or "—"),
+        (texts.REPEAT_STAFF if repeat else texts.FOLLOW_UP_STAFF).format(
+            number=appeal.number, institution=inst.display_name,
+            status=texts.STATUSES[appeal.status], text=text or "—"),
         [[Staff(StaffVerb.ANSWER, appeal.id).button(texts.BTN_ANSWER)]], attachments,
         appeal_id=appeal.id)
 
@@ -116,6 +118,8 @@ class Cards:
                 reason=texts.UNDELIVERED_REASONS.get(appeal.undelivered_reason or "",
                                                      appeal.undelivered_reason or ""),
                 since=format_time(appeal.undelivered_at, tz))
+        if appeal.repeats:
+            text += texts.CARD_REPEATS.format(count=appeal.repeats)
         if appeal.abuse:
             text += "\n\n" + texts.CARD_ABUSE.format(kinds=abuse_kinds(appeal))
         if await repos.staff.ban_of(appeal.citizen_id) is not None:

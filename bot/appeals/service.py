@@ -15,10 +15,10 @@ from bot.appeals.deadlines import DeadlineClock
 from bot.appeals.errors import AppealError
 from bot.appeals.outbox import citizen_row, outbox_row
 from bot.formatting import appeal_state, format_time
-from bot.message import Attachment, Button, stamped
+from bot.message import Attachment, Button, Message, stamped
 from bot.screening import screen
 from directory.model import Institution
-from storage.records import Appeal, AppealStatus, ChatRef, OutboxKind, Role, User
+from storage.records import Appeal, AppealStatus, ChatRef, OutboxKind, Role, Routing, User
 from storage.repositories import Repositories
 
 __all__ = ["FOLLOW_UP_WINDOW", "AppealError", "AppealService"]
@@ -65,6 +65,7 @@ class AppealService:
     async def file(
         self, repos: Repositories, citizen: User, chat: ChatRef, inst: Institution,
         category: str, text: str, attachments: list[Attachment], now: datetime,
+        routing: Routing | None = None,
     ) -> Appeal:
         deadlines = self.deadlines.for_new_appeal(now, category, self.timezone_of(inst), inst.id)
         # the first reminder rung and the abuse marks go in with the row (one trip)
@@ -76,7 +77,7 @@ class AppealService:
             institution_id=inst.id, category=category, text=text, now=now,
             first_response_due=deadlines.first_response_due, due_at=deadlines.due_at,
             abuse=",".join(sorted(marks)), next_reminder_at=stage.at if stage else None,
-            reminder_stage=stage.number if stage else 0,
+            reminder_stage=stage.number if stage else 0, routing=routing,
         )
         await repos.appeals.add_event(appeal.id, "created", now, citizen.id,
                                       institution_id=inst.id, category=category)
@@ -118,14 +119,34 @@ class AppealService:
                                         text=text, message_id=message_id, author_id=citizen.id)
         await repos.appeals.add_event(appeal.id, "follow_up", now, citizen.id)
         inst = await self.institution(repos, appeal.institution_id)
+        await self._to_card_chats(repos, appeal, inst, follow_up_message(
+            appeal, inst, text, stamped(attachments, chat.platform)), now)
+        return inst
+
+    async def link_repeat(self, repos: Repositories, appeal: Appeal, citizen: User, text: str,
+                          attachments: tuple[Attachment, ...], chat: ChatRef,
+                          now: datetime) -> Appeal:
+        """A near-identical appeal of the citizen to the same institution (bot/appeals/
+        repeats.py): an addition to the open one, marked as a repeat on its cards."""
+        await repos.appeals.add_message(appeal.id, "citizen", chat.platform, chat.chat_id, now,
+                                        text=text, author_id=citizen.id)
+        await repos.appeals.add_event(appeal.id, "repeated", now, citizen.id)
+        appeal = await repos.appeals.update(appeal.id, now, repeats=appeal.repeats + 1)
+        inst = await self.institution(repos, appeal.institution_id)
+        await self._to_card_chats(repos, appeal, inst, follow_up_message(
+            appeal, inst, text, stamped(attachments, chat.platform), repeat=True), now)
+        await self.cards.refresh(repos, appeal, now)
+        return appeal
+
+    async def _to_card_chats(self, repos: Repositories, appeal: Appeal, inst: Institution,
+                             message: Message, now: datetime) -> None:
+        """To the chats that got the appeal's card (its inbox, or the operators)."""
         chats = (await repos.outbox.card_chats(appeal.id, inst.id)
                  or await repos.people.inbox_chats(inst.id)
                  or await repos.people.staff_chats(Role.OPERATOR))
-        message = follow_up_message(appeal, inst, text, stamped(attachments, chat.platform))
         await repos.outbox.add_many([
             outbox_row(c.platform, c.chat_id, message, OutboxKind.FOLLOW_UP, appeal_id=appeal.id,
                        institution_id=inst.id) for c in chats], now)
-        return inst
 
     async def answer(
         self, repos: Repositories, appeal: Appeal, actor: User, text: str,

@@ -20,18 +20,20 @@ from datetime import datetime
 from bot import payloads as p
 from bot import texts
 from bot.appeals.access import Actor
+from bot.appeals.category_model import CategoryModel
 from bot.appeals.errors import AppealError
 from bot.appeals.outbox import outbox_row
 from bot.appeals.service import AppealService
 from bot.appeals.undeliverable import DeliveryOutcomes
 from bot.clock import Clock
 from bot.dialog.answers import AnswerFlows
+from bot.dialog.appeal_form import AppealForm
 from bot.dialog.citizen import CitizenFlows, menu_buttons
 from bot.dialog.flood import AbuseLimits, FloodGate, Verdict
 from bot.dialog.follow_ups import follow_up
 from bot.dialog.lookups import Lookups, StepHints
 from bot.dialog.own_appeals import OwnAppeals
-from bot.dialog.ports import DirectorySource, FaqSource
+from bot.dialog.ports import CategoryGuesser, DirectorySource, FaqSource
 from bot.dialog.reports import run_reports
 from bot.dialog.staff import StaffFlows
 from bot.dialog.staff_admin import staff_commands
@@ -57,7 +59,7 @@ class Dialog:
         self, db: Database, directory: DirectorySource, faq: FaqSource,
         appeals: AppealService, clock: Clock, outcomes: DeliveryOutcomes | None = None,
         notify: Callable[[], None] | None = None, confirm_answers_in_private: bool = True,
-        limits: AbuseLimits | None = None,
+        limits: AbuseLimits | None = None, categories: CategoryGuesser | None = None,
     ) -> None:
         self.db = db
         self.faq = faq
@@ -70,7 +72,9 @@ class Dialog:
         self.notify = notify or (lambda: None)
         self.limits = limits or AbuseLimits()
         self.flood = FloodGate(self.limits.messages_per_minute)
-        self.citizen = CitizenFlows(directory, faq, appeals, self.limits.appeals_per_day)
+        self.categories = categories or CategoryModel.default()
+        self.citizen = CitizenFlows(directory, faq)
+        self.form = AppealForm(self.citizen, appeals, self.limits.appeals_per_day)
         self.own = OwnAppeals(appeals)
         self.staff = StaffFlows(appeals, self.citizen, faq,
                                 AnswerFlows(appeals, confirm_answers_in_private))
@@ -125,7 +129,7 @@ class Dialog:
         if inc.text or inc.user_name:  # no bidi overrides or zero-width tricks on cards
             inc = replace(inc, text=strip_invisible(inc.text),
                           user_name=strip_invisible(inc.user_name))
-        lookups = Lookups(self.faq, self.directory)
+        lookups = Lookups(self.faq, self.directory, self.categories)
         self.hints.prepare(inc, lookups)  # CPU work before the writer's lock, not under it
         async with self.db.unit() as repos:
             opening = await repos.turn.open(inc.platform, inc.update_id, inc.user_id,
@@ -234,7 +238,7 @@ class Dialog:
         if inc.is_group:
             return  # a reply to the bot in a group with nothing asked: not a FAQ question
         if t.step in BUTTON_STEPS:
-            await self.citizen.repeat_question(t)
+            await self.form.repeat_question(t)
             return
         if not text:
             t.say(texts.ATTACHMENT_OUTSIDE_FORM if inc.attachments else texts.ONLY_TEXT,
@@ -251,9 +255,9 @@ class Dialog:
         elif step in (Step.FIND_QUERY, Step.FIND_PICK):
             await c.find(t, text)
         elif step in (Step.APPEAL_INST, Step.APPEAL_PICK):
-            await c.appeal_institution(t, text)
+            await self.form.institution(t, text)
         elif step == Step.APPEAL_TEXT:
-            c.appeal_text(t)
+            await self.form.text(t)
         elif step in (Step.STAFF_ANSWER, Step.STAFF_CONFIRM):  # a new text replaces the draft
             await self.staff.answer(t, t.data("appeal_id"), text, t.inc.attachments)
         elif step == Step.STAFF_REDIRECT:
@@ -328,7 +332,7 @@ class Dialog:
         t.say(texts.CANCELLED, menu_buttons())
 
     async def _button(self, t: Turn, payload: Payload | None) -> None:
-        c, s, own = self.citizen, self.staff, self.own
+        c, s, own, form = self.citizen, self.staff, self.own, self.form
         match payload:
             case p.Menu(item):
                 await self._menu_item(t, item)
@@ -337,18 +341,22 @@ class Dialog:
             case p.Pick(index):
                 if t.step == Step.STAFF_REDIRECT:
                     await s.redirect_to(t, index)
-                elif t.step in (Step.FIND_PICK, Step.APPEAL_PICK):
+                elif t.step == Step.FIND_PICK:
                     await c.picked(t, index)
+                elif t.step == Step.APPEAL_PICK:
+                    await form.picked(t, index)
                 else:
                     c.stale(t)
             case p.AppealHere():
-                await c.appeal_here(t)
+                await form.here(t)
             case p.Category(key):
-                c.category_chosen(t, key)
+                await form.category_chosen(t, key)
+            case p.Route():
+                await form.route_chosen(t, payload.accepted)
             case p.Consent():
-                await c.consent(t, payload.agreed)
+                await form.consent(t, payload.agreed)
             case p.Confirm(action):
-                await c.confirm(t, action)
+                await form.confirm(t, action)
             case p.Suggestion(entry):
                 await c.suggestion_chosen(t, entry)
             case p.Feedback(entry=entry):
@@ -374,7 +382,7 @@ class Dialog:
         elif item == MenuItem.FIND:
             c.ask_institution_name(t)
         elif item == MenuItem.APPEAL:
-            await c.start_appeal(t)
+            await self.form.start(t)
         elif item == MenuItem.MY:
             await self.own.my_appeals(t)
         elif item == MenuItem.HELP:

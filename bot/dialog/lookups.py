@@ -1,5 +1,6 @@
-"""The turn's FAQ match and directory search, done before its transaction when the step
-they serve can be foreseen (issue 15: CPU work outside the database's lock).
+"""The turn's FAQ match, directory search, and an appeal text's institution and category,
+done before its transaction when the step they serve can be foreseen (issue 15: CPU work
+outside the database's lock).
 
 The matching is pure CPU on the event loop. Inside a unit of work it held the writer's
 lock while it ran, so no other turn's statements could use the database thread
@@ -14,10 +15,11 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from bot.dialog.ports import DirectorySource, FaqSource
+from bot.dialog.ports import CategoryGuesser, DirectorySource, FaqSource
 from bot.dialog.states import Step
 from bot.dialog.types import Incoming
 from directory import Match
+from directory.model import Institution
 from faq.model import FaqResult
 
 FAQ_STEPS = frozenset({Step.IDLE, Step.FAQ_ASK})
@@ -29,11 +31,15 @@ SEARCH_LIMIT = 5  # CitizenFlows.search's default
 class Lookups:
     """One turn's memo of matcher answers."""
 
-    def __init__(self, faq: FaqSource, directory: DirectorySource) -> None:
+    def __init__(self, faq: FaqSource, directory: DirectorySource,
+                 categories: CategoryGuesser) -> None:
         self._faq = faq
         self._directory = directory
+        self._categories = categories
         self._answers: dict[str, FaqResult] = {}
         self._matches: dict[tuple[str, int], list[Match]] = {}
+        self._mentioned: dict[str, Institution | None] = {}
+        self._guesses: dict[str, str | None] = {}
 
     def faq(self, question: str) -> FaqResult:
         if (found := self._answers.get(question)) is None:
@@ -45,6 +51,22 @@ class Lookups:
             found = self._matches[(query, limit)] = self._directory.current.search(
                 query, limit=limit)
         return found
+
+
+    def pointed_to(self, text: str) -> Institution | None:
+        """The institution an appeal's text points to, as the one that answers for it (a
+        FAP's ЦРБ), or None when the text names none clearly (issue 18)."""
+        if text not in self._mentioned:
+            directory = self._directory.current
+            found = directory.mentions(text, limit=1)
+            self._mentioned[text] = (directory.competent(found[0].institution.id)
+                                     if found else None)
+        return self._mentioned[text]
+
+    def category(self, text: str) -> str | None:
+        if text not in self._guesses:
+            self._guesses[text] = self._categories.guess(text)
+        return self._guesses[text]
 
 
 class StepHints:
@@ -72,3 +94,6 @@ class StepHints:
             lookups.faq(text)
         elif step in DIRECTORY_STEPS:
             lookups.directory(text)
+        elif step == Step.APPEAL_TEXT:
+            lookups.pointed_to(text)
+            lookups.category(text)

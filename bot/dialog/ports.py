@@ -1,4 +1,5 @@
-"""What the core needs from the directory and the FAQ: small interfaces, easy to swap."""
+"""What the core needs from the directory, the FAQ and the category model: small
+interfaces, easy to swap."""
 
 from __future__ import annotations
 
@@ -12,6 +13,12 @@ if TYPE_CHECKING:
 class DirectorySource(Protocol):
     @property
     def current(self) -> Directory: ...
+
+
+class CategoryGuesser(Protocol):
+    def guess(self, text: str) -> str | None:
+        """A key of texts.CATEGORIES the text is about, or None when unsure."""
+        ...
 
 
 class FaqSource(Protocol):

@@ -16,6 +16,7 @@ from bot.appeals.service import AppealService
 from bot.dialog.answers import AnswerFlows, group_hint
 from bot.dialog.citizen import CitizenFlows, cancel_row
 from bot.dialog.ports import FaqSource
+from bot.dialog.routing_report import parse_days, routing_report
 from bot.dialog.states import Step
 from bot.dialog.turn import Turn
 from bot.dialog.types import Attachment, Button
@@ -241,6 +242,16 @@ class StaffFlows:
         # masked when stored; once more for rows stored before masking existed
         t.say("\n".join([texts.GAPS_TITLE] + [f"{n} × {mask_personal_data(q)}"
                                                for q, n in rows]))
+
+    async def routing(self, t: Turn, arg: str) -> None:
+        if not t.actor.is_operator:
+            t.say(texts.STAFF_ONLY)
+            return
+        days = parse_days(arg)
+        if days is None:
+            t.say(texts.ROUTING_USAGE)
+            return
+        t.report(lambda reader: routing_report(t, reader, days))
 
     async def faq_stats(self, t: Turn) -> None:
         if not t.actor.is_operator:

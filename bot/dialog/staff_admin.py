@@ -24,6 +24,8 @@ async def staff_commands(t: Turn, flows: StaffFlows, command: str, arg: str) -> 
         await flows.gaps(t)
     elif command == "/faqstats":
         await flows.faq_stats(t)
+    elif command == "/routing":
+        await flows.routing(t, arg)
     elif command == "/reload_faq":
         await flows.reload_faq(t)
     elif command == "/staff":

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.message import Attachment
+from storage.records import Routing, SuggestionOutcome
 
 MAX_ATTACHMENTS = 10
 
@@ -23,6 +24,7 @@ class Step(StrEnum):
     APPEAL_PICK = "appeal_pick"
     APPEAL_CATEGORY = "appeal_category"
     APPEAL_TEXT = "appeal_text"
+    APPEAL_ROUTE = "appeal_route"  # the institution the text points to: take it or keep ours
     APPEAL_CONSENT = "appeal_consent"
     APPEAL_CONFIRM = "appeal_confirm"
     STAFF_ANSWER = "staff_answer"  # a staff answer is next (bot/dialog/answers.py)
@@ -37,25 +39,34 @@ TEXT_STEPS = frozenset({
     Step.APPEAL_TEXT, Step.STAFF_ANSWER, Step.STAFF_CONFIRM, Step.STAFF_REDIRECT,
 })
 # Steps that wait for a button: a text gets the same question again.
-BUTTON_STEPS = frozenset({Step.APPEAL_CATEGORY, Step.APPEAL_CONSENT, Step.APPEAL_CONFIRM})
+BUTTON_STEPS = frozenset({Step.APPEAL_CATEGORY, Step.APPEAL_ROUTE, Step.APPEAL_CONSENT,
+                          Step.APPEAL_CONFIRM})
 ANSWER_STEPS = frozenset({Step.STAFF_ANSWER, Step.STAFF_CONFIRM})
 
 
 @dataclass(frozen=True, slots=True)
 class AppealDraft:
     """The appeal a citizen is filling in, step by step; stored as the state's data
-    (keys institution_id, category, attachments, text, as they always were)."""
+    (keys institution_id, category, attachments, text, as they always were; suggested,
+    first_choice, route: the institution suggested from the text and what came of it;
+    guess: the category guessed from the text)."""
 
     institution_id: str
     category: str = ""
     attachments: tuple[Attachment, ...] = ()
     text: str = ""
+    suggested: str = ""
+    first_choice: str = ""
+    route: str = ""  # a SuggestionOutcome, or "" while none was answered
+    guess: str = ""
 
     @classmethod
     def of(cls, data: dict[str, Any]) -> AppealDraft:
         return cls(str(data.get("institution_id") or ""), str(data.get("category") or ""),
                    tuple(Attachment(**a) for a in data.get("attachments") or ()),
-                   str(data.get("text") or ""))
+                   str(data.get("text") or ""), str(data.get("suggested") or ""),
+                   str(data.get("first_choice") or ""), str(data.get("route") or ""),
+                   str(data.get("guess") or ""))
 
     def data(self) -> dict[str, Any]:
         out: dict[str, Any] = {"institution_id": self.institution_id}
@@ -63,9 +74,21 @@ class AppealDraft:
             out["category"] = self.category
         if self.attachments:
             out["attachments"] = [asdict(a) for a in self.attachments]
-        if self.text:
-            out["text"] = self.text
+        for key in ("text", "suggested", "first_choice", "route", "guess"):
+            if value := getattr(self, key):
+                out[key] = value
         return out
+
+    @property
+    def routing(self) -> Routing:
+        """What the form learnt about where the appeal goes, as it is stored."""
+        return Routing(self.suggested, self.first_choice,
+                       SuggestionOutcome(self.route) if self.route else None)
+
+    def routed(self, institution_id: str, outcome: SuggestionOutcome) -> AppealDraft:
+        """The citizen answered the suggestion: `institution_id` is where it goes now."""
+        return replace(self, institution_id=institution_id, route=outcome.value,
+                       first_choice=self.first_choice or self.institution_id)
 
     def with_category(self, category: str) -> AppealDraft:
         return replace(self, category=category)

@@ -4,5 +4,6 @@ from bot.texts.answers import *  # noqa: F403
 from bot.texts.catalogue import *  # noqa: F403
 from bot.texts.delivery import *  # noqa: F403
 from bot.texts.errors import *  # noqa: F403
+from bot.texts.routing import *  # noqa: F403
 from bot.texts.transports import *  # noqa: F403
 from bot.texts.trust import *  # noqa: F403

@@ -120,6 +120,8 @@ SEARCH_HINT_WEB = "Поиск в интернете: {url}"
 # An institution's page as the citizen sees it (bot/formatting.py institution_card).
 INSTITUTION_ADDRESS = "Адрес: {place}"
 INSTITUTION_PHONE = "Телефон: {phone}"
+# The names it had before it was renamed or merged, joined by "; " (the CSV's former_names).
+INSTITUTION_FORMER_NAMES = "Ранее: {names}"
 OFFICIAL_PAGES = "Официальные страницы:"
 OFFICIAL_PAGE = "• {label}: {url}"
 PAGE_LABELS = {"vk": "ВКонтакте", "telegram": "Telegram", "ok": "Одноклассники",
@@ -305,7 +307,8 @@ INVITE_ACCEPTED_ADMIN = (
 INVITE_ACCEPTED_DUTY = "Готово! Вы добавлены в дежурные. Команды: /queue — очередь, /duty."
 INVITE_ACCEPTED_OPERATOR = (
     "Готово! Вы оператор министерства. Сюда будут приходить эскалации. Команды: /queue, "
-    "/gaps — вопросы без ответа, /faqstats — неудачные ответы FAQ, /reload_faq."
+    "/gaps — вопросы без ответа, /faqstats — неудачные ответы FAQ, /routing — переадресации, "
+    "/reload_faq."
 )
 INVITE_INVALID = "Приглашение недействительно или уже использовано. Попросите новое."
 INVITE_EXPIRED = "Срок действия приглашения истёк. Попросите новое."

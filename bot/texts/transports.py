@@ -29,6 +29,7 @@ TELEGRAM_STAFF_COMMANDS = {
 TELEGRAM_OPERATOR_COMMANDS = {
     "gaps": "Частые вопросы без ответа",
     "faqstats": "Наименее полезные ответы FAQ",
+    "routing": "Переадресации и подсказки учреждения",
     "reload_faq": "Перечитать FAQ",
     "ban": "Заблокировать пользователя",
     "unban": "Снять блокировку",

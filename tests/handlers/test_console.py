@@ -20,8 +20,8 @@ CONVERSATION = """\
 /as citizen
 /appeal
 котельничская црб
-5
 В регистратуре не берут трубку третий день подряд
+1
 1
 1
 /as admin kir-crb-kotelnich
@@ -70,7 +70,7 @@ async def test_reply_command_to_a_card_answers_it(app) -> None:
     out = io.StringIO()
     console = console_chat(app, io.StringIO(""), out)
     for line in ["/as admin kir-crb-kotelnich", "/as citizen", "/appeal", "котельничская црб",
-                 "1", "Нет записи к терапевту на две недели вперёд", "1", "1",
+                 "Нет записи к терапевту на две недели вперёд", "1", "1", "1",
                  "/as admin котельничская црб"]:
         await console.handle_line(line)
     card_id = out.getvalue().split("📨 → чат «admin:kir-crb-kotelnich» [#")[1].split("]")[0]

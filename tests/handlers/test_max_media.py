@@ -62,11 +62,11 @@ async def file_with_photo(tg: TelegramTransport, fake: FakeTelegram,
     Telegram no longer gives)."""
     citizen = TgUser(tg, fake, CITIZEN)
     await citizen.say("/appeal")
-    sent = await citizen.say("котельничская црб")
-    sent = await citizen.press(sent[-1], "cat:registry")
+    await citizen.say("котельничская црб")
     sent = await citizen.feed(fake.message(
         CITIZEN, CITIZEN, None, photo=photo,
         caption="Вот фото объявления в регистратуре, телефон не отвечает"))
+    sent = await citizen.press(sent[-1], "cat:registry")
     sent = await citizen.press(sent[-1], "consent:yes")
     sent = await citizen.press(sent[-1], "confirm:send")
     assert filled(texts.APPEAL_FILED, joined(sent)), joined(sent)

@@ -76,10 +76,10 @@ async def test_invite_appeal_answer_rating_survive_sigkill(server: FakeBotApiSer
 
         # a citizen files an appeal (with HTML in the text)
         await says(fake, CITIZEN, "/appeal", "")
-        m = await says(fake, CITIZEN, "котельничская црб", "тему")
-        m = await presses(fake, CITIZEN, m, "cat:registry", "")
+        await says(fake, CITIZEN, "котельничская црб", "Опишите")
         m = await says(fake, CITIZEN, "Не берут трубку <b>третий</b> день & никто не отвечает",
-                       "")
+                       "тем")
+        m = await presses(fake, CITIZEN, m, "cat:registry", "")
         m = await presses(fake, CITIZEN, m, "consent:yes", "")
         # SIGKILL right after "send" was handled (appeal filed, reply and card delivered)
         # but before the bot's next getUpdates confirmed it: Telegram will send it again

@@ -44,7 +44,8 @@ async def test_deep_link_opens_institution_page_and_appeal_form(tg, fake) -> Non
     sent = await citizen.say(f"/start inst_{KOTELNICH}")
     assert "Котельничская" in sent[-1].text
     sent = await citizen.press(sent[-1], "apl")
-    assert fields(texts.APPEAL_ASK_CATEGORY, joined(sent))["institution"] == "Котельничская ЦРБ"
+    assert fields(texts.APPEAL_ASK_TEXT_FOR, joined(sent))["institution"] == "Котельничская ЦРБ"
+    sent = await citizen.say("В регистратуре третий день не берут трубку")
     assert any(p.startswith("cat:") for p in sent[-1].payloads())
     sent = await citizen.say("/start inst_no-such-place")
     assert texts.INSTITUTION_LINK_UNKNOWN in joined(sent)
@@ -234,11 +235,11 @@ async def test_attachments_pass_both_ways_with_copy_message(app, tg, fake) -> No
     await accept_invite(app, admin)
     citizen = TgUser(tg, fake, CITIZEN)
     await citizen.say("/appeal")
-    sent = await citizen.say("котельничская црб")
-    sent = await citizen.press(sent[-1], "cat:registry")
+    await citizen.say("котельничская црб")
     photo = fake.message(CITIZEN, CITIZEN, None, photo=True,
                          caption="Вот фото объявления в регистратуре, телефон не отвечает")
     sent = await citizen.feed(photo)
+    sent = await citizen.press(sent[-1], "cat:registry")
     sent = await citizen.press(sent[-1], "consent:yes")
     sent = await citizen.press(sent[-1], "confirm:send")
     assert filled(texts.APPEAL_FILED, joined(sent))

@@ -138,9 +138,9 @@ async def max_presses(mx: FakeMax, user: int, label: str, expect: str = "") -> M
 async def max_files_appeal(mx: FakeMax, institution: str, text: str) -> None:
     user = MAX_CITIZEN
     await max_says(mx, user, "/appeal", "учреждени")
-    await max_says(mx, user, institution, "тему")
-    await max_presses(mx, user, "Регистратура", "Опишите")
-    await max_says(mx, user, text)
+    await max_says(mx, user, institution, "Опишите")
+    await max_says(mx, user, text, "тем")
+    await max_presses(mx, user, "Регистратура")
     await max_presses(mx, user, "Согласен")
     await max_presses(mx, user, "Отправить", "зарегистрировано")
 

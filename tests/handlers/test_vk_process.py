@@ -83,10 +83,10 @@ async def presses(vk: FakeVk, user: int, on: SentMessage, label: str,
 
 async def file_appeal(vk: FakeVk) -> None:
     await says(vk, CITIZEN, "/appeal", "учреждени")
-    m = await says(vk, CITIZEN, "котельничская црб", "тему")
-    m = await presses(vk, CITIZEN, m, "Регистратура", "Опишите")
+    await says(vk, CITIZEN, "котельничская црб", "Опишите")
     m = await says(vk, CITIZEN, "Третий день не дозвониться в регистратуру",
                    attachments=[vk.photo(CITIZEN, 4567, "ak")])
+    await presses(vk, CITIZEN, vk.to(CITIZEN)[-1], "Регистратура")
     m = await presses(vk, CITIZEN, vk.to(CITIZEN)[-1], "Согласен")
     await presses(vk, CITIZEN, m, "Отправить", "зарегистрировано")
 

@@ -27,26 +27,29 @@ async def test_a_question_and_the_form_steps_cost_two_trips_each(app: App) -> No
     assert await trips_of(app, "как записаться к врачу") == 2
     assert await trips_of(app, "/appeal") == 2
     assert await trips_of(app, "котельничская црб") == 2
+    assert await trips_of(app, "В регистратуре не берут трубку третий день") == 2
     assert await trips_of(app, payload="cat:registry") == 2
 
 
 async def test_filing_writes_the_appeal_and_its_card_in_a_few_trips(app: App) -> None:
     for step in ("/start", "/appeal", "котельничская црб"):
         await trips_of(app, step)
-    await trips_of(app, payload="cat:registry")
     await trips_of(app, "В регистратуре не берут трубку третий день")
+    await trips_of(app, payload="cat:registry")
     await trips_of(app, payload="consent:yes")
     filing = await trips_of(app, payload="confirm:send")
-    # opening (with the citizen, their ban and the institution primed), the daily limit,
-    # the insert, the events with the inbox chats, the card and replies with the commit
-    assert filing <= 5
+    # opening (with the citizen, their ban and the institution primed), the daily limit
+    # with the citizen's open appeals there (a repeat is linked, issue 18), the insert, the
+    # events with the inbox chats, the operators (no inbox here), the card and replies
+    # with the commit
+    assert filing <= 6
 
 
 async def test_the_steps_that_show_the_chosen_institution_cost_two_trips(app: App) -> None:
     for step in ("/start", "/appeal", "котельничская црб"):
         await trips_of(app, step)
-    assert await trips_of(app, payload="cat:registry") == 2
     assert await trips_of(app, "В регистратуре не берут трубку третий день") == 2
+    assert await trips_of(app, payload="cat:registry") == 2
     assert await trips_of(app, payload="consent:yes") == 2
 
 
@@ -58,8 +61,8 @@ async def test_a_primed_row_the_turn_changes_is_read_again(app: App) -> None:
                                       app.clock.now())
     for step in ("/start", "/appeal", "котельничская црб"):
         await trips_of(app, step, name="Иван Старое")
-    await trips_of(app, payload="cat:registry", name="Иван Старое")
     await trips_of(app, "В регистратуре не берут трубку третий день", name="Иван Старое")
+    await trips_of(app, payload="cat:registry", name="Иван Старое")
     await trips_of(app, payload="consent:yes", name="Иван Старое")
     await trips_of(app, payload="confirm:send", name="Иван Новое")
     with closing(sqlite3.connect(app.db.path)) as conn:

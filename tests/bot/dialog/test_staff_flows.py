@@ -356,15 +356,15 @@ async def test_duty_officer_met_first_in_a_group_gets_private_messages_later(app
 
 
 async def test_card_of_the_longest_appeal_fits_one_message(app, sender, admin: Chat) -> None:
-    from bot.dialog.citizen import APPEAL_TEXT_MAX
+    from bot.dialog.appeal_form import APPEAL_TEXT_MAX
 
     citizen = Chat(app, sender, "telegram", user_id="1" * 12, name="Я" * 128)
     await citizen.say("/appeal")
     await citizen.say("котельничская црб")
-    await citizen.press("Качество")
     await citizen.say("ж" * (APPEAL_TEXT_MAX + 1))
     assert filled(texts.TOO_LONG, citizen.texts())
     await citizen.say("ж" * APPEAL_TEXT_MAX)
+    await citizen.press("Качество")
     await citizen.press("Согласен")
     await citizen.press("Отправить")
     card = sender.last_to(admin.chat_id)

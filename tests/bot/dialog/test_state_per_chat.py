@@ -38,11 +38,12 @@ async def test_an_unfinished_find_or_form_in_private_does_not_answer_group_chatt
     assert await in_group.say("Ольга, посмотри карточку, пожалуйста") == []
     await private.say("/appeal")
     await private.say("котельничская црб")
-    sent = await private.press(private.last(), "cat:registry")  # waits for the appeal text
-    assert sent[-1].text == texts.APPEAL_ASK_TEXT
+    assert private.last().text == texts.APPEAL_ASK_TEXT_FOR.format(
+        institution="Котельничская ЦРБ")  # waits for the appeal text
     assert await in_group.say("Коллеги, у кого сегодня приём после обеда?") == []
     # the form is still there, in its own chat
     sent = await private.say("В регистратуре третий день не берут трубку")
+    sent = await private.press(sent[-1], "cat:registry")
     assert sent[-1].text == texts.APPEAL_ASK_CONSENT
     assert texts.BTN_CONSENT_YES in [b["text"] for row in sent[-1].buttons for b in row]
 
@@ -158,11 +159,11 @@ async def test_voice_and_location_are_attached_to_an_appeal_and_explained_outsid
     assert sent[-1].text == texts.ATTACHMENT_OUTSIDE_FORM
     await citizen.say("/appeal")
     await citizen.say("котельничская црб")
-    await citizen.press(citizen.last(), "cat:registry")
     sent = await citizen.say(None, extra=voice)
     assert filled(texts.APPEAL_ATTACHMENT_ADDED, sent[-1].text)
     await citizen.say(None, extra=location)
     sent = await citizen.say("В регистратуре третий день не берут трубку, запись голосом")
+    sent = await citizen.press(sent[-1], "cat:registry")
     sent = await citizen.press(sent[-1], "consent:yes")
     await citizen.press(sent[-1], "confirm:send")
     copies = [c for c in fake.calls_of("copyMessage") if int(c.params["chat_id"]) == ADMIN]
