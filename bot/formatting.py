@@ -50,8 +50,11 @@ def appeal_state(number: str, status: str, unavailable: bool = True) -> str:
 
 
 def institution_card(inst: Institution, platform: str) -> str:
-    """What a citizen sees for an institution: name, address, official pages, phone."""
+    """What a citizen sees for an institution: name (and its former names), address,
+    official pages, phone."""
     lines = [inst.name]
+    if inst.former_names:
+        lines.append(texts.INSTITUTION_FORMER_NAMES.format(names="; ".join(inst.former_names)))
     place = ", ".join(part for part in (inst.city, inst.address) if part)
     if place:
         lines.append(texts.INSTITUTION_ADDRESS.format(place=place))

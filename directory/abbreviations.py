@@ -16,6 +16,7 @@ LEGAL_FORMS = frozenset("""
 фгбуз фгбу фгуп фгу фгау фбуз фбу фку фкуз фгбоу фгкуз фгаоу
 огбуз огауз огуз огбу окуз обуз кгбуз кгауз кгбу кгуз кгкуз когбуз когкбуз когауз когуз
 бу буз ауз гбсуз гбузсо гбуззо ано ооо оао зао пао нуз чуз ип нко гбпоу гапоу
+фгбун гбоу гоу фгоу впо
 """.split())
 
 # Legal-form words when the owner is spelled out ("Государственное бюджетное
@@ -92,6 +93,12 @@ ABBREVIATIONS: dict[str, str] = {
     "фц": "федеральный центр",
     "фцссх": "федеральный центр сердечно сосудистой хирургии",
     "нии": "научно исследовательский институт",
+    # Departmental owners written out in some names and abbreviated in others. МВД and
+    # РЖД stay as they are ("внутренних дел" would make "как дела" a query for the МВД).
+    "фмба": "федерального медико биологического агентства",
+    "фсин": "федеральной службы исполнения наказаний",
+    "гму": "государственный медицинский университет",
+    "гма": "государственная медицинская академия",
 }
 
 # How people really say it. Keys are matched on word stems (so "в роддоме",
@@ -161,7 +168,39 @@ COLLOQUIAL: dict[str, str] = {
     "судмед": "судебно медицинской экспертизы",
     "морг": "судебно медицинской экспертизы",
     "кардиохирургия": "сердечно сосудистой хирургии",
+    # Universities: a medical academy of old is a university now.
+    "медуниверситет": "медицинский университет",
+    "медакадемия": "медицинская академия|медицинский университет",
+    "мед": "медицинский",
+    "академия": "академия|университет",  # most medical academies are universities now
 }
+
+# Departmental owners as people say them before (or after) a kind of institution:
+# "железнодорожная больница", "милицейская поликлиника", "тюремная больница". Only beside a
+# kind word (OWNER_KIND_PREFIXES): in an appeal "после дорожной аварии" or "милицейский
+# наряд" names no institution. Keys are matched on word stems, like COLLOQUIAL.
+OWNER_ADJECTIVES: dict[str, str] = {
+    "железнодорожная": "ржд",
+    "дорожная": "ржд",
+    "жд": "ржд",
+    "милицейская": "мвд",
+    "полицейская": "мвд",
+    "тюремная": "федеральной службы исполнения наказаний",
+}
+OWNER_KIND_PREFIXES = ("больниц", "больничк", "поликлиник", "госпитал", "клиник", "медсанчаст",
+                       "санчаст", "стационар", "амбулатор", "мсч", "медико")
+
+# Words that say whom or what an institution serves (children, a district, a town, one
+# specialty, one department's staff). A query that does not say one prefers the names
+# without it: "областная больница" is the adult one, "городская больница" not the
+# children's (the rule is in qualifiers.py).
+QUALIFIERS = frozenset("""
+детская взрослая районная межрайонная городская областная краевая республиканская окружная
+участковая стоматологическая инфекционная психиатрическая психоневрологический
+онкологический наркологический противотуберкулезный кожно венерологический кардиологический
+офтальмологическая травматологический женская ветеранов военный
+мвд ржд наказаний биологического университет
+""".split())
 
 # Ordinal numerals: "третья городская" is "городская № 3".
 _ORDINAL_STEMS = {

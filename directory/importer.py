@@ -3,10 +3,13 @@
 Format: UTF-8 (a BOM is tolerated; Windows-1251 is recognised, see csv_source.py), a
 header row, comma separated, columns
 
-    id,name,short_name,aliases,kind,region,city,district,address,phone,website,vk,telegram,ok,timezone,parent
+    id,name,short_name,aliases,kind,region,city,district,address,phone,website,vk,telegram,ok,timezone,parent,
+    former_names
 
 Only `id` and `name` are required; the other columns may be absent or empty.
-`aliases` holds extra names separated by ";" (former names among them). `parent` is the
+`aliases` holds extra names separated by ";" (what people call it). `former_names` holds
+the names it had before it was renamed or merged, separated by ";" (former_names.py: a
+bad one is left out with a warning). `parent` is the
 id of the institution that runs this one (a FAP, an outpatient clinic or a district's
 ambulance belong to their central district hospital): appeals about it go there. Rows are numbered as a spreadsheet
 shows them: the header is row 1, the first institution is row 2.
@@ -32,12 +35,13 @@ from typing import Protocol, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from directory.csv_source import SourceEncoding, UndecodableError, decode_bytes
+from directory.former_names import parse_former_names, taken_former_names
 from directory.links import ok_link, telegram_link, vk_link, website_link
 from directory.model import Institution
 
 COLUMNS = (
     "id", "name", "short_name", "aliases", "kind", "region", "city", "district",
-    "address", "phone", "website", "vk", "telegram", "ok", "timezone", "parent",
+    "address", "phone", "website", "vk", "telegram", "ok", "timezone", "parent", "former_names",
 )
 REQUIRED = ("id", "name")
 KINDS = ("hospital", "polyclinic", "dispensary", "maternity", "ambulance", "dental",
@@ -49,6 +53,7 @@ MAX_LENGTH = {
     "id": 100, "name": 500, "short_name": 200, "aliases": 2000, "kind": 50,
     "region": 200, "city": 200, "district": 200, "address": 500, "phone": 200,
     "website": 500, "vk": 300, "telegram": 300, "ok": 300, "timezone": 64, "parent": 100,
+    "former_names": 2000,
 }
 
 DEFAULT_MAX_ROWS = 100_000  # institutions in one file; a region has a few thousand
@@ -186,6 +191,7 @@ def _parse_rows(reader: _Rows, columns: list[str], report: ImportReport,
             values = next(reader)
         except StopIteration:
             _check_parents(report, first_row_of)
+            _check_former_names(report, first_row_of)
             return count
         except csv.Error as exc:
             report.fail_file(_csv_error(row_number + 1, exc))
@@ -338,12 +344,15 @@ def _parse_row(
 
     aliases = tuple(dict.fromkeys(a for a in (" ".join(x.split()) for x in
                                                data["aliases"].split(";")) if a))
+    short_name = " ".join(data["short_name"].split())
+    former_names, problems = parse_former_names(data["former_names"], (name, short_name, *aliases))
+    report.warnings.extend(RowError(row, p.column, p.reason) for p in problems)
     return Institution(
-        id=iid, name=name, short_name=" ".join(data["short_name"].split()), aliases=aliases,
+        id=iid, name=name, short_name=short_name, aliases=aliases,
         kind=data["kind"].lower(), region=data["region"], city=data["city"],
         district=data["district"], address=data["address"], phone=phone,
         website=links["website"], vk=links["vk"], telegram=links["telegram"], ok=links["ok"],
-        timezone=tz, parent=data["parent"],
+        timezone=tz, parent=data["parent"], former_names=former_names,
     )
 
 
@@ -358,3 +367,13 @@ def _check_parents(report: ImportReport, first_row_of: dict[str, int]) -> None:
                 f"учреждение-владелец «{inst.parent}» не принято ({why}): строка импортирована "
                 "без него"))
             report.institutions[n] = replace(inst, parent="")
+
+
+def _check_former_names(report: ImportReport, first_row_of: dict[str, int]) -> None:
+    """A former name that another row of the file has as its name now: kept, with a
+    warning (the merged hospital's own row may be left over)."""
+    for inst, former, other in taken_former_names(report.institutions):
+        report.warnings.append(RowError(
+            first_row_of.get(inst.id, 0), "former_names",
+            f"прежнее название «{former}» — нынешнее название учреждения «{other}» (строка "
+            f"{first_row_of.get(other, 0)}); если оно присоединено, уберите его строку"))

@@ -31,13 +31,15 @@ declare("directory.lookup", LOOKUP_CACHE_BUDGET)
 
 @dataclass(slots=True)
 class Entry:
-    """One name of an institution: the official name, the short name, an alias or an initialism."""
+    """One name of an institution: the official name, the short name, an alias, a former
+    name or an initialism."""
 
     inst: int  # position of the institution in Index.institutions
     text: str  # what Match.matched shows
     terms: frozenset[str]
     total: float  # sum of the weights of its terms
     numbers: frozenset[str]
+    former: bool = False  # a name the institution had before it was renamed or merged
 
 
 class Index:
@@ -52,29 +54,30 @@ class Index:
 
     # ---- building -------------------------------------------------------------------------
     def _build(self) -> None:
-        raw: list[tuple[int, str, tuple[str, ...]]] = []
+        raw: list[tuple[int, str, tuple[str, ...], bool]] = []
         inst_terms: list[set[str]] = []
         for i, inst in enumerate(self.institutions):
-            names = [inst.name]
+            names = [(inst.name, False)]
             if inst.short_name:
-                names.append(inst.short_name)
-            names.extend(inst.aliases)
-            analysed = [(text, *analyse_name(text)) for text in names]
+                names.append((inst.short_name, False))
+            names.extend((alias, False) for alias in inst.aliases)
+            names.extend((former, True) for former in inst.former_names)
+            analysed = [(text, former, *analyse_name(text)) for text, former in names]
             own: set[str] = set()
             seen: set[frozenset[str]] = set()
-            for text, terms, _ in analysed:
+            for text, former, terms, _ in analysed:
                 key = frozenset(terms)
-                if terms and key not in seen:
+                if terms and key not in seen:  # a current name first: former only if new
                     seen.add(key)
-                    raw.append((i, text, terms))
+                    raw.append((i, text, terms, former))
                     own.update(terms)
             numbers = tuple(sorted(numbers_of(own)))
-            for text, _, abbrs in analysed:
+            for text, former, _, abbrs in analysed:
                 for abbr in abbrs:
                     key = frozenset((abbr, *numbers))
                     if key not in seen:
                         seen.add(key)
-                        raw.append((i, text, (abbr, *numbers)))
+                        raw.append((i, text, (abbr, *numbers), former))
                         own.add(abbr)
             ctx = place_terms(inst.city) | place_terms(inst.district) | place_terms(inst.region)
             self.context.append(ctx)
@@ -89,11 +92,11 @@ class Index:
         self.unknown_weight = 0.5 * math.log(1.0 + n)
 
         postings: dict[str, list[int]] = defaultdict(list)
-        for i, text, terms in raw:
+        for i, text, terms, former in raw:
             tset = frozenset(terms)
             total = sum(self.weight[t] for t in tset)
             entry_id = len(self.entries)
-            self.entries.append(Entry(i, text, tset, total, numbers_of(terms)))
+            self.entries.append(Entry(i, text, tset, total, numbers_of(terms), former))
             for t in tset:
                 postings[t].append(entry_id)
         # Most specific (shortest) names first, so a cap on candidates keeps the best ones.

@@ -24,6 +24,9 @@ class Institution:
     timezone: str = ""
     active: bool = True
     parent: str = ""  # the id of the institution that runs this one (a FAP: its district's ЦРБ)
+    # Names it had before it was renamed or merged into another ("Оричевская ЦРБ"): the
+    # search finds it by them, the card shows them ("Ранее: ...").
+    former_names: tuple[str, ...] = ()
 
     @property
     def display_name(self) -> str:

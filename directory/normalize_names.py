@@ -19,6 +19,9 @@ from directory.abbreviations import (
     LEGAL_FORMS,
     LEGAL_WORDS,
     NUMBER_MARKERS,
+    OWNER_ADJECTIVES,
+    OWNER_KIND_PREFIXES,
+    QUALIFIERS,
     QUERY_NOISE,
     REGION_AFTER_LEGAL_FORM,
     STOPWORDS,
@@ -69,11 +72,16 @@ def stem(word: str) -> str:
     return w
 
 
+# The terms of the qualifier words ("детская" -> "дет"), as names and queries hold them.
+QUALIFIER_TERMS = frozenset(stem(w) for w in QUALIFIERS)
+
+
 def _stem_map(table: dict[str, str]) -> dict[str, list[list[str]]]:
     return {stem(k): [r.split() for r in v.split("|")] for k, v in table.items()}
 
 
 _COLLOQUIAL_BY_STEM = _stem_map(COLLOQUIAL)
+_OWNERS_BY_STEM = _stem_map(OWNER_ADJECTIVES)
 
 
 def _one_edit_keys(keys: Iterable[str]) -> dict[str, str]:
@@ -100,6 +108,22 @@ def _colloquial(word: str, fuzzy: bool) -> list[list[str]] | None:
         if key is not None:
             return _COLLOQUIAL_BY_STEM[key]
     return None
+
+
+def _owner(words: list[str], i: int) -> list[list[str]] | None:
+    """The owner an adjective names beside a kind word ("железнодорожной больнице")."""
+    hit = _OWNERS_BY_STEM.get(stem(words[i]))
+    if hit is not None and any(0 <= j < len(words) and words[j].startswith(OWNER_KIND_PREFIXES)
+                               for j in (i - 1, i + 1)):
+        return hit
+    return None
+
+
+def owner_terms(word: str) -> list[str]:
+    """The terms of the owner an adjective names beside a kind word ("железнодорожной":
+    "ржд"), or [] for any other word: in a text it may anchor a name around it."""
+    hit = _OWNERS_BY_STEM.get(stem(fold(word)))
+    return _terms(hit[0], drop_noise=False) if hit else []
 
 
 def name_core(name: str) -> str:
@@ -147,11 +171,11 @@ def _drop_legal_forms(words: list[str]) -> list[str]:
 def _expand(words: list[str], all_readings: bool) -> list[list[str]]:
     """Abbreviations and colloquial forms -> words; several readings for 'роддом'."""
     readings: list[list[str]] = [[]]
-    for w in words:
+    for i, w in enumerate(words):
         if w in ABBREVIATIONS:
             options = [ABBREVIATIONS[w].split()]
         else:
-            options = _colloquial(w, fuzzy=all_readings) or [[w]]
+            options = _colloquial(w, fuzzy=all_readings) or _owner(words, i) or [[w]]
             if not all_readings:
                 options = options[:1]
         if len(options) == 1 or len(readings) * len(options) > 4:

@@ -14,6 +14,8 @@ How a query is scored (see index.py for the index):
   * a name scores by the share of the query it covers (most of the score) and
     the share of the name the query covers (tie-breaker between a hospital and
     its branches); city/district/region fields can cover query words too;
+  * a query that does not say a qualifier ("детская", "мвд") prefers the names
+    without it (qualifiers.py); a former name counts a little less than a name now;
   * a number in the query must be the institution's number ("больница 2" never
     returns "больница № 7" first).
 """
@@ -36,7 +38,8 @@ from directory.importer import (
 from directory.index import Index
 from directory.mentions import find_mentions
 from directory.model import Institution, Match
-from directory.normalize_names import place_terms, query_readings, stem
+from directory.normalize_names import owner_terms, place_terms, query_readings, stem
+from directory.qualifiers import PREFER_SCAN, Ranked, prefer_unqualified, unsaid_qualifiers
 from textnorm.memo import MB, ByteLRU, declare
 
 MIN_SCORE = 45.0  # below this a match is noise: the search returns []
@@ -45,6 +48,7 @@ CONTEXT_FACTOR = 0.85  # a word matched by the city/district/region, not the nam
 WRONG_NUMBER = 0.45  # the query names a number and the institution has another one
 NO_NUMBER = 0.8  # the query names a number and the institution has none
 BOOST_MISS = 0.8  # with boost_region/boost_city: institutions elsewhere
+FORMER_NAME = 0.95  # a former name: an institution that has the name now comes first
 COMMON_TERM = 400  # a term in more names than this is "common" (see _candidates)
 COMMON_TAKE = 150
 COMMON_SCAN = 4000
@@ -139,23 +143,33 @@ class Directory:
         allowed = self._allowed(region, city)
         if allowed is not None and not allowed:
             return []
-        best: dict[int, tuple[float, int]] = {}
+        best: dict[int, Ranked] = {}
+        said: set[str] = set()  # every term the query may mean, in any reading
         for terms in query_readings(query[:300]):
-            self._score_reading(terms, allowed, best)
+            self._score_reading(terms, allowed, best, said)
         if not best:
             return []
         preferred = self._allowed(boost_region, boost_city)
         index = self._index
         scored = []
-        for inst, (score, entry_id) in best.items():
-            if preferred is not None and inst not in preferred:
-                score *= BOOST_MISS
-            if score >= MIN_SCORE:
-                scored.append((round(score, 1), inst, entry_id))
+        for r in best.values():
+            if preferred is not None and r.inst not in preferred:
+                r.score *= BOOST_MISS
+                r.preferred = False
+            if r.score >= MIN_SCORE:
+                r.score = round(r.score, 1)
+                scored.append(r)
         institutions = index.institutions
-        top = heapq.nsmallest(limit, scored, key=lambda x: (
-            -x[0], len(institutions[x[1]].name), institutions[x[1]].id))
-        return [Match(institutions[i], score, index.entries[e].text) for score, i, e in top]
+
+        def order(r: Ranked) -> tuple[float, int, str]:
+            return -r.score, len(institutions[r.inst].name), institutions[r.inst].id
+
+        ranked = heapq.nsmallest(max(limit, PREFER_SCAN), scored, key=order)
+        for r in ranked:
+            r.unsaid = unsaid_qualifiers(index.entries[r.entry].terms, said)
+        prefer_unqualified(ranked)
+        top = sorted(ranked, key=order)[:limit]
+        return [Match(institutions[r.inst], r.score, index.entries[r.entry].text) for r in top]
 
     def mentions(self, text: str, limit: int = 3) -> list[Match]:
         """The institutions a free text (an appeal) names or implies, best first, as
@@ -190,7 +204,7 @@ class Directory:
         looking for a name around it in a text."""
         index = self._index
         cap = 4 * max(3, len(index.institutions) // 20)  # entries: some 3 names each
-        for terms in query_readings(word)[:1]:
+        for terms in [*query_readings(word)[:1], owner_terms(word)]:  # "железнодорожной"
             for term in terms:
                 for alt, sim in index.lookup(term)[:3]:
                     if sim < ANCHOR_SIM:  # as written, or one typo in a long word
@@ -228,10 +242,12 @@ class Directory:
 
     def _score_reading(
         self, terms: list[str], allowed: frozenset[int] | None,
-        best: dict[int, tuple[float, int]],
+        best: dict[int, Ranked], said: set[str],
     ) -> None:
         index = self._index
         groups = self._groups(terms)
+        said.update(terms)
+        said.update(t for g in groups for t, _ in g.alts)
         total = sum(g.weight for g in groups)
         if total <= 0:
             return
@@ -274,15 +290,16 @@ class Directory:
             entry = entries[e_id]
             q_cov = matched / total
             d_cov = min(d_matched[e_id] / entry.total, 1.0) if entry.total > 0 else 0.0
-            score = 100.0 * q_cov * (0.7 + 0.3 * d_cov)
+            factor = FORMER_NAME if entry.former else 1.0
             if query_numbers:
                 if not entry.numbers:
-                    score *= NO_NUMBER
+                    factor *= NO_NUMBER
                 elif not (query_numbers & entry.numbers):
-                    score *= WRONG_NUMBER
+                    factor *= WRONG_NUMBER
+            score = 100.0 * q_cov * (0.7 + 0.3 * d_cov) * factor
             previous = best.get(entry.inst)
-            if previous is None or score > previous[0]:
-                best[entry.inst] = (score, e_id)
+            if previous is None or score > previous.score:
+                best[entry.inst] = Ranked(score, entry.inst, e_id, q_cov, factor, True)
 
     def _candidates(self, groups: list[_Group], total: float) -> set[int]:
         """Names worth scoring: those holding one of the heaviest query terms.

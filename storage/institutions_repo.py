@@ -15,7 +15,7 @@ from storage.session import Session
 
 _FIELDS = (
     "id", "name", "short_name", "aliases", "kind", "region", "city", "district", "address",
-    "phone", "website", "vk", "telegram", "ok", "timezone", "parent",
+    "phone", "website", "vk", "telegram", "ok", "timezone", "parent", "former_names",
 )
 
 
@@ -30,6 +30,7 @@ class ImportCounts:
 def _row_values(inst: Institution) -> tuple[str, ...]:
     values = {f: getattr(inst, f) for f in _FIELDS}
     values["aliases"] = ";".join(inst.aliases)
+    values["former_names"] = ";".join(inst.former_names)
     return tuple(values[f] for f in _FIELDS)
 
 
@@ -47,7 +48,9 @@ def _from_rows(rows: Iterable[aiosqlite.Row]) -> list[Institution]:
 def _from_row(row: aiosqlite.Row) -> Institution:
     data = {f: row[f] for f in _FIELDS}
     aliases = tuple(a for a in data.pop("aliases").split(";") if a)
-    return Institution(**data, aliases=aliases, active=bool(row["active"]))
+    former_names = tuple(a for a in data.pop("former_names").split(";") if a)
+    return Institution(**data, aliases=aliases, former_names=former_names,
+                       active=bool(row["active"]))
 
 
 class InstitutionRepo:

@@ -3,7 +3,7 @@
 A file error (undecodable, wrong header, empty, an unclosed quote, too many rows) changes
 nothing even with `partial`; bad rows change nothing without it; hiding more than the
 configured share of the institutions needs `allow_mass_deactivation`. Through the library
-(bot.directory_import on a database holding the 56 demo institutions) and the parser.
+(bot.directory_import on a database holding the demo institutions) and the parser.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from tests.conftest import DEMO_CSV, KOTELNICH
 CLOCK = FixedClock(datetime(2026, 11, 23, 6, 0, tzinfo=UTC))
 DEMO_LINES = DEMO_CSV.read_text(encoding="utf-8").splitlines(keepends=True)
 HEADER, ROWS = DEMO_LINES[0], DEMO_LINES[1:]
+DEMO_COUNT = len(ROWS)  # the demo file's institutions (61)
 
 BAD_FILES: dict[str, bytes] = {
     "wrong header": ("id;name;short_name\n" + "".join(ROWS)).encode(),
@@ -48,7 +49,7 @@ BAD_FILES: dict[str, bytes] = {
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
     database = await Database.open(tmp_path / "db.sqlite3")
     first = await import_directory(database, DEMO_CSV, CLOCK)
-    assert first.counts is not None and first.counts.added == 56
+    assert first.counts is not None and first.counts.added == DEMO_COUNT
     yield database
     await database.close()
 
@@ -65,11 +66,11 @@ async def active_ids(db: Database) -> set[str]:
 
 
 async def assert_demo_intact(db: Database) -> None:
-    """All 56 demo institutions active, and the directory the bot builds still finds them."""
-    assert len(await active_ids(db)) == 56
+    """All the demo institutions active, and the directory the bot builds still finds them."""
+    assert len(await active_ids(db)) == DEMO_COUNT
     holder = DirectoryHolder()
     await holder.refresh(db)
-    assert len(holder.current) == 56
+    assert len(holder.current) == DEMO_COUNT
     assert holder.current.search("котельничская црб")[0].institution.id == KOTELNICH
 
 
@@ -89,7 +90,7 @@ async def test_windows_1251_file_is_read_and_changes_nothing_it_should_not(
     path = write(tmp_path, "".join(DEMO_LINES).encode("cp1251"))
     result = await import_directory(db, path, CLOCK)
     assert result.counts is not None and result.plan.report.encoding is SourceEncoding.CP1251
-    assert (result.counts.unchanged, result.counts.updated, result.counts.deactivated) == (56, 0, 0)
+    assert (result.counts.unchanged, result.counts.updated, result.counts.deactivated) == (DEMO_COUNT, 0, 0)
     await assert_demo_intact(db)
 
 
@@ -115,7 +116,7 @@ async def test_partial_imports_good_rows_and_keeps_the_bad_rows_institutions(
     assert result.counts is not None
     assert (result.counts.updated, result.counts.deactivated) == (1, 0)
     assert [i.id for i in result.plan.kept] == [bad_id]
-    assert len(await active_ids(db)) == 56  # the bad row's institution is not hidden
+    assert len(await active_ids(db)) == DEMO_COUNT  # the bad row's institution is not hidden
     async with db.unit() as repos:
         assert (await repos.institutions.get(KOTELNICH)).short_name == (
             "Котельничская районная больница")
@@ -123,25 +124,25 @@ async def test_partial_imports_good_rows_and_keeps_the_bad_rows_institutions(
 
 
 async def test_hiding_more_than_the_share_needs_the_flag(db: Database, tmp_path: Path) -> None:
-    path = write(tmp_path, HEADER + "".join(ROWS[:40]))  # 16 of 56 (29 %) would be hidden
+    path = write(tmp_path, HEADER + "".join(ROWS[:-16]))  # 16 of 61 (26 %) would be hidden
     refused = await import_directory(db, path, CLOCK)
     assert not refused.imported and refused.plan.refusal is Refusal.MASS_DEACTIVATION
-    assert len(refused.plan.diff.deactivated) == 16 and refused.plan.active_before == 56
+    assert len(refused.plan.diff.deactivated) == 16 and refused.plan.active_before == DEMO_COUNT
     await assert_demo_intact(db)
     looser = await import_directory(db, path, CLOCK, ImportOptions(mass_deactivate_share=0.3))
     assert looser.imported
-    assert len(await active_ids(db)) == 40
+    assert len(await active_ids(db)) == DEMO_COUNT - 16
 
 
 async def test_mass_deactivation_allowed_with_the_flag(db: Database, tmp_path: Path) -> None:
     path = write(tmp_path, HEADER + "".join(ROWS[:10]))
     result = await import_directory(db, path, CLOCK, ImportOptions(allow_mass_deactivation=True))
-    assert result.counts is not None and result.counts.deactivated == 46
+    assert result.counts is not None and result.counts.deactivated == DEMO_COUNT - 10
     assert len(await active_ids(db)) == 10
 
 
 async def test_a_few_hidden_institutions_need_no_flag(db: Database, tmp_path: Path) -> None:
-    path = write(tmp_path, HEADER + "".join(ROWS[:50]))  # 6 of 56 (11 %)
+    path = write(tmp_path, HEADER + "".join(ROWS[:-6]))  # 6 of 61 (10 %)
     result = await import_directory(db, path, CLOCK)
     assert result.counts is not None and result.counts.deactivated == 6
 
@@ -153,7 +154,7 @@ async def test_too_many_rows_is_a_file_error(db: Database, tmp_path: Path) -> No
     [error] = result.plan.report.file_errors
     assert error.problem is FileProblem.TOO_MANY_ROWS and "больше 55 учреждений" in error.reason
     await assert_demo_intact(db)
-    assert (await import_directory(db, DEMO_CSV, CLOCK, max_rows=56)).imported
+    assert (await import_directory(db, DEMO_CSV, CLOCK, max_rows=DEMO_COUNT)).imported
 
 
 def test_parser_stops_at_the_row_limit() -> None:

@@ -28,7 +28,7 @@ def csv_text(*rows: str, header: str = HEADER) -> str:
 def test_demo_file_imports_cleanly():
     report = parse_csv(DEMO)
     assert report.errors == []
-    assert len(report.institutions) == 56
+    assert len(report.institutions) == 61
     first = report.institutions[0]
     assert first.id == "kir-crb-kotelnich"
     assert first.timezone == "Europe/Kirov"
@@ -36,10 +36,10 @@ def test_demo_file_imports_cleanly():
 
 
 def test_accepts_path_str_stream_and_text():
-    assert len(parse_csv(str(DEMO)).institutions) == 56
+    assert len(parse_csv(str(DEMO)).institutions) == 61
     with DEMO.open(encoding="utf-8") as f:
-        assert len(parse_csv(f).institutions) == 56
-    assert len(parse_csv(DEMO.read_text(encoding="utf-8")).institutions) == 56
+        assert len(parse_csv(f).institutions) == 61
+    assert len(parse_csv(DEMO.read_text(encoding="utf-8")).institutions) == 61
 
 
 def test_only_id_and_name_are_required():

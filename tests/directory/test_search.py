@@ -46,10 +46,10 @@ def test_contract(kirov):
     assert matches[0].institution.id == "kir-crb-kotelnich"
     assert 0 <= matches[0].score <= 100
     assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
-    assert len(kirov) == 56
+    assert len(kirov) == 61
     assert kirov.get("kir-okb").name.startswith("КОГБУЗ")
     assert kirov.get("nope") is None
-    assert sum(1 for _ in kirov) == 56
+    assert sum(1 for _ in kirov) == 61
 
 
 @pytest.mark.parametrize("query", [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -74,6 +75,28 @@ async def test_reimport_updates_by_id_and_deactivates_missing(tmp_path: Path) ->
         await repos.institutions.replace_all([a, b, fap], NOW)
     async with db.unit() as repos:
         assert (await repos.institutions.get("fap")).parent == "a"  # who answers for it
+    await db.close()
+
+
+async def test_former_names_are_stored_and_a_change_of_them_is_an_update(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    merged = Institution("north", "ГБУЗ «Северная ЦРБ»", aliases=("Северная больница",),
+                         former_names=("Лальская ЦРБ", "Пинюгская районная больница"))
+    async with db.unit() as repos:
+        await repos.institutions.replace_all([merged, Institution("b", "Больница Б")], NOW)
+    async with db.unit() as repos:
+        stored = await repos.institutions.get("north")
+        assert stored is not None
+        assert stored.former_names == ("Лальская ЦРБ", "Пинюгская районная больница")
+        assert stored.aliases == ("Северная больница",)
+        assert (await repos.institutions.get("b")).former_names == ()
+        assert [i.former_names for i in await repos.institutions.list() if i.id == "north"] == [
+            merged.former_names]
+        counts = await repos.institutions.replace_all(
+            [replace(merged, former_names=("Лальская ЦРБ",)), Institution("b", "Больница Б")], NOW)
+        assert (counts.updated, counts.unchanged) == (1, 1)
+    async with db.unit() as repos:
+        assert (await repos.institutions.get("north")).former_names == ("Лальская ЦРБ",)
     await db.close()
 
 
