@@ -47,6 +47,9 @@ FRESH_FILE = Path(__file__).resolve().parent / "data" / "faq_queries_fresh.yaml"
 # Second blind split, written before the recall work (split "blind2"); loaded and printed
 # (totals only) only with FAQ_SHOW_BLIND2=1, so it is not looked at by accident.
 BLIND2_FILE = Path(__file__).resolve().parent / "data" / "faq_queries_blind2.yaml"
+# Issue 18's split (split "wave2"), written blind on 2026-12-03 while the FAQ gaps were
+# closed, by someone who never saw the matcher: totals only; never tune on it.
+WAVE2_FILE = Path(__file__).resolve().parent / "data" / "faq_queries_wave2.yaml"
 BASELINE_CUTOFF = 60
 
 
@@ -76,6 +79,8 @@ def load_all_queries(blind2: bool = False) -> list[Query]:
         queries += [replace(q, split="fresh") for q in load_queries(FRESH_FILE)]
     if blind2 and BLIND2_FILE.exists():
         queries += [replace(q, split="blind2") for q in load_queries(BLIND2_FILE)]
+    if WAVE2_FILE.exists():
+        queries += load_queries(WAVE2_FILE)
     return queries
 
 
@@ -378,7 +383,7 @@ def main(verbose: bool = False) -> None:
     matcher = FaqMatcher(entries)
     ours = run_matcher(matcher, queries)
     base = run_baseline(make_baseline(entries), queries)
-    for split in ("tune", "holdout", "fresh", "blind2", None):
+    for split in ("tune", "holdout", "fresh", "blind2", "wave2", None):
         if split == "blind2" and not show_blind2:
             continue
         if split == "fresh" and hide_fresh:

@@ -13,10 +13,13 @@ from functools import cache
 import textnorm
 from faq import synonyms as syn
 
-__all__ = ["BROADER_WEIGHT", "WEAK_WEIGHT", "Analyzer", "Token", "shared_analyzer"]
+__all__ = ["BROADER_WEIGHT", "CLASS_WEIGHT", "WEAK_WEIGHT", "Analyzer", "Token", "shared_analyzer"]
 
 WEAK_WEIGHT = 0.3  # generic words ("получить", "сделать")
 BROADER_WEIGHT = 0.5  # "кардиолог" also counts as "специалист" with this weight
+# A member of a word class ("лор", "кардиолог": faq.synonyms.CLASS_WORDS) counts as its
+# class concept ("специалист") with this weight, and says nothing else.
+CLASS_WEIGHT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,15 @@ class Analyzer:
             folded = textnorm.fold(word)
             self.synonyms[textnorm.lemma(folded)] = concept
             self.synonyms.setdefault(folded, concept)
+        # Class members: their concept is the class, at CLASS_WEIGHT (see faq.everyday).
+        members: set[str] = set()
+        for word, concept in syn.CLASS_WORDS.items():
+            folded = textnorm.fold(word)
+            for form in (textnorm.lemma(folded), folded):
+                if form not in self.synonyms:
+                    self.synonyms[form] = concept
+                    members.add(form)
+        self.members = frozenset(members)
         self.phrases: dict[tuple[str, ...], str] = {
             tuple(textnorm.lemma(w) for w in key): concept for key, concept in syn.PHRASES.items()
         }
@@ -89,7 +101,13 @@ class Analyzer:
                     or self.off_topic_forms.get(tok.surface)
                     or tok.lemma
                 )
-                self._add(out, concept, WEAK_WEIGHT if concept in self.weak else 1.0)
+                if concept in self.weak:
+                    weight = WEAK_WEIGHT
+                elif tok.lemma in self.members or tok.surface in self.members:
+                    weight = CLASS_WEIGHT
+                else:
+                    weight = 1.0
+                self._add(out, concept, weight)
         return out
 
     def _add(self, out: dict[str, float], concept: str, weight: float) -> None:

@@ -25,6 +25,15 @@ class MatcherConfig:
     margin: float = 8.0  # ... or closer than this to the second best entry
     suggest_threshold: float = 30.0  # entries at or above this are "did you mean"
     max_suggestions: int = 3
+    # Close to two entries (faq.policy.rivals): a runner-up scoring at least pair_ratio of
+    # the best, at or above pair_floor, that the message names by a key concept of its
+    # own is a rival: the best is not answered and both are offered.
+    pair_ratio: float = 0.85
+    pair_floor: float = 20.0
+    # ... and pair_ratio_partial of it when the message names the best entry only partly
+    # (by a class word: "запись к урологу" names the specialists' entry by "уролог" and
+    # the booking entry by "запись").
+    pair_ratio_partial: float = 0.7
     # The index (faq.index) and the score (faq.scoring).
     max_query_chars: int = 600  # longer input keeps its beginning and its end (the question)
     phrase_share: float = 0.4  # weight of the best question/alt overlap vs whole-entry coverage

@@ -35,13 +35,15 @@ from faq.index import FaqIndex
 from faq.model import FaqEntry
 
 __all__ = ["KEY_OVERRIDES", "MEDICAL", "POLITE", "POLITE_CONTENT", "EntryKeys", "MessageFacts",
-           "derive_keys", "is_small_talk", "message_facts", "passes_gate"]
+           "derive_keys", "is_small_talk", "message_facts", "passes_gate", "said_keys"]
 
 
 @dataclass(frozen=True, slots=True)
 class EntryKeys:
     core: frozenset[str]  # shared by its phrasings (and the manual additions)
     any: frozenset[str]  # core and the concepts only this entry's phrasings say
+    # Of `any`, the concepts that count only in a message with a medical sense.
+    medical_only: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,8 @@ class MessageFacts:
     medical: bool  # has a word of MEDICAL
     unknown_share: float  # share of its words the FAQ does not know (or of other services)
     unknown_nouns: int  # dictionary nouns the FAQ does not know ("почта", "борщ")
+    # Concepts said in full (not only as a broader or class concept, nor weak words).
+    strong: frozenset[str] = frozenset()
 
 # Concepts (after synonyms) that by themselves say the message is about health care.
 # Words outside the FAQ vocabulary are here too ("перелом", "инфаркт"): a story about a
@@ -148,7 +152,14 @@ def message_facts(index: FaqIndex, config: MatcherConfig, text: str) -> MessageF
         medical=medical,
         unknown_share=unknown / total if total > 0 else 1.0,
         unknown_nouns=nouns,
+        strong=frozenset(t for t, w in terms.items() if w >= 1.0),
     )
+
+
+def said_keys(keys: EntryKeys, facts: MessageFacts) -> frozenset[str]:
+    """The entry's key concepts that the message says (see EntryKeys.medical_only)."""
+    said = keys.any & facts.concepts
+    return said if facts.medical else said - keys.medical_only
 
 
 def passes_gate(keys: EntryKeys | None, facts: MessageFacts, config: MatcherConfig) -> bool:
@@ -158,7 +169,7 @@ def passes_gate(keys: EntryKeys | None, facts: MessageFacts, config: MatcherConf
         config.max_unknown_share_medical if facts.medical else config.max_unknown_share
     ):
         return False  # mostly words the FAQ does not know: about something else
-    said = len(keys.any & facts.concepts) if keys else 0
+    said = len(said_keys(keys, facts)) if keys else 0
     if not facts.medical and facts.unknown_nouns >= max(config.foreign_nouns, said):
         # Names as many things the FAQ does not know as it says of the entry, and nothing
         # about health: "режим работы почты", "рецепт борща" (but "как отменить запись,
@@ -169,7 +180,8 @@ def passes_gate(keys: EntryKeys | None, facts: MessageFacts, config: MatcherConf
 
 
 # Manual corrections for entries whose phrasings alone give the wrong key concepts.
-# entry id -> {"add": concepts that also count, "drop": derived concepts that do not}.
+# entry id -> {"add": concepts that also count, "drop": derived concepts that do not,
+# "medical": concepts that count only in a message with a medical sense}.
 # Keep it short: the derivation is the rule, this is the exception.
 KEY_OVERRIDES: dict[str, dict[str, frozenset[str]]] = {
     # "работа" is the job more often than the opening hours ("устроиться на работу в
@@ -182,6 +194,9 @@ KEY_OVERRIDES: dict[str, dict[str, frozenset[str]]] = {
     # The free-medicines entry is also asked as "инсулин не дают в аптеке", "по рецепту".
     "free_medicines": {"add": frozenset({"лекарство", "льготный", "аптека"}),
                        "drop": frozenset()},
+    # Rudeness is a complaint about staff when the message is about health care
+    # ("нахамили в регистратуре"), not in "начальник накричал на работе".
+    "complaint_doctor": {"medical": frozenset({"нагрубить"})},
 }
 
 
@@ -244,7 +259,8 @@ def derive_keys(
             own = {t for s in sets for t in s if topical_df[t] == 1}
             if fix:
                 own -= set(fix.get("drop", ()))
-        keys.append(EntryKeys(frozenset(core), frozenset(own | core)))
+        medical_only = frozenset(fix.get("medical", ())) if fix else frozenset()
+        keys.append(EntryKeys(frozenset(core), frozenset(own | core), medical_only))
     return keys
 
 

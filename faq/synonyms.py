@@ -18,6 +18,8 @@ Words are written in any form; the matcher lemmatises the keys with the shared
 
 from __future__ import annotations
 
+from faq import everyday
+
 STOP_WORDS = frozenset("""
     а без бы быть был была были было в во вот все всё вы где да для до его ее её если
     есть еще ещё же за зачем и из или им их к как какой какая какое какие каков ко когда
@@ -208,6 +210,11 @@ SYNONYMS: dict[str, str] = {
     "новорожденный": "ребенок", "младенец": "ребенок",
 }
 
+# Everyday words (issue 18: "к лору", "нахамили", "больняк"), see faq.everyday.
+SYNONYMS.update(everyday.SYNONYMS)
+# Word classes: a member counts as its class concept with a partial weight (faq.analysis).
+CLASS_WORDS: dict[str, str] = dict(everyday.CLASSES)
+
 # Lemma sequences -> one concept (matched before single words).
 PHRASES: dict[tuple[str, ...], str] = {
     ("скорый", "помощь"): "скорая",
@@ -250,6 +257,7 @@ PHRASES: dict[tuple[str, ...], str] = {
     ("свой", "счёт"): "платный",
     ("свой", "счет"): "платный",
     ("высокотехнологичный", "медицинский", "помощь"): "вмп",
+    **everyday.PHRASES,
 }
 
 # concept -> a more general concept, added with half weight.
