@@ -30,6 +30,15 @@ async def _to_ministry(citizen: Chat, text: str = POINTING) -> None:
     await citizen.say(text)
 
 
+async def _kept_to_ministry(citizen: Chat) -> None:
+    """An appeal to the ministry whose text names Kotelnich CRB: the citizen keeps theirs."""
+    await _to_ministry(citizen)
+    await citizen.press("Оставить")
+    await citizen.press("Запись")
+    await citizen.press("Согласен")
+    await citizen.press("Отправить")
+
+
 async def test_the_institution_the_text_names_is_suggested_and_taken(citizen: Chat,
                                                                       app) -> None:
     await _to_ministry(citizen)
@@ -51,11 +60,7 @@ async def test_the_institution_the_text_names_is_suggested_and_taken(citizen: Ch
 
 async def test_the_citizen_may_keep_their_choice_and_it_is_recorded(citizen: Chat,
                                                                      app) -> None:
-    await _to_ministry(citizen)
-    await citizen.press("Оставить")
-    await citizen.press("Запись")
-    await citizen.press("Согласен")
-    await citizen.press("Отправить")
+    await _kept_to_ministry(citizen)
     appeal = await _appeal_of(app)
     assert appeal.institution_id == MINISTRY
     assert (appeal.suggested_institution_id, appeal.suggestion) == (
@@ -156,11 +161,7 @@ async def test_routing_report_counts_redirects_suggestions_and_repeats(
         citizen: Chat, app, sender, clock) -> None:
     operator = Chat(app, sender, "telegram", user_id="3001", name="Оператор")
     await operator.accept_invite("operator", None)
-    await _to_ministry(citizen)
-    await citizen.press("Оставить")
-    await citizen.press("Запись")
-    await citizen.press("Согласен")
-    await citizen.press("Отправить")
+    await _kept_to_ministry(citizen)
     kept = await _appeal_of(app)
     clock.advance(timedelta(hours=30))
     async with app.db.unit() as repos:
