@@ -191,7 +191,7 @@ class Floor:
     def before(self, n: int, i: int, stamp: str) -> list[tuple[str, tuple[object, ...]]]:
         chat = str(n)
         data = json.dumps({"institution_id": KOTELNICH, "category": "registry",
-                           "text": SCRIPT[3]["text"], "step": i}, ensure_ascii=False)
+                           "text": SCRIPT[2]["text"], "step": i}, ensure_ascii=False)
         statements: list[tuple[str, tuple[object, ...]]] = [
             (SEEN, ("telegram", f"{n}-{i}", stamp))]
         if i == 0:
@@ -205,7 +205,7 @@ class Floor:
 
     @staticmethod
     def appeal(n: int, stamp: str) -> tuple[str, tuple[object, ...]]:
-        return (APPEAL, (f"bench-{n:07d}", str(n), str(n), KOTELNICH, SCRIPT[3]["text"],
+        return (APPEAL, (f"bench-{n:07d}", str(n), str(n), KOTELNICH, SCRIPT[2]["text"],
                          stamp, stamp, stamp, stamp))
 
     def after(self, appeal_id: int, stamp: str) -> list[tuple[str, tuple[object, ...]]]:
