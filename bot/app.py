@@ -1,13 +1,14 @@
 """The composition root: build_app() wires the core, storage and the delivery together;
 telegram_transport(), vk_transport(), max_transport() and console_chat() give each
 transport what it needs of them (the only code of bot/ that imports handlers/, lazily: the core stays
-light)."""
+light); web_console() gives the web console (bot/web) its services."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -39,6 +40,7 @@ from storage.db import Database
 if TYPE_CHECKING:
     from aiogram import Bot
 
+    from bot.web.app import WebServer
     from handlers.console import ConsoleChat
     from handlers.max import MaxTransport
     from handlers.telegram import TelegramTransport
@@ -243,3 +245,21 @@ def console_chat(app: App, stdin: TextIO | None = None,
 
     return ConsoleChat(app.dialog, app.courier, StaffRoles(app.db, app.directory, app.clock),
                        stdin, stdout)
+
+
+def web_console(app: App, *, port: int | None = None,
+                notify: Callable[[], None] | None = None) -> WebServer:
+    """The web console on WEB_HOST and `port` (default WEB_PORT; 0: any free port), on the
+    app's database and services; `notify` after an action committed outbox rows (default:
+    wake the running delivery)."""
+    from bot.web.app import WebServer
+    from bot.web.context import WebContext
+
+    settings = app.settings
+
+    def context(base_url: str) -> WebContext:
+        return WebContext(app.db, app.clock, app.appeals, app.directory,
+                          notify or app.courier.wake, base_url)
+
+    wanted = port if port is not None else settings.web_port
+    return WebServer(context, settings.web_host, wanted or 0, settings.web_base_url)

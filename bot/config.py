@@ -142,6 +142,14 @@ class Settings(BaseSettings):
     # while METRICS_PORT is empty (0: any free port).
     metrics_host: str = "127.0.0.1"
     metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    # The staff and ministry web console (bot/web): served on this address by `run` while
+    # WEB_PORT is set (and by `web`; the console run without tokens serves it on 8090 when
+    # WEB_PORT is empty; 0: any free port). WEB_BASE_URL is the address people open (behind
+    # an HTTPS reverse proxy): sign-in links start with it, and an https one makes the
+    # session cookie Secure; empty: http://WEB_HOST:WEB_PORT.
+    web_host: str = "127.0.0.1"
+    web_port: int | None = Field(default=None, ge=0, le=65535)
+    web_base_url: ApiBase | None = None
     log_level: str = "INFO"
 
     @field_validator("operators_telegram", "operators_vk", "operators_max", mode="before")

@@ -5,6 +5,7 @@ serving fails) is started again with backoff (the one RetryPolicy) while the oth
 so one platform's outage never takes another down. Its messages wait in the outbox until
 it is up (the delivery gets its sender once it started). The periodic jobs (reminders,
 digests, retention, picking up directory imports) run on the scheduler (bot/scheduler.py).
+The web console (bot/web) is served beside them while WEB_PORT is set.
 
 Stopping is graceful: transports stop taking updates, the updates in flight finish,
 the delivery finishes the calls in flight (what is still queued stays in the outbox for
@@ -22,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Protocol, runtime_checkable
 
-from bot.app import App, max_transport, telegram_transport, vk_transport
+from bot.app import App, max_transport, telegram_transport, vk_transport, web_console
 from bot.delivery.ports import Sender
 from bot.delivery.retry import RetryPolicy
 from bot.health import (
@@ -112,6 +113,14 @@ async def run_bot(app: App, transports: list[Transport], *, stop: asyncio.Event 
         health = HealthServer(readiness_for(app, transports), app.settings.metrics_host,
                               app.settings.metrics_port)
         await health.start()  # a port in use stops the start here, before anything runs
+    web = web_console(app) if app.settings.web_port is not None else None
+    if web is not None:
+        try:
+            await web.start()  # the same: a port in use stops the start
+        except BaseException:
+            if health is not None:
+                await health.close()
+            raise
     settle()  # the directory, the FAQ and the lemmatiser out of the collector's walks
     # a file too big to check at open (storage/db.py) is checked while the bot serves
     check = (asyncio.create_task(verify_database(app.db), name="database-check")
@@ -137,6 +146,8 @@ async def run_bot(app: App, transports: list[Transport], *, stop: asyncio.Event 
         scheduler.shutdown(wait=False)
         for transport in transports:
             await transport.close()
+        if web is not None:
+            await web.close()
         if health is not None:
             await health.close()
         log.info("medfront stopped")

@@ -17,6 +17,7 @@ from storage.space_repo import SpaceRepo
 from storage.staff_repo import StaffRepo
 from storage.transport_state_repo import TransportStateRepo
 from storage.turn_repo import TurnRepo
+from storage.web_repo import WebRepo
 
 
 class Repositories:
@@ -35,3 +36,4 @@ class Repositories:
         self.turn = TurnRepo(conn)
         self.space = SpaceRepo(conn)
         self.routing = RoutingRepo(conn)
+        self.web = WebRepo(conn)

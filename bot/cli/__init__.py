@@ -1,5 +1,6 @@
-"""Command line: python -m bot run | console | import-directory | import-faq | faq check |
-import-duty | invite | backup | outbox | dead-letters | storage | staff | ban | unban | forget."""
+"""Command line: python -m bot run | console | web | web-link | import-directory | import-faq |
+faq check | import-duty | invite | backup | outbox | dead-letters | storage | staff | ban |
+unban | forget."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import asyncio
 import logging
 import sqlite3
 
-from bot.cli import admin, imports, serving, upkeep
+from bot.cli import admin, imports, serving, upkeep, web
 from bot.cli.common import Command, fail
 from bot.config import ConfigError, load_settings
 
@@ -19,7 +20,7 @@ def parser() -> argparse.ArgumentParser:
     """Every subcommand's parser names its command: set_defaults(func=...)."""
     top = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
-    for commands in (serving, imports, upkeep, admin):
+    for commands in (serving, web, imports, upkeep, admin):
         commands.add_parsers(sub)
     return top
 

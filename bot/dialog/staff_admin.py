@@ -1,5 +1,5 @@
-"""Staff commands: the queue and reports, and /staff, /ban: managers list, add and revoke
-staff, unbind inboxes, ban."""
+"""Staff commands: the queue and reports, /web (a sign-in link to the web console), and
+/staff, /ban: managers list, add and revoke staff, unbind inboxes, ban."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from bot.appeals.service import AppealService
 from bot.appeals.staff_power import Scope
 from bot.dialog.staff import StaffFlows
 from bot.dialog.turn import Turn
+from bot.web import links as web_links
 from storage.records import Role
 
 
@@ -32,6 +33,8 @@ async def staff_commands(t: Turn, flows: StaffFlows, command: str, arg: str) -> 
         await staff_command(t, arg)
     elif command in ("/ban", "/unban"):
         await ban_command(t, flows.appeals, arg, lift=command == "/unban")
+    elif command == "/web":  # a one-time sign-in link to the web console (bot/web)
+        t.say(await web_links.chat_reply(t.repos, t.user.id, t.inc.is_group, t.now))
     else:
         return False
     return True

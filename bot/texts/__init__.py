@@ -7,3 +7,4 @@ from bot.texts.errors import *  # noqa: F403
 from bot.texts.routing import *  # noqa: F403
 from bot.texts.transports import *  # noqa: F403
 from bot.texts.trust import *  # noqa: F403
+from bot.texts.web import *  # noqa: F403

@@ -176,6 +176,9 @@ async def _exercise(db: Database) -> None:
         await r.appeals.open_of_institution("a")
         await r.appeals.stats(None, NOW, NOW - timedelta(days=30))
         await r.appeals.stats(["a"], NOW, NOW - timedelta(days=30))
+        from tests.web.test_web_repo import exercise_web_repo  # it imports this module
+
+        await exercise_web_repo(r, staff.id, appeal.id)
         await r.routing.before_filing(citizen.id, "a", NOW - timedelta(days=1),
                                       NOW - timedelta(days=7))
         await r.routing.figures(NOW - timedelta(days=30), later)

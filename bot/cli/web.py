@@ -1,0 +1,86 @@
+"""`web` (the web console alone, no messenger needed) and `web-link` (a one-time sign-in
+URL on stdout: how the first operator signs in before any chat is connected)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+
+from bot.cli.common import Subparsers, fail, opened
+from bot.config import Settings
+
+# Where the console listens when WEB_PORT is not set: `web`, and the console run of `run`.
+DEFAULT_WEB_PORT = 8090
+# The console personas of handlers/console.py (`/as operator`, `/as admin <id>`): a person
+# signed in from the command line is the same person as in the console chat.
+CONSOLE = "console"
+
+
+def add_parsers(sub: Subparsers) -> None:
+    sub.add_parser("web", help="serve the staff web console alone on WEB_HOST:WEB_PORT"
+                   ).set_defaults(func=web)
+    p = sub.add_parser("web-link", help="print a one-time sign-in URL of the web console")
+    p.add_argument("--role", required=True, choices=("operator", "admin"))
+    p.add_argument("--institution", help="the institution of an admin")
+    p.set_defaults(func=web_link)
+
+
+def base_url(settings: Settings) -> str:
+    from bot.web.app import local_url
+
+    port = settings.web_port if settings.web_port is not None else DEFAULT_WEB_PORT
+    return settings.web_base_url or local_url(settings.web_host, port)
+
+
+async def web(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import build_app, web_console
+
+    port = settings.web_port if settings.web_port is not None else DEFAULT_WEB_PORT
+    async with opened(build_app(settings)) as app:
+        server = web_console(app, port=port)
+        try:
+            await server.start()
+        except OSError as exc:
+            return fail(f"Веб-консоль не запустить на {settings.web_host}:{port}: "
+                        f"{exc.strerror or exc}")
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)
+        print(f"Веб-консоль: {server.context.base_url if server.context else ''}", flush=True)
+        try:
+            await stop.wait()
+        finally:
+            await server.close()
+    return 0
+
+
+async def web_link(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import build_app
+    from bot.appeals.staff_power import grant_role
+    from bot.web import links
+    from storage.web_repo import WebGrant
+
+    role: str = args.role
+    institution: str | None = args.institution
+    if role == "admin" and not institution:
+        return fail("Укажите учреждение администратора: --institution ID")
+    if role == "operator" and institution:
+        return fail("--institution — только для --role admin: оператор видит все учреждения")
+    async with opened(build_app(settings)) as app:
+        async with app.db.unit() as repos:
+            if institution is not None and await repos.institutions.get(institution) is None:
+                return fail(f"Учреждение {institution!r} не найдено в справочнике.")
+            persona = "operator" if institution is None else f"admin:{institution}"
+            now = app.clock.now()
+            user = await grant_role(repos, platform=CONSOLE, user_id=persona, chat_id=persona,
+                                    role=role, institution_id=institution, now=now)
+            token = await links.issue_link(repos, WebGrant(user.id, role, institution), now)
+            # the settings' address; with none (or WEB_PORT=0), where the console was served
+            configured = settings.web_base_url is not None or bool(settings.web_port)
+            served = None if configured else await links.served_at(repos)
+    print(links.sign_in_url(served or base_url(settings), token))
+    return 0
