@@ -92,10 +92,12 @@ class PeopleRepo:
                     for row in await cur.fetchall()]
 
     async def staff_chats(self, role: Role) -> list[ChatRef]:
-        """Private chats of everyone with a role (operators for escalations, duty staff)."""
+        """Private chats of everyone with a role (operators for escalations, duty staff); a
+        person with none (met only in a group, signed in to the web console only) is no
+        recipient."""
         return [ChatRef(row["platform"], row["chat_id"]) for row in await self._conn.cached(
             "SELECT DISTINCT u.platform, u.chat_id FROM staff s JOIN users u ON u.id = s.user_id "
-            "WHERE s.role = ? ORDER BY u.platform, u.chat_id", (role,),
+            "WHERE s.role = ? AND u.chat_id != '' ORDER BY u.platform, u.chat_id", (role,),
             frozenset({"staff", "users"}))]
 
     # inbox chats

@@ -13,9 +13,13 @@ from bot.config import Settings
 
 # Where the console listens when WEB_PORT is not set: `web`, and the console run of `run`.
 DEFAULT_WEB_PORT = 8090
-# The console personas of handlers/console.py (`/as operator`, `/as admin <id>`): a person
-# signed in from the command line is the same person as in the console chat.
-CONSOLE = "console"
+# Whom `web-link` signs in: a person of the web console only ("web:operator",
+# "web:admin:<id>"), with the role but no chat of their own. No private chat: never a
+# recipient of escalations or digests (a chat nobody reads would swallow them and hide
+# that no operator is configured); no inbox: an institution's cards keep going to its
+# real inbox or, with none, to the operators.
+WEB_PERSON_PLATFORM = "console"
+WEB_PERSON_PREFIX = "web:"
 
 
 def add_parsers(sub: Subparsers) -> None:
@@ -60,8 +64,8 @@ async def web(settings: Settings, args: argparse.Namespace) -> int:
 
 async def web_link(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import build_app
-    from bot.appeals.staff_power import grant_role
     from bot.web import links
+    from storage.records import Role
     from storage.web_repo import WebGrant
 
     role: str = args.role
@@ -76,8 +80,9 @@ async def web_link(settings: Settings, args: argparse.Namespace) -> int:
                 return fail(f"Учреждение {institution!r} не найдено в справочнике.")
             persona = "operator" if institution is None else f"admin:{institution}"
             now = app.clock.now()
-            user = await grant_role(repos, platform=CONSOLE, user_id=persona, chat_id=persona,
-                                    role=role, institution_id=institution, now=now)
+            user = await repos.people.ensure_user(WEB_PERSON_PLATFORM,
+                                                  WEB_PERSON_PREFIX + persona, "", "", now)
+            await repos.people.add_role(user.id, Role(role), institution, now)
             token = await links.issue_link(repos, WebGrant(user.id, role, institution), now)
             # the settings' address; with none (or WEB_PORT=0), where the console was served
             configured = settings.web_base_url is not None or bool(settings.web_port)

@@ -86,9 +86,38 @@ async def test_web_link_cli_prints_a_url_that_signs_in(tmp_path: Path, sender) -
         try:
             status, html = await open_link(client, url.rsplit("/", 1)[1])
             assert status == 200 and texts.WEB_QUEUE_TITLE in html
-            assert "admin:" + KOTELNICH in html  # the console's persona of that admin
+            assert "web:admin:" + KOTELNICH in html  # a person of the web console only
         finally:
             await client.close()
+    finally:
+        await app.close()
+
+
+async def test_web_link_people_receive_nothing_in_any_chat(tmp_path: Path) -> None:
+    """The CLI's operator and admin hold their roles for the web console only: no chat
+    becomes the institution's inbox (its cards would go where nobody reads them) and no
+    operator chat appears (escalations would vanish, and the warning that no operator is
+    configured would be silenced)."""
+    from bot.app import build_app
+    from bot.cli.serving import operators_problem
+    from bot.config import Settings
+    from storage.records import Role
+
+    for args in (("--role", "admin", "--institution", KOTELNICH), ("--role", "operator")):
+        done = _bot(tmp_path, "web-link", *args)
+        assert done.returncode == 0, done.stderr
+    settings = Settings(_env_file=None, database_path=tmp_path / "db.sqlite3",  # type: ignore[call-arg]
+                        faq_path=tmp_path / "faq.yaml", directory_csv=DEMO_CSV)
+    app = await build_app(settings)
+    try:
+        async with app.db.unit() as repos:
+            assert await repos.people.inbox_chats(KOTELNICH) == []
+            assert await repos.people.staff_chats(Role.OPERATOR) == []
+            roles = {(r.role, r.institution_id) for u in ("web:operator", f"web:admin:{KOTELNICH}")
+                     for r in await repos.people.roles((await repos.people.find_user(
+                         "console", u)).id)}
+        assert roles == {(Role.OPERATOR, None), (Role.ADMIN, KOTELNICH)}
+        assert await operators_problem(app) is not None
     finally:
         await app.close()
 
