@@ -24,6 +24,22 @@ log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 5000
 
 
+def _statements(sql: str) -> list[str]:
+    """A migration script's statements one by one (a trigger's body, with its own
+    semicolons, stays whole: sqlite3.complete_statement knows SQL's grammar), so they run
+    inside a transaction this code opened (executescript would commit it first)."""
+    out, pending = [], ""
+    for line in sql.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            out.append(pending.strip())
+            pending = ""
+    if pending.strip() and any(not line.strip().startswith("--") and line.strip()
+                               for line in pending.splitlines()):
+        out.append(pending.strip())  # a last statement without its semicolon
+    return out
+
+
 def migration_scripts() -> list[tuple[int, str, str]]:
     """(number, name, sql) of storage/migrations/NNNN_name.sql, in order."""
     scripts = []
@@ -194,22 +210,31 @@ class Database:
         return int(next(iter(rows))[0])
 
     async def migrate(self) -> int:
-        """Apply the migrations newer than PRAGMA user_version; returns the version."""
+        """Apply the migrations newer than PRAGMA user_version; returns the version.
+
+        Each migration is one BEGIN IMMEDIATE transaction that reads the version again
+        inside it: several processes starting at once on one file take turns, and one
+        that waited behind another's migration skips what that one applied (reading the
+        version before the lock let both run it: "table institutions already exists")."""
         async with self._lock:
             current = await self.schema_version()
             for number, name, sql in migration_scripts():
                 if number <= current:
                     continue
-                log.info("applying migration %s", name)
+                await self._conn.execute("BEGIN IMMEDIATE")
                 try:
-                    await self._conn.executescript(
-                        f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;"
-                    )
-                except Exception:
-                    if self._conn.in_transaction:  # BEGIN itself may be what failed
+                    current = await self.schema_version()
+                    if number > current:
+                        log.info("applying migration %s", name)
+                        for statement in _statements(sql):
+                            await self._conn.execute(statement)
+                        await self._conn.execute(f"PRAGMA user_version = {number}")
+                        current = number
+                    await self._conn.execute("COMMIT")
+                except BaseException:
+                    if self._conn.in_transaction:
                         await self._conn.execute("ROLLBACK")
                     raise
-                current = number
             return current
 
     @asynccontextmanager

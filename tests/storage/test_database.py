@@ -34,6 +34,46 @@ async def test_migrations_apply_once_and_set_user_version(tmp_path: Path) -> Non
             "appeal_events", "appeal_messages", "dialog_state", "outbox"} <= tables
 
 
+async def test_a_process_starting_while_another_migrates_waits_and_skips_its_work(
+        tmp_path: Path) -> None:
+    """Two workers started together on one file: the second waits for the first one's
+    migration and does not run it again ("table institutions already exists")."""
+    import asyncio
+    import contextlib
+
+    from storage.db import _statements
+
+    path = tmp_path / "bot.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None)  # the other process
+    try:
+        other.execute("PRAGMA journal_mode = WAL")
+        _, _, first_sql = migration_scripts()[0]
+        other.execute("BEGIN IMMEDIATE")
+        for statement in _statements(first_sql):
+            other.execute(statement)
+        other.execute("PRAGMA user_version = 1")
+        # check=False: straight to the migrations (the check at open takes the lock first)
+        opening = asyncio.create_task(Database.open(path, check=False))
+        await asyncio.sleep(0.3)  # it has read the version (0) and waits for the lock
+        other.execute("COMMIT")
+        db = await asyncio.wait_for(opening, 30)
+    finally:
+        other.close()
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    assert version == len(migration_scripts()) == await db.schema_version()
+    await db.close()
+
+
+def test_migration_statements_keep_trigger_bodies_whole() -> None:
+    from storage.db import _statements
+
+    sql = ("-- a note\nCREATE TABLE t (a);\nCREATE TRIGGER x AFTER INSERT ON t BEGIN\n"
+           "  INSERT INTO t VALUES (1);\n  INSERT INTO t VALUES (2);\nEND;\n-- the end\n")
+    got = _statements(sql)
+    assert len(got) == 2 and got[1].startswith("CREATE TRIGGER") and got[1].endswith("END;")
+
+
 async def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "db.sqlite3")
     with pytest.raises(sqlite3.IntegrityError):
