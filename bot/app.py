@@ -31,10 +31,13 @@ from bot.delivery.ports import Sender
 from bot.delivery.retry import RetryPolicy
 from bot.dialog.dialog import Dialog
 from bot.dialog.flood import AbuseLimits
+from bot.dialog.observed import ObservedDialog
 from bot.directory_holder import DirectoryHolder
 from bot.directory_import import bootstrap_directory
+from bot.metrics import Metrics
 from bot.staff_roles import StaffRoles
 from faq import FaqLimits, ReloadingFaq
+from faq.ranker import Ranker, RankerUnavailable, make_ranker
 from storage.db import Database
 
 if TYPE_CHECKING:
@@ -64,6 +67,8 @@ class App:
     reminders: ReminderService
     digests: DigestService
     courier: Courier
+    # This app's metrics and their registry (GET /metrics; bot/metrics.py).
+    metrics: Metrics
     # The Telegram transport's Bot, once made: MAX fetches Telegram's photos through it too.
     telegram_bot: Bot | None = None
 
@@ -86,6 +91,16 @@ def ensure_faq_file(path: Path) -> None:
 def faq_limits(settings: Settings) -> FaqLimits:
     return FaqLimits(max_entries=settings.faq_max_entries,
                      max_answer_chars=settings.faq_max_answer_chars)
+
+
+def faq_ranker(settings: Settings) -> Ranker | None:
+    """FAQ_RANKER's model, or None (also when it cannot run here: the matcher answers alone)."""
+    try:
+        return make_ranker(settings.faq_ranker)
+    except RankerUnavailable as exc:
+        log.warning("FAQ_RANKER=%s is not available, the FAQ matcher answers alone: %s",
+                    settings.faq_ranker, exc)
+        return None
 
 
 async def bootstrap_operators(db: Database, settings: Settings, clock: Clock) -> None:
@@ -117,21 +132,24 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
         ensure_faq_file(settings.faq_path)
         # Parsing and indexing the FAQ takes a while for a big file: off the event loop.
         faq = await asyncio.to_thread(ReloadingFaq, settings.faq_path,
-                                      limits=faq_limits(settings))
+                                      limits=faq_limits(settings),
+                                      ranker=await asyncio.to_thread(faq_ranker, settings))
     except BaseException:
         await db.close()
         raise
-    appeals = AppealService(deadlines, settings.default_timezone)
+    metrics = Metrics()
+    appeals = AppealService(deadlines, settings.default_timezone, observer=metrics)
     outcomes = DeliveryOutcomes(appeals)
     courier = Courier(db, clock, outcomes, poll_interval=settings.outbox_poll_interval,
                       policy=RetryPolicy(keep_trying=timedelta(
-                          hours=settings.delivery_keep_trying_hours)))
-    dialog = Dialog(db, directory, faq, appeals, clock, outcomes, notify=courier.wake,
-                    confirm_answers_in_private=settings.confirm_answers_in_private,
-                    limits=AbuseLimits(settings.flood_messages_per_minute,
-                                       settings.appeals_per_day))
+                          hours=settings.delivery_keep_trying_hours)), observer=metrics)
+    dialog = ObservedDialog(db, directory, faq, appeals, clock, outcomes, notify=courier.wake,
+                            confirm_answers_in_private=settings.confirm_answers_in_private,
+                            limits=AbuseLimits(settings.flood_messages_per_minute,
+                                               settings.appeals_per_day), observer=metrics)
     return App(settings, db, clock, directory, faq, appeals, dialog, deadlines,
-               ReminderService(db, clock, appeals), DigestService(db, clock, appeals), courier)
+               ReminderService(db, clock, appeals), DigestService(db, clock, appeals), courier,
+               metrics)
 
 
 # The transports: each gets the core's one entry (the dialog), its own sender and settings,
@@ -244,7 +262,9 @@ def console_chat(app: App, stdin: TextIO | None = None,
     from handlers.console import ConsoleChat
 
     return ConsoleChat(app.dialog, app.courier, StaffRoles(app.db, app.directory, app.clock),
-                       stdin, stdout)
+                       stdin, stdout,
+                       # the files the bot sends (a weekly report) beside the database
+                       files_dir=app.settings.database_path.parent / "console-files")
 
 
 def web_console(app: App, *, port: int | None = None,

@@ -20,6 +20,9 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.logs import LogFormat
+from faq.config import RankerKind
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 IdList = Annotated[list[str], NoDecode]
@@ -67,6 +70,7 @@ class Settings(BaseSettings):
     directory_mass_deactivate_share: float = Field(default=0.2, ge=0, le=1)
     faq_max_entries: int = Field(default=2_000, ge=1, le=1_000_000)
     faq_max_answer_chars: int = Field(default=20_000, ge=1, le=1_000_000)
+    faq_ranker: RankerKind = RankerKind.NONE  # e5: the optional model helps choose the entry
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_url: ApiBase | None = None
@@ -138,7 +142,7 @@ class Settings(BaseSettings):
     retention_sent_messages_days: int = Field(default=14, ge=1, le=3660)
     retention_closed_appeals_days: int = Field(default=60, ge=31, le=3660)
     retention_batch_rows: int = Field(default=100, ge=10, le=100_000)
-    # Health endpoints (/healthz, /readyz; /metrics later) on this address; not served
+    # Health endpoints (/healthz, /readyz) and /metrics on this address; not served
     # while METRICS_PORT is empty (0: any free port).
     metrics_host: str = "127.0.0.1"
     metrics_port: int | None = Field(default=None, ge=0, le=65535)
@@ -151,6 +155,9 @@ class Settings(BaseSettings):
     web_port: int | None = Field(default=None, ge=0, le=65535)
     web_base_url: ApiBase | None = None
     log_level: str = "INFO"
+    # json: one JSON object a line for a log collector (bot/logs.py), tokens and phone
+    # numbers masked; text: for people.
+    log_format: LogFormat = LogFormat.TEXT
 
     @field_validator("operators_telegram", "operators_vk", "operators_max", mode="before")
     @classmethod

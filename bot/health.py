@@ -9,7 +9,7 @@ that raises or overruns counts as failing. Checks are registered in the composit
 the transports report (MAX's webhook subscription).
 
 The server is a plain aiohttp application: `HealthServer.add_get` puts more pages on the
-same port (issue 16's /metrics).
+same port (/metrics: bot/metrics.py, registered by bot/runner.py).
 """
 
 from __future__ import annotations
@@ -139,7 +139,8 @@ class HealthServer:
         await web.TCPSite(self._runner, self.host, self.wanted_port).start()
         addresses = self._runner.addresses
         self.port = addresses[0][1] if addresses else self.wanted_port
-        log.info("health endpoints on http://%s:%s (/healthz, /readyz)", self.host, self.port)
+        paths = sorted({r.canonical for r in self.app.router.resources()})
+        log.info("health endpoints on http://%s:%s (%s)", self.host, self.port, ", ".join(paths))
 
     async def close(self) -> None:
         if self._runner is not None:

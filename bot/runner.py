@@ -35,6 +35,7 @@ from bot.health import (
 )
 from bot.heap import settle
 from bot.logs import brief
+from bot.metrics import metrics_page
 from bot.scheduler import build_scheduler
 from bot.stopping import pause_unless_stopped, unless_stopped
 from storage.db import Database
@@ -112,6 +113,8 @@ async def run_bot(app: App, transports: list[Transport], *, stop: asyncio.Event 
     if app.settings.metrics_port is not None:
         health = HealthServer(readiness_for(app, transports), app.settings.metrics_host,
                               app.settings.metrics_port)
+        app.metrics.serving(t.platform for t in transports)
+        health.add_get("/metrics", metrics_page(app.metrics, app.db))
         await health.start()  # a port in use stops the start here, before anything runs
     web = web_console(app) if app.settings.web_port is not None else None
     if web is not None:

@@ -1,5 +1,6 @@
 """Periodic jobs on APScheduler 3 (AsyncIOScheduler): the reminder tick, digests, retention,
-and picking up `import-directory` runs made while the bot is running.
+picking up `import-directory` runs made while the bot is running, and the weekly report
+(Mondays at 09:00 in the region's time zone, and once at start to catch up).
 
 The jobs keep no state of their own: everything they need is in the database, so a
 restart (or a missed run) only delays them; coalescing runs one catch-up, not a burst.
@@ -12,12 +13,15 @@ import logging
 from datetime import UTC, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import App
+from bot.appeals.calendar import zone
 from bot.appeals.reminders import TICK_BATCH
 from bot.appeals.retention import Housekeeping, RetentionRun, run_retention
 from bot.heap import settle
+from bot.reports.weekly import SEND_AT, DashboardReport, WeeklyReport
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +65,26 @@ async def directory_job(app: App) -> None:
         log.exception("directory refresh failed")
 
 
+async def weekly_report_job(app: App) -> int:
+    """The week's report to the operators, once (bot/reports/weekly.py); a failure is
+    logged, and the next start or Monday tries again."""
+    report = WeeklyReport(app.db, app.clock, app.appeals.default_timezone,
+                          DashboardReport(app.db))
+    try:
+        queued = await report.run()
+    except Exception:
+        log.exception("weekly report failed")
+        return 0
+    if queued:
+        app.courier.wake()
+    return queued
+
+
+def weekly_trigger(tz: str) -> CronTrigger:
+    return CronTrigger(day_of_week="mon", hour=SEND_AT.hour, minute=SEND_AT.minute,
+                       timezone=zone(tz))
+
+
 def build_scheduler(app: App) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=UTC)
     now = app.clock.now()
@@ -73,4 +97,7 @@ def build_scheduler(app: App) -> AsyncIOScheduler:
                       args=[app], id="retention", **options)
     scheduler.add_job(directory_job, IntervalTrigger(seconds=DIRECTORY_EVERY.total_seconds()),
                       args=[app], id="directory", **options)
+    # at start too: a bot down on Monday at 09:00 sends the week's report when it is back
+    scheduler.add_job(weekly_report_job, weekly_trigger(app.appeals.default_timezone),
+                      args=[app], id="weekly_report", next_run_time=now, **options)
     return scheduler

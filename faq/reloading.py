@@ -12,6 +12,7 @@ from pathlib import Path
 from faq.config import MatcherConfig
 from faq.loader import FaqContentError, FaqLimits, load_faq
 from faq.matcher import FaqMatcher
+from faq.ranker import Ranker
 
 __all__ = ["ReloadingFaq"]
 
@@ -35,7 +36,8 @@ class ReloadingFaq:
     The worker thread only builds the new matcher: the state is changed on the caller's
     side, and an asyncio.Lock lets one reload run at a time, so a slower, older reload
     never replaces a newer one. Without a running loop (scripts, tests) `.matcher` reloads
-    right away. `limits` bound the file.
+    right away. `limits` bound the file. A `ranker` (faq.ranker) is given to every matcher
+    built, so the entries' embeddings are computed again, in the worker thread, on reload.
     """
 
     def __init__(
@@ -46,17 +48,19 @@ class ReloadingFaq:
         config: MatcherConfig | None = None,
         clock: Callable[[], float] = time.monotonic,
         limits: FaqLimits | None = None,
+        ranker: Ranker | None = None,
     ) -> None:
         self.path = Path(path)
         self.check_every = check_every
         self._config = config
+        self._ranker = ranker
         self._limits = limits or FaqLimits()
         self._clock = clock
         self._pending: asyncio.Task[None] | None = None  # the reload running in the background
         self._reloading = asyncio.Lock()  # one areload() at a time
         self.errors: list[str] = []
         self._stamp = self._file_stamp()
-        self._matcher = FaqMatcher(load_faq(self.path, self._limits), config)
+        self._matcher = FaqMatcher(load_faq(self.path, self._limits), config, ranker)
         self.loaded_at: float = clock()  # `clock` time of the last successful load
         self._checked = self.loaded_at
 
@@ -105,7 +109,7 @@ class ReloadingFaq:
         """The new matcher, or what is wrong with the file (no state is touched: a worker
         thread may run this)."""
         try:
-            return FaqMatcher(load_faq(self.path, self._limits), self._config)
+            return FaqMatcher(load_faq(self.path, self._limits), self._config, self._ranker)
         except FaqContentError as exc:
             return exc
 

@@ -2,21 +2,27 @@
 
 Buttons are numbered: typing the number presses one. `/as citizen`, `/as admin <id or
 name>`, `/as operator` switch who you are; messages the bot sends to other chats are
-printed with their destination. `/reply N text` replies to message #N (a card).
+printed with their destination. `/reply N text` replies to message #N (a card). Files the
+bot made (a weekly report's chart and workbook) are written into a folder (`files_dir`: the
+composition root names one beside the database) and their paths printed.
 Reads stdin line by line, so a whole conversation can be piped in.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
+import tempfile
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TextIO
 
+from bot import texts
 from bot.delivery.pacing import RateLimiter
-from bot.delivery.ports import Limits
+from bot.delivery.ports import Failure, Limits, SendError
 from bot.dialog.types import Incoming
-from bot.message import Button, Message
+from bot.message import Button, Message, OutFile
 from handlers.ports import Core, Delivery, Personas
 
 PLATFORM = "console"
@@ -33,6 +39,10 @@ class Persona:
     chat_id: str
     label: str
 
+
+# Where files go when no folder is given (a test, a console without a database folder).
+DEFAULT_FILES_DIR = Path(tempfile.gettempdir()) / "medfront-console-files"
+_UNSAFE = re.compile(r"[^\w.\-]+")
 
 CITIZEN = Persona("citizen", "citizen", "гражданин")
 OPERATOR = Persona("operator", "operator", "оператор министерства")
@@ -52,8 +62,22 @@ class ConsoleSender:
         return False
 
     async def send(self, chat_id: str, message: Message, key: str) -> str:
+        try:
+            saved = [self.save(file, key) for file in message.files]
+        except OSError as exc:  # a full disk, a folder not writable: the row waits, retried
+            raise SendError(f"console file not written: {exc!r}", Failure.TRANSIENT) from exc
         return self.console.show(chat_id, message.text, message.buttons,
-                                 attachments=len(message.attachments))
+                                 attachments=len(message.attachments), files=saved)
+
+    def save(self, file: OutFile, key: str) -> tuple[str, Path]:
+        """Write the file into the console's folder (a name of its own per message, so a
+        week's report does not overwrite last week's); returns (name, path)."""
+        folder = self.console.files_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        safe = _UNSAFE.sub("_", Path(file.name).name).strip("._") or "file"
+        path = folder / f"{key[:8]}-{safe}"
+        path.write_bytes(file.content)
+        return file.name, path
 
     async def edit(self, chat_id: str, message_id: str, message: Message) -> None:
         self.console.show(chat_id, message.text, message.buttons, edited=message_id)
@@ -63,7 +87,9 @@ class ConsoleChat:
     """The core, the delivery (run in turn with the input) and who to become (`/as`)."""
 
     def __init__(self, core: Core, delivery: Delivery, personas: Personas,
-                 stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
+                 stdin: TextIO | None = None, stdout: TextIO | None = None,
+                 files_dir: Path | None = None) -> None:
+        self.files_dir = files_dir or DEFAULT_FILES_DIR
         self.core = core
         self.delivery = delivery
         self.personas = personas
@@ -82,7 +108,8 @@ class ConsoleChat:
         self.stdout.flush()
 
     def show(self, chat_id: str, text: str, buttons: list[list[Button]], *,
-             edited: str | None = None, attachments: int = 0) -> str:
+             edited: str | None = None, attachments: int = 0,
+             files: list[tuple[str, Path]] | None = None) -> str:
         """Print a bot message for a chat; returns its message id."""
         message_id = edited or str(self._next_message_id)
         if edited is None:
@@ -96,6 +123,8 @@ class ConsoleChat:
         lines = [head, *("  " + line for line in text.splitlines())]
         if attachments:
             lines.append(f"  📎 вложений: {attachments}")
+        for name, path in files or []:
+            lines.append("  " + texts.CONSOLE_FILE_SAVED.format(name=name, path=path))
         flat = [b for row in buttons for b in row]
         for number, button in enumerate(flat, start=1):
             lines.append(f"  [{number}] {button.text}")

@@ -147,20 +147,28 @@ class MaxMedia:
 
     async def _post(self, url: str, data: bytes) -> str | None:
         name, content_type = file_name(data)
-        form = aiohttp.FormData(quote_fields=False)
-        form.add_field("data", data, filename=name, content_type=content_type)
-        session = await self.bot.ensure_session()
-        try:
-            async with session.post(url, data=form,
-                                    timeout=aiohttp.ClientTimeout(total=UPLOAD_TIMEOUT)) as answer:
-                status, text = answer.status, await answer.text()
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise SendError(f"MAX upload unreachable: {type(exc).__name__}") from exc
-        if status == 429:
-            raise SendError("MAX upload 429", retry_after=UPLOAD_RETRY_AFTER_S)
-        if status >= 500:
-            raise SendError(f"MAX upload error {status}")
-        token = token_of(text) if 200 <= status < 300 else None
-        if token is None:
-            log.warning("MAX upload refused (%s): %s", status, text[:200])
-        return token
+        return await post_upload(self.bot, url, data, name, content_type)
+
+
+async def post_upload(bot: Any, url: str, data: bytes, name: str,
+                      content_type: str) -> str | None:
+    """POST one file to MAX's upload url (the multipart field `data`); the token of the
+    answer, None when MAX refused the file; a passing failure raises a retry-class
+    SendError."""
+    form = aiohttp.FormData(quote_fields=False)
+    form.add_field("data", data, filename=name, content_type=content_type)
+    session = await bot.ensure_session()
+    try:
+        async with session.post(url, data=form,
+                                timeout=aiohttp.ClientTimeout(total=UPLOAD_TIMEOUT)) as answer:
+            status, text = answer.status, await answer.text()
+    except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+        raise SendError(f"MAX upload unreachable: {type(exc).__name__}") from exc
+    if status == 429:
+        raise SendError("MAX upload 429", retry_after=UPLOAD_RETRY_AFTER_S)
+    if status >= 500:
+        raise SendError(f"MAX upload error {status}")
+    token = token_of(text) if 200 <= status < 300 else None
+    if token is None:
+        log.warning("MAX upload refused (%s): %s", status, text[:200])
+    return token

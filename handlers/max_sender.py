@@ -19,7 +19,9 @@ keyboard over 30 rows or 210 buttons is split: the first part stays on the messa
 rest follow in messages of their own under texts.MAX_MORE_BUTTONS. Texts are split at 4000
 characters (the buttons under the last piece); attachments sent in MAX are passed on in a
 message of their own after the text (so editing a card never removes them), photos from
-another messenger too once uploaded (handlers/max_media.py), the rest named in a note.
+another messenger too once uploaded (handlers/max_media.py), the rest named in a note; files
+the bot made (the message's `files`) are uploaded as images and files (handlers/max_files.py)
+and go in those messages too.
 A message is sent as several when it must be: those already out are remembered by the
 delivery's key, so a try again after a failure in between (attachment.not.ready just after an
 upload) sends only the rest.
@@ -42,6 +44,7 @@ from bot.delivery.pacing import RateLimiter, Timer
 from bot.delivery.ports import Failure, Limits, SendError
 from bot.message import Attachment, Button, Message
 from handlers.common import foreign_attachments_note, split_text
+from handlers.max_files import MaxFiles
 from handlers.max_media import MaxMedia
 from handlers.ports import MediaSource
 
@@ -171,6 +174,7 @@ class MaxSender:
         self.limiter = RateLimiter(LIMITS.overall_per_s, timer)
         self.answer_interval = ANSWER_INTERVAL
         self.media = MaxMedia(bot, media, self._upload_url)
+        self.files = MaxFiles(bot, self._upload_url_of)
         self._answered: dict[str, float] = {}
         self._progress: dict[str, tuple[int, str]] = {}  # key -> (parts sent, carrier mid)
 
@@ -211,7 +215,13 @@ class MaxSender:
         if prepared.noted:
             note = foreign_attachments_note(prepared.noted, prepared.noted[0].platform)
             text = f"{text}\n\n{note}" if text else note
-        media = native + prepared.images
+        made = await self.files.prepare(key, message.files)
+        if made.missing:
+            note = texts.FILES_NOT_ATTACHED.format(
+                platform=texts.PLATFORM_NAMES_IN[PLATFORM],
+                names=", ".join(f"«{f.name}»" for f in made.missing))
+            text = f"{text}\n\n{note}" if text else note
+        media = native + prepared.images + made.attachments
         keyboards = fit_keyboard(message.buttons)
         pieces = split_text(text, MAX_TEXT) if text else ([] if media else ["·"])
         bodies: list[dict[str, Any]] = []
@@ -230,7 +240,8 @@ class MaxSender:
         for index, body in enumerate(bodies[done:], start=done):
             # uploads took the delivery's pace: the first message then waits for its own
             response = await self.call(HTTPMethod.POST, "/messages", params=chat_params(chat_id),
-                                       body=body, paced=index > done or bool(prepared.images))
+                                       body=body, paced=index > done or bool(
+                                           prepared.images or made.attachments))
             mid = str(((response.get("message") or {}).get("body") or {}).get("mid") or "")
             if index == carrier or (carrier < 0 and index == 0):
                 message_id = mid
@@ -238,6 +249,7 @@ class MaxSender:
                 self._sent_part(key, index + 1, message_id)
         self._progress.pop(key, None)
         self.media.sent(key)
+        self.files.sent(key)
         return message_id
 
     def _sent_part(self, key: str, count: int, message_id: str) -> None:
@@ -246,7 +258,10 @@ class MaxSender:
             del self._progress[next(iter(self._progress))]
 
     async def _upload_url(self) -> dict[str, Any]:
-        return await self.call(HTTPMethod.POST, "/uploads", params={"type": "image"})
+        return await self._upload_url_of("image")
+
+    async def _upload_url_of(self, kind: str) -> dict[str, Any]:
+        return await self.call(HTTPMethod.POST, "/uploads", params={"type": kind})
 
     async def edit(self, chat_id: str, message_id: str, message: Message) -> None:
         """Text and keyboard in place; the keyboard is always sent again (an edit without it

@@ -1,6 +1,7 @@
 """Sending to Telegram: plain core texts as escaped HTML, split at Telegram's limits, inline
-keyboards from the message's buttons, attachments passed on with copyMessage; aiogram's
-errors mapped once, here, to the delivery's failure classes.
+keyboards from the message's buttons, attachments passed on with copyMessage, files the bot
+made uploaded (handlers/telegram_files.py); aiogram's errors mapped once, here, to the
+delivery's failure classes.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bot.delivery.pacing import RateLimiter, Timer
 from bot.delivery.ports import Failure, Limits, SendError
 from bot.message import Attachment, Button, Message
 from handlers.common import foreign_attachments_note, split_text
+from handlers.telegram_files import FileSender
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +90,7 @@ class TelegramSender:
         self.bot = bot
         self.limits = Limits(per_second, LIMITS.private_interval, LIMITS.group_interval)
         self.limiter = RateLimiter(per_second, timer)
+        self.files = FileSender(bot, lambda: self.limiter.acquire())
 
     def is_group(self, chat_id: str) -> bool:
         return chat_id.startswith("-")
@@ -100,7 +103,12 @@ class TelegramSender:
             text = (text + "\n\n" if text else "") + foreign_attachments_note(
                 foreign, foreign[0].platform)
         try:
-            message_id = await self._send_text(chat_id, text, message.buttons)
+            if message.files:
+                message_id = await self.files.send(
+                    chat_id, text, message.files, keyboard(message.buttons),
+                    lambda: self._send_text(chat_id, text, message.buttons), key)
+            else:
+                message_id = await self._send_text(chat_id, text, message.buttons)
         except Exception as exc:
             raise send_error(exc) from exc
         await self._pass_on(chat_id, native, reply_to=message_id)

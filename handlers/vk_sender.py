@@ -14,6 +14,9 @@ Keyboards are inline keyboards of callback buttons; a button's payload is
   single rows), keeping «Отменить» alone at the bottom when it was;
 - more than 10 buttons (the core makes none today): the first 10 stay on the message and
   the rest follow in messages of their own, 10 buttons each, under texts.VK_MORE_BUTTONS.
+
+Files the bot made (the message's `files`) are uploaded first (handlers/vk_upload.py) and
+go as attachments of the message's last piece; those VK would not take are named in a note.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from bot.delivery.pacing import RateLimiter, Timer
 from bot.delivery.ports import Failure, Limits, SendError
 from bot.message import Attachment, Button, Message
 from handlers.common import foreign_attachments_note, split_text
+from handlers.vk_upload import VkUploads
 
 log = logging.getLogger(__name__)
 
@@ -176,6 +180,7 @@ class VkSender:
     def __init__(self, api: Any, timer: Timer | None = None) -> None:
         self.api = api
         self.limiter = RateLimiter(LIMITS.overall_per_s, timer)
+        self.uploads = VkUploads(api, self.call)
 
     def is_group(self, chat_id: str) -> bool:
         return is_group_peer(chat_id)
@@ -210,6 +215,13 @@ class VkSender:
             source = next((a.platform for a in foreign if a.platform not in ("", PLATFORM)), "")
             note = foreign_attachments_note(foreign, source)
             text = f"{text}\n\n{note}" if text else note
+        uploaded = await self.uploads.prepare(key, chat_id, message.files)
+        if uploaded.missing:
+            note = texts.FILES_NOT_ATTACHED.format(
+                platform=texts.PLATFORM_NAMES_IN[PLATFORM],
+                names=", ".join(f"«{f.name}»" for f in uploaded.missing))
+            text = f"{text}\n\n{note}" if text else note
+        refs = (refs + uploaded.refs)[:MAX_ATTACHMENTS]
         pieces = split_text(text, MAX_TEXT) if text else [""]
         keyboards = fit_keyboard(message.buttons)
         sends: list[dict[str, Any]] = []
@@ -229,9 +241,12 @@ class VkSender:
                 params["message"] = "·"  # VK refuses an empty message
             params.update(peer_ids=str(chat_id), disable_mentions=1,
                           random_id=random_id_for(key, chat_id, index))
-            cmid = self._sent_id(await self.call("messages.send", params, paced=index > 0))
+            # uploads took the delivery's pace: the first message then waits for its own
+            paced = index > 0 or bool(message.files)
+            cmid = self._sent_id(await self.call("messages.send", params, paced=paced))
             if index < len(pieces):
                 message_id = cmid or message_id
+        self.uploads.sent(key)
         return message_id
 
     @staticmethod

@@ -34,6 +34,20 @@ class DutyRepo:
         return [User(r["id"], r["platform"], r["platform_user_id"], r["chat_id"],
                      r["display_name"]) for r in rows]
 
+    async def roster(self, first: date, last: date) -> dict[date, list[User]]:
+        """The people on duty on each day from `first` to `last` that has anyone: one read
+        of the primary key's range (the roster page, on_duty_during)."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT r.day, u.* FROM duty_roster r JOIN users u ON u.id = r.user_id "
+            "WHERE r.day >= ? AND r.day <= ? ORDER BY r.day, u.id",
+            (first.isoformat(), last.isoformat()))
+        out: dict[date, list[User]] = {}
+        for r in rows:
+            out.setdefault(date.fromisoformat(r["day"]), []).append(
+                User(r["id"], r["platform"], r["platform_user_id"], r["chat_id"],
+                     r["display_name"]))
+        return out
+
     async def next_duty_day(self, after: date) -> date | None:
         async with self._conn.execute(
             "SELECT MIN(day) FROM duty_roster WHERE day > ?", (after.isoformat(),)

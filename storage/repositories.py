@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from storage.appeals_repo import AppealRepo
+from storage.dashboard_repo import DashboardRepo
 from storage.dead_letters_repo import DeadLetterRepo
 from storage.dialog_repo import DialogStateRepo
 from storage.duty_repo import DutyRepo
@@ -37,3 +38,4 @@ class Repositories:
         self.space = SpaceRepo(conn)
         self.routing = RoutingRepo(conn)
         self.web = WebRepo(conn)
+        self.dashboard = DashboardRepo(conn)

@@ -25,6 +25,10 @@ WORKING_DEADLINE = ("(CASE WHEN first_response_at IS NULL AND first_response_due
                     "THEN first_response_due ELSE due_at END)")
 QUEUE_STATUSES = ("queue", "new", "in_progress")  # views of the queue: its partial index
 STATUSES = ("queue", *(s.value for s in AppealStatus), "all")
+# A search reads the newest this many matches in the texts (and as many in the answers):
+# FTS5 gives them in rowid order and stops there. A common word ("врач*": a third of 1M
+# appeals) would otherwise have every match looked up and sorted by deadline (630 ms).
+SEARCH_CANDIDATES = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,10 +124,13 @@ def _where(q: QueueQuery) -> tuple[str, dict[str, Any]]:
         found.append("id = :appeal_id")
         params["appeal_id"] = q.appeal_id
     if q.match is not None:
-        found.append("id IN (SELECT rowid FROM appeals_fts WHERE appeals_fts MATCH :match)")
+        found.append("id IN (SELECT rowid FROM appeals_fts WHERE appeals_fts MATCH :match "
+                     "ORDER BY rowid DESC LIMIT :candidates)")
         found.append("id IN (SELECT m.appeal_id FROM answers_fts f JOIN appeal_messages m "
-                     "ON m.id = f.rowid WHERE answers_fts MATCH :match)")
+                     "ON m.id = f.rowid WHERE answers_fts MATCH :match "
+                     "ORDER BY f.rowid DESC LIMIT :candidates)")
         params["match"] = q.match
+        params["candidates"] = SEARCH_CANDIDATES
     if found:
         parts.append("(" + " OR ".join(found) + ")")
     return " AND ".join(parts) or "1", params

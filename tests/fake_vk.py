@@ -5,7 +5,8 @@ Methods (POST or GET /method/<name>, params in the query and/or the form, access
 checked): groups.getById, groups.getLongPollServer, messages.send (peer_ids -> a list of
 {peer_id, message_id, conversation_message_id}; random_id deduplicated per peer),
 messages.edit (peer_id + conversation_message_id or message_id), messages.
-sendMessageEventAnswer, users.get. Keyboards are checked against VK's limits for inline
+sendMessageEventAnswer, users.get; uploads of photos and documents into messages
+(tests/fake_vk_uploads.py). Keyboards are checked against VK's limits for inline
 keyboards (6 rows, 5 a row, 10 buttons, labels up to 40 characters, payload up to 255)
 and texts against 4096 characters: a violation is VK's error 911 / 914, as VK answers.
 
@@ -30,6 +31,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.fake_vk_uploads import UPLOAD_ROUTE, VkUploadsMixin
 
 CHAT_PEER_BASE = 2_000_000_000
 SENDING = frozenset({"messages.send", "messages.edit"})  # error windows' default methods
@@ -76,7 +79,7 @@ class _Hang(asyncio.Event):
     aborted = False  # released by close(): the call fails instead of going on
 
 
-class FakeVk:
+class FakeVk(VkUploadsMixin):
     def __init__(self, token: str = "vk-test-token", group_id: int = 77,
                  group_name: str = "Минздрав (тест)",
                  now: Callable[[], float] = time.monotonic) -> None:
@@ -114,6 +117,7 @@ class FakeVk:
         self.hanging = 0  # messages.send calls waiting on a hung peer now
         self.token_revoked = False
         self.removed_from: set[int] = set()  # chats the community is no longer in
+        self._init_uploads()  # files into messages: tests/fake_vk_uploads.py
 
     # ---- server ----------------------------------------------------------------------
 
@@ -121,6 +125,7 @@ class FakeVk:
         app = web.Application()
         app.router.add_route("*", "/method/{name}", self._method)
         app.router.add_route("*", "/lp", self._long_poll)
+        app.router.add_post(UPLOAD_ROUTE, self._upload)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 
 from bot import texts
@@ -33,12 +35,7 @@ async def on_duty(repos: Repositories, day: date) -> list[User]:
 async def on_duty_during(repos: Repositories, first: date, last: date) -> list[User]:
     """Everyone on duty on any day from `first` to `last`; everyone with the duty role if
     the roster has nobody then."""
-    people: dict[int, User] = {}
-    day = first
-    while day <= last:
-        for user in await repos.duty.on_duty(day):
-            people[user.id] = user
-        day += timedelta(days=1)
+    people = {u.id: u for day in (await repos.duty.roster(first, last)).values() for u in day}
     return list(people.values()) or await repos.duty.duty_staff()
 
 
@@ -94,26 +91,75 @@ async def _change(repos: Repositories, words: list[str], now: datetime) -> str:
         first, last = date.fromisoformat(words[1]), date.fromisoformat(words[2])
     except ValueError:
         return texts.DUTY_BAD_DATES
-    if last < first or (last - first).days > MAX_DAYS:
+    change = RosterChange(words[0])
+    refs = [r.strip() for r in words[3].split(",") if r.strip()] if len(words) > 3 else []
+    try:
+        count = await change_roster(repos, change, first, last, refs, now)
+    except RosterError as exc:
+        if exc.problem is RosterProblem.UNKNOWN_STAFF:
+            return texts.DUTY_UNKNOWN_STAFF.format(ref=exc.ref)
+        if exc.problem is RosterProblem.NO_PEOPLE:
+            return texts.DUTY_USAGE
         return texts.DUTY_BAD_DATES
-    if words[0] == "clear":
-        await repos.duty.clear(first, last)
+    if change is RosterChange.CLEAR:
         return texts.DUTY_CLEARED.format(first=f"{first:%d.%m.%Y}", last=f"{last:%d.%m.%Y}")
-    if len(words) < 4:
-        return texts.DUTY_USAGE
-    known = {u.id for u in await repos.duty.duty_staff()}
-    refs = [r.strip() for r in words[3].split(",") if r.strip()]
-    for ref in refs:
-        if not ref.isdigit() or int(ref) not in known:
-            return texts.DUTY_UNKNOWN_STAFF.format(ref=ref[:20])
-    people = [int(r) for r in refs]
+    return texts.DUTY_SAVED.format(count=count)
+
+
+# changing the roster: the rules of /duty and of the console's roster page
+
+
+class RosterChange(StrEnum):
+    SET = "set"  # every person named, every day
+    ROTATE = "rotate"  # one person a day, in turn
+    CLEAR = "clear"  # nobody assigned on those days
+
+
+class RosterProblem(StrEnum):
+    BACKWARDS = "backwards"  # the last day before the first
+    TOO_LONG = "too_long"  # more than MAX_DAYS at once
+    NO_PEOPLE = "no_people"  # set or rotate naming nobody
+    UNKNOWN_STAFF = "unknown_staff"  # not a user id of someone with the duty role
+
+
+class RosterError(ValueError):
+    """Why a roster change was refused (each front end says it in its own words)."""
+
+    def __init__(self, problem: RosterProblem, ref: str = "") -> None:
+        super().__init__(problem, ref)
+        self.problem = problem
+        self.ref = ref  # the person as given, for UNKNOWN_STAFF
+
+
+async def change_roster(repos: Repositories, change: RosterChange, first: date, last: date,
+                        refs: Sequence[str], now: datetime) -> int:
+    """Set, rotate or clear the roster from `first` to `last` (inclusive) with the people
+    whose user ids `refs` are (as typed: checked here); the number of days; RosterError
+    says what is wrong before anything is changed."""
+    if last < first:
+        raise RosterError(RosterProblem.BACKWARDS)
+    if (last - first).days > MAX_DAYS:
+        raise RosterError(RosterProblem.TOO_LONG)
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    if words[0] == "set":
+    if change is RosterChange.CLEAR:
+        await repos.duty.clear(first, last)
+        return len(days)
+    if not refs:
+        raise RosterError(RosterProblem.NO_PEOPLE)
+    known = {u.id for u in await repos.duty.duty_staff()}
+    people = []
+    for ref in refs:
+        # ASCII digits of a sane length only: int() of others fails or takes long
+        user_id = int(ref) if ref.isascii() and ref.isdigit() and len(ref) < 19 else None
+        if user_id is None or user_id not in known:
+            raise RosterError(RosterProblem.UNKNOWN_STAFF, ref[:20])
+        people.append(user_id)
+    if change is RosterChange.SET:
         pairs = [(d, p) for d in days for p in people]
-    else:  # rotate: one person a day, in turn
+    else:
         pairs = [(d, people[i % len(people)]) for i, d in enumerate(days)]
     await repos.duty.assign(pairs, now)
-    return texts.DUTY_SAVED.format(count=len(days))
+    return len(days)
 
 
 # the roster from a CSV file: `date,platform,user_id` (a header row, one line a day and

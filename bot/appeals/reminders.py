@@ -22,6 +22,7 @@ from bot.appeals.calendar import zone
 from bot.appeals.cards import open_card_button
 from bot.appeals.deadlines import Stage
 from bot.appeals.duty import on_duty
+from bot.appeals.observer import ReminderKind
 from bot.appeals.outbox import citizen_row, outbox_row
 from bot.appeals.service import AppealService
 from bot.clock import Clock
@@ -162,6 +163,7 @@ class ReminderService:
             outbox: list[NewOutboxRow] = []
             states: list[tuple[Any, ...]] = []
             events: list[tuple[int, str, dict[str, Any]]] = []
+            fired: list[Stage] = []  # told to the observer once the unit committed
             for appeal in due:
                 # The rung to fire: the stored one, or the latest one passed since (downtime).
                 fire, nxt = self.deadlines.plan(
@@ -175,6 +177,7 @@ class ReminderService:
                     inst = await who.institution(appeal.institution_id)
                     if inst is not None:
                         kind = await self._fire(appeal, fire, inst, who, now, outbox)
+                        fired.append(fire)
                         if fire.is_deadline:  # the audit trail keeps escalations; the
                             # reminders themselves are in the outbox (kind 'reminder')
                             events.append((appeal.id, kind, {"stage": fire.number}))
@@ -186,6 +189,11 @@ class ReminderService:
             await repos.outbox.add_many(outbox, now)
             await repos.appeals.set_reminder_states(states, now)
             await repos.appeals.add_events(events, now)
+        for stage in fired:
+            if stage.is_deadline:
+                self.appeals.observer.escalated()
+            else:
+                self.appeals.observer.reminder_sent(ReminderKind(stage.target))
         return len(due)
 
     async def _fire(self, appeal: DueReminder, stage: Stage, inst: Institution, who: _Recipients,

@@ -13,6 +13,7 @@ from bot import texts
 from bot.appeals.cards import Cards, abuse_kinds, follow_up_message, rating_buttons, unsolved_button
 from bot.appeals.deadlines import DeadlineClock
 from bot.appeals.errors import AppealError
+from bot.appeals.observer import AppealObserver, Unobserved
 from bot.appeals.outbox import citizen_row, outbox_row
 from bot.formatting import appeal_state, format_time
 from bot.message import Attachment, Button, Message, stamped
@@ -28,10 +29,16 @@ FOLLOW_UP_WINDOW = timedelta(days=30)
 
 
 class AppealService:
-    def __init__(self, deadlines: DeadlineClock, default_timezone: str) -> None:
+    def __init__(self, deadlines: DeadlineClock, default_timezone: str,
+                 observer: AppealObserver | None = None) -> None:
         self.deadlines = deadlines
         self.default_timezone = default_timezone
         self.cards = Cards(default_timezone)
+        self.observer = observer or Unobserved()  # the metrics (bot/metrics.py)
+
+    def _first_response(self, appeal: Appeal, now: datetime) -> None:
+        if appeal.first_response_at is None:
+            self.observer.first_response((now - appeal.created_at).total_seconds())
 
     def timezone_of(self, inst: Institution | None) -> str:
         return self.cards.timezone_of(inst)
@@ -83,6 +90,7 @@ class AppealService:
                                       institution_id=inst.id, category=category)
         # the thread opens with appeals.text: the opening message is not stored twice
         await self.cards.post(repos, appeal, now, attachments=stamped(attachments, chat.platform))
+        self.observer.appeal_filed(chat.platform)
         return appeal
 
     def _require_open(self, appeal: Appeal) -> None:
@@ -93,6 +101,7 @@ class AppealService:
         self._require_open(appeal)
         if appeal.status == AppealStatus.IN_PROGRESS:
             raise AppealError(appeal_state(appeal.number, appeal.status, unavailable=False))
+        self._first_response(appeal, now)
         appeal = await repos.appeals.update(
             appeal.id, now, status=AppealStatus.IN_PROGRESS, assignee_id=actor.id,
             first_response_at=appeal.first_response_at or now,
@@ -156,6 +165,7 @@ class AppealService:
         """Also to an answered appeal: a further answer (to a citizen's follow-up)."""
         if appeal.status != AppealStatus.ANSWERED:
             self._require_open(appeal)
+        self._first_response(appeal, now)
         appeal = await repos.appeals.update(
             appeal.id, now, status=AppealStatus.ANSWERED, answered_at=now,
             assignee_id=appeal.assignee_id or actor.id, answers_given=appeal.answers_given + 1,

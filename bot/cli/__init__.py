@@ -1,4 +1,4 @@
-"""Command line: python -m bot run | console | web | web-link | import-directory | import-faq |
+"""Command line: python -m bot run | console | web | web-link | report | import-directory | import-faq |
 faq check | import-duty | invite | backup | outbox | dead-letters | storage | staff | ban |
 unban | forget."""
 
@@ -9,7 +9,7 @@ import asyncio
 import logging
 import sqlite3
 
-from bot.cli import admin, imports, serving, upkeep, web
+from bot.cli import admin, imports, report, serving, upkeep, web
 from bot.cli.common import Command, fail
 from bot.config import ConfigError, load_settings
 
@@ -20,7 +20,7 @@ def parser() -> argparse.ArgumentParser:
     """Every subcommand's parser names its command: set_defaults(func=...)."""
     top = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
-    for commands in (serving, web, imports, upkeep, admin):
+    for commands in (serving, web, report, imports, upkeep, admin):
         commands.add_parsers(sub)
     return top
 
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     from bot.logs import configure_logging
     from storage.db_problems import DatabaseProblem
 
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     command: Command = args.func
     try:
         return asyncio.run(command(settings, args))

@@ -28,7 +28,7 @@ from typing import Protocol, TypeVar
 
 from bot.clock import Clock
 from bot.delivery.pacing import SystemTimer, Timer
-from bot.delivery.ports import Failure, Sender, SendError
+from bot.delivery.ports import DeliveryObserver, Failure, Sender, SendError, Unobserved
 from bot.delivery.retry import RetryPolicy
 from bot.message import Message, decode
 from storage.db import Database
@@ -76,8 +76,9 @@ class Courier:
     def __init__(self, db: Database, clock: Clock, handler: FailureHandler, *,
                  policy: RetryPolicy | None = None, timer: Timer | None = None,
                  per_chat: int = 20, claim_limit: int = 500, poll_interval: float = 0.5,
-                 send_timeout: float = 60.0) -> None:
+                 send_timeout: float = 60.0, observer: DeliveryObserver | None = None) -> None:
         self.db = db
+        self.observer = observer or Unobserved()  # the metrics (bot/metrics.py)
         self.clock = clock
         self.handler = handler
         self.policy = policy or RetryPolicy()
@@ -302,6 +303,7 @@ class Courier:
         """Settle a failed attempt; True when the row left the lane."""
         now = self.clock.now()
         failure = error.failure
+        self.observer.send_failed(row.platform, failure)
         if failure.permanent:
             log.warning("outbox row %s to %s:%s failed for good (%s): %s", row.id,
                         row.platform, row.chat_id, failure, error)

@@ -71,3 +71,18 @@ class Sender(Protocol):
     async def edit(self, chat_id: str, message_id: str, message: Message) -> None:
         """Show `message` in place of an earlier one (text and buttons)."""
         ...
+
+
+class DeliveryObserver(Protocol):
+    """What the delivery tells an observer (the metrics, bot/metrics.py): every failed
+    attempt, by its class (RETRY_AFTER: the platform said "too many requests": a 429, VK's
+    error 6/9/29)."""
+
+    def send_failed(self, platform: str, failure: Failure) -> None: ...
+
+
+class Unobserved:
+    """The default delivery observer: nothing is recorded."""
+
+    def send_failed(self, platform: str, failure: Failure) -> None:
+        return None

@@ -130,7 +130,8 @@ class Dialog:
             inc = replace(inc, text=strip_invisible(inc.text),
                           user_name=strip_invisible(inc.user_name))
         lookups = Lookups(self.faq, self.directory, self.categories)
-        self.hints.prepare(inc, lookups)  # CPU work before the writer's lock, not under it
+        # CPU work before the writer's lock, not under it
+        await self.hints.ahead(inc, lookups, heavy=self.faq.matcher.ranker_index is not None)
         async with self.db.unit() as repos:
             opening = await repos.turn.open(inc.platform, inc.update_id, inc.user_id,
                                             inc.chat_id, inc.is_group, now)

@@ -13,7 +13,9 @@ inside the unit as before.
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 
 from bot.dialog.ports import CategoryGuesser, DirectorySource, FaqSource
 from bot.dialog.states import Step
@@ -75,6 +77,7 @@ class StepHints:
     def __init__(self, size: int = 50_000) -> None:
         self._size = size
         self._steps: OrderedDict[tuple[str, str, str], str] = OrderedDict()
+        self._model_thread: ThreadPoolExecutor | None = None
 
     def left_at(self, inc: Incoming, step: str) -> None:
         key = (inc.platform, inc.chat_id, inc.user_id)
@@ -82,6 +85,18 @@ class StepHints:
         self._steps.move_to_end(key)
         if len(self._steps) > self._size:
             self._steps.popitem(last=False)
+
+    async def ahead(self, inc: Incoming, lookups: Lookups, *, heavy: bool) -> None:
+        """prepare(); `heavy`: the FAQ has a ranking model (FAQ_RANKER), whose match takes
+        some 16 ms of CPU: then on one thread of its own (the model wants one), not on the
+        event loop every chat shares."""
+        if not heavy:
+            self.prepare(inc, lookups)
+            return
+        if self._model_thread is None:
+            self._model_thread = ThreadPoolExecutor(1, thread_name_prefix="faq-model")
+        await asyncio.get_running_loop().run_in_executor(self._model_thread, self.prepare,
+                                                         inc, lookups)
 
     def prepare(self, inc: Incoming, lookups: Lookups) -> None:
         """Ask ahead what the turn will ask, if the message is text the step reads."""

@@ -54,6 +54,8 @@ WEB_BAD_FILTER = "Неверный фильтр: {field}."
 WEB_QUEUE_TITLE = "Обращения"
 WEB_QUEUE_FOUND = "Найдено: {count}"
 WEB_QUEUE_FOUND_MORE = "Найдено: более {count}"
+WEB_SEARCH_NEWEST = ("Эти слова встречаются очень часто: показаны совпадения среди последних "
+                     "{count} обращений и ответов с ними. Уточните поиск или фильтры.")
 WEB_QUEUE_EMPTY = "Ничего не найдено."
 WEB_QUEUE_PERIOD_DEFAULT = (
     "Без периода закрытые, отвеченные и все обращения показываются за последние {days} дней."
@@ -72,7 +74,7 @@ WEB_FILTER_OVERDUE = "просрочено"
 WEB_FILTER_DUE_SOON = "срок в ближайшие 24 ч"
 WEB_FILTER_ANY = "все"
 WEB_STATUS_FILTERS = {
-    "queue": "в очереди (открытые и не доставленные ответы)",
+    "queue": "очередь (открытые)",
     "new": "новые",
     "in_progress": "в работе",
     "answered": "дан ответ",

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from bot.web import appeal, auth, links, queue
+from bot.web import appeal, auth, dashboard, duty, exports, links, queue
 from bot.web.context import CONTEXT, WebContext
 from bot.web.render import STATIC_DIR, TEMPLATES, environment, see_other
 
@@ -26,10 +26,17 @@ def make_web_app(context: WebContext) -> web.Application:
                           client_max_size=256 * 1024)
     app[CONTEXT] = context
     app[TEMPLATES] = environment()
+    app[dashboard.RECENT] = dashboard.Recent()
     app.router.add_get("/", _home)
     app.router.add_get("/queue", queue.queue_page)
+    app.router.add_get("/queue/export.{format}", exports.queue_export)
     app.router.add_get("/appeal/{appeal_id}", appeal.appeal_page)
     app.router.add_post("/appeal/{appeal_id}/{action}", appeal.act)
+    app.router.add_get("/dashboard", dashboard.dashboard_page)
+    app.router.add_get("/dashboard/chart/{name}.svg", dashboard.chart)
+    app.router.add_get(dashboard.EXPORT_ROUTE, exports.dashboard_export)
+    app.router.add_get("/duty", duty.duty_page)
+    app.router.add_post("/duty", duty.change)
     app.router.add_get("/signin/{token}", auth.signin_page)
     app.router.add_post("/signin/{token}", auth.signin)
     app.router.add_post("/signout", auth.signout)

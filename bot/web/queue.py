@@ -18,7 +18,7 @@ from bot.web.render import message_page, render
 from bot.web.sla import Sla, sla_of
 from directory.model import Institution
 from storage.records import Appeal, Platform
-from storage.web_repo import QUEUE_STATUSES, STATUSES, QueueQuery
+from storage.web_repo import QUEUE_STATUSES, SEARCH_CANDIDATES, STATUSES, QueueQuery
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000  # counted up to this; beyond, the page says "more than"
@@ -151,6 +151,8 @@ async def queue_page(request: web.Request) -> web.StreamResponse:
         rows=rows_of(ctx, page_rows, names, now),
         count=(texts.WEB_QUEUE_FOUND_MORE.format(count=COUNT_CAP) if count > COUNT_CAP
                else texts.WEB_QUEUE_FOUND.format(count=count)),
+        search_newest=(texts.WEB_SEARCH_NEWEST.format(count=f"{SEARCH_CANDIDATES:,}".replace(
+            ",", "\u00a0")) if q.match is not None and count > COUNT_CAP else None),
         institutions=sorted(choices, key=lambda i: i.display_name) if choices is not None else None,
         platforms=[str(p) for p in Platform], page=page,
         prev_url=str(request.rel_url.update_query(page=page - 1)) if page > 1 else None,

@@ -5,8 +5,8 @@ the reminders staff get in chat.
 
 - green: on track; amber: a reminder before the current deadline (the first response, or
   the final answer) is due already; red: that deadline is missed;
-- an appeal answered or closed: done (in time) or late (its first answer came after the
-  deadline).
+- an appeal answered or closed: done (in time) or late (answered, or closed unanswered,
+  after its final deadline).
 """
 
 from __future__ import annotations

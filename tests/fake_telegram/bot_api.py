@@ -10,10 +10,22 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from tests.fake_telegram.records import BOT_USER, SENDING, ApiError, Call, Sent, decode_params
+from tests.fake_telegram.records import (
+    BOT_USER,
+    SENDING,
+    ApiError,
+    Call,
+    FileUpload,
+    Sent,
+    decode_params,
+)
 from tests.fake_telegram.users import Users
 
 FILE_LIMIT = 20 * 1024 * 1024  # getFile gives bots files of at most 20 MB
+# A bot uploads a photo of at most 10 MB, a document of at most 50 MB; a caption is at most
+# 1024 characters (after the HTML is parsed).
+UPLOAD_LIMITS = {"photo": 10 * 1024 * 1024, "document": 50 * 1024 * 1024}
+CAPTION_LIMIT = 1024
 
 
 class FakeTelegram(Users):
@@ -121,7 +133,8 @@ class FakeTelegram(Users):
             self.waiting_polls -= 1
 
     def _store(self, method: str, chat_id: int, text: str, p: dict[str, Any],
-               extra: dict[str, Any] | None = None) -> dict[str, Any]:
+               extra: dict[str, Any] | None = None,
+               file: FileUpload | None = None) -> dict[str, Any]:
         if chat_id in self.chat_types and self.chat_types[chat_id] == "kicked":
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         message_id = self._next_message_id(chat_id)
@@ -129,7 +142,7 @@ class FakeTelegram(Users):
         reply = (p.get("reply_parameters") or {}).get("message_id")
         self.sent.append(Sent(chat_id, message_id, method, html.unescape(text), text,
                               markup.get("inline_keyboard", []),
-                              int(reply) if reply is not None else None))
+                              int(reply) if reply is not None else None, file=file))
         msg = {"message_id": message_id, "date": int(time.time()),
                "chat": self._chat(chat_id), "from": BOT_USER, **(extra or {})}
         if markup:
@@ -150,14 +163,38 @@ class FakeTelegram(Users):
             raise ApiError(400, "Bad Request: message is too long")
         return self._store("sendMessage", self._chat_id(p), text, p, {"text": text})
 
+    def _file(self, p: dict[str, Any], field: str) -> tuple[str, FileUpload | None]:
+        """The file_id a sendPhoto / sendDocument names, or of the bytes it uploaded (kept
+        under a new file_id, as Telegram does: getFile gives them back)."""
+        caption = p.get("caption", "")
+        if len(html.unescape(caption)) > CAPTION_LIMIT:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        value = p.get(field)
+        if not isinstance(value, FileUpload):
+            if not value:
+                raise ApiError(400, f"Bad Request: there is no {field} in the request")
+            return str(value), None
+        if not value.data:
+            raise ApiError(400, "Bad Request: file must be non-empty")
+        if len(value.data) > UPLOAD_LIMITS[field]:
+            raise ApiError(413, "Request Entity Too Large")
+        file_id = f"{field}-upload-{len(self.files) + 1}"
+        self.files[file_id] = (f"{field}s/{len(self.files) + 1}-{value.filename}", value.data)
+        return file_id, value
+
     async def api_sendPhoto(self, p: dict[str, Any]) -> Any:
-        photo = [{"file_id": p["photo"], "file_unique_id": "u", "width": 1, "height": 1}]
+        file_id, upload = self._file(p, "photo")
+        photo = [{"file_id": file_id, "file_unique_id": "u", "width": 1, "height": 1}]
         return self._store("sendPhoto", self._chat_id(p), p.get("caption", ""), p,
-                           {"photo": photo})
+                           {"photo": photo}, file=upload)
 
     async def api_sendDocument(self, p: dict[str, Any]) -> Any:
+        file_id, upload = self._file(p, "document")
+        document = {"file_id": file_id, "file_unique_id": "u"}
+        if upload is not None:
+            document["file_name"] = upload.filename
         return self._store("sendDocument", self._chat_id(p), p.get("caption", ""), p,
-                           {"document": {"file_id": p["document"], "file_unique_id": "u"}})
+                           {"document": document}, file=upload)
 
     async def api_copyMessage(self, p: dict[str, Any]) -> Any:
         from_chat, mid = int(p["from_chat_id"]), int(p["message_id"])

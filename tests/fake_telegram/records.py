@@ -30,6 +30,31 @@ class Call:
     result: Any = None
 
 
+@dataclass(frozen=True)
+class FileUpload:
+    """A file the bot uploaded in a multipart request (sendPhoto / sendDocument of bytes)."""
+
+    filename: str
+    data: bytes = field(repr=False)
+    content_type: str = ""
+
+
+def attach(params: dict[str, Any], files: dict[str, FileUpload]) -> dict[str, Any]:
+    """The multipart's file parts in place of the `attach://<name>` values that name them
+    (aiogram sends an InputFile so); a part named by the parameter itself is taken too."""
+    out = dict(params)
+    for key, value in params.items():
+        if isinstance(value, str) and value.startswith("attach://"):
+            name = value.removeprefix("attach://")
+            if name not in files:
+                raise ApiError(400, f"Bad Request: file {name} not found in the request")
+            out[key] = files[name]
+    for name, upload in files.items():
+        if name in ("photo", "document") and name not in out:
+            out[name] = upload
+    return out
+
+
 @dataclass
 class Sent:
     """A message the bot sent (or copied) into a chat."""
@@ -42,6 +67,13 @@ class Sent:
     buttons: list[list[dict[str, Any]]] = field(default_factory=list)
     reply_to: int | None = None
     edits: list[str] = field(default_factory=list)
+    file: FileUpload | None = None  # the uploaded bytes of a sendPhoto / sendDocument
+
+    def uploaded(self) -> FileUpload:
+        """The file this message uploaded (a message without one fails the test)."""
+        if self.file is None:
+            raise AssertionError(f"{self.method} to {self.chat_id} uploaded no file")
+        return self.file
 
     def payloads(self) -> list[str]:
         return [b.get("callback_data", "") for row in self.buttons for b in row]

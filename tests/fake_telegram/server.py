@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.fake_telegram.bot_api import FakeTelegram
-from tests.fake_telegram.records import SENDING, ApiError
+from tests.fake_telegram.records import SENDING, ApiError, FileUpload, attach
 
 
 class FakeBotApiServer:
@@ -54,15 +54,18 @@ class FakeBotApiServer:
             return web.json_response({"ok": False, "error_code": 401,
                                       "description": "Unauthorized"}, status=401)
         params: dict[str, Any] = {}
+        uploads: dict[str, FileUpload] = {}
         if request.content_type == "application/json":
             params = await request.json()
         elif request.can_read_body:
             form = await request.post()
             params = {k: v for k, v in form.items() if isinstance(v, str)}
+            uploads = {k: FileUpload(v.filename, v.file.read(), v.content_type)
+                       for k, v in form.items() if isinstance(v, web.FileField)}
         params.update(request.query)
         drop = self._take(self._drop_after, method)
         try:
-            result = await self.fake.call(method, params)
+            result = await self.fake.call(method, attach(params, uploads))
         except ApiError as exc:
             if drop:
                 return self._dropped(request, method, handled=True)

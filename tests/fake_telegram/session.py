@@ -16,7 +16,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from tests.fake_telegram.bot_api import FakeTelegram
-from tests.fake_telegram.records import ApiError
+from tests.fake_telegram.records import ApiError, FileUpload, attach
 
 
 class RecordingSession(BaseSession):
@@ -35,8 +35,12 @@ class RecordingSession(BaseSession):
             value = self.prepare_value(value, bot=bot, files=files)
             if value:
                 params[key] = value
+        uploads = {}
+        for name, value in files.items():  # InputFiles, as aiogram's multipart carries them
+            data = b"".join([chunk async for chunk in value.read(bot)])
+            uploads[name] = FileUpload(value.filename or name, data)
         try:
-            result = await self.fake.call(method.__api_method__, params)
+            result = await self.fake.call(method.__api_method__, attach(params, uploads))
             body, status = {"ok": True, "result": result}, 200
         except ApiError as exc:
             body = {"ok": False, "error_code": exc.code, "description": exc.description}

@@ -179,6 +179,9 @@ async def _exercise(db: Database) -> None:
         from tests.web.test_web_repo import exercise_web_repo  # it imports this module
 
         await exercise_web_repo(r, staff.id, appeal.id)
+        from tests.reports.test_dashboard_figures import exercise_dashboard_repo
+
+        await exercise_dashboard_repo(r)
         await r.routing.before_filing(citizen.id, "a", NOW - timedelta(days=1),
                                       NOW - timedelta(days=7))
         await r.routing.figures(NOW - timedelta(days=30), later)
@@ -216,6 +219,7 @@ async def _exercise(db: Database) -> None:
         await r.dead_letters.recent()
         await r.dead_letters.get(1)
         await r.duty.on_duty(date(2026, 11, 28))
+        await r.duty.roster(date(2026, 11, 23), date(2026, 12, 20))
         await r.duty.next_duty_day(date(2026, 11, 23))
         await r.duty.duty_staff()
         await r.duty.digest_sent("morning", "a", date(2026, 11, 23), NOW)
@@ -354,8 +358,10 @@ async def test_queue_and_stats_search_their_indexes(
             assert "USING COVERING INDEX appeals_queue_open" in " ".join(_plan(conn, sql, params))
         stats = next((sql, p) for sql, p in statements if "SELECT o.new" in sql)
         used = " ".join(_plan(conn, *stats))
-        for index in ("appeals_created", "appeals_answered", "appeals_first_response",
-                      "appeals_closed"):
-            assert index in used, used
+        # a count of the period's answers reads appeals_answered or the dashboard's
+        # appeals_answer_hours (migration 0017): both begin with answered_at and cover it
+        for indexes in (("appeals_created",), ("appeals_answered", "appeals_answer_hours"),
+                        ("appeals_first_response",), ("appeals_closed",)):
+            assert any(index in used for index in indexes), used
     finally:
         conn.close()

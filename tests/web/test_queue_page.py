@@ -85,6 +85,29 @@ async def test_filters_and_search(app, client, sender, admin) -> None:
         assert (await client.get("/queue" + bad)).status == 400, bad
 
 
+async def test_a_common_word_searches_its_newest_matches_and_says_so(
+        app, client, sender, admin, monkeypatch) -> None:
+    """A word in a third of a million appeals: the search reads its newest matches only
+    (storage/web_repo.py SEARCH_CANDIDATES) and the page says so, rather than looking up
+    and sorting every match."""
+    import bot.web.queue as queue_page
+    import storage.web_repo as web_repo
+
+    await _seed(app, count=6)  # 2026-000100..105: "обычный текст", the newest ids
+    monkeypatch.setattr(web_repo, "SEARCH_CANDIDATES", 4)
+    monkeypatch.setattr(queue_page, "SEARCH_CANDIDATES", 4)
+    await sign_in(client, app, await user_id_of(app, "telegram", "2001"), "admin")
+    found = await _queue(client, "?q=обычн")
+    assert found == ["2026-000102", "2026-000103", "2026-000104", "2026-000105"]  # by deadline
+    assert texts.WEB_SEARCH_NEWEST.split(":")[0] not in await (
+        await client.get("/queue?q=обычн")).text()  # 4 found: nothing to say
+    monkeypatch.setattr(queue_page, "COUNT_CAP", 3)
+    html = await (await client.get("/queue?q=обычн")).text()
+    assert texts.WEB_SEARCH_NEWEST.format(count="4") in html
+    assert texts.WEB_SEARCH_NEWEST.split(":")[0] not in await (
+        await client.get("/queue?status=all")).text()  # no search: no such line
+
+
 async def test_sla_states_and_pages(app, client, sender, admin) -> None:
     await _seed(app, count=60)
     async with app.db.unit() as repos:

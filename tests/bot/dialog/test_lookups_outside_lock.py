@@ -58,3 +58,25 @@ async def test_a_wrong_hint_still_gives_the_right_answer(app: App,
     await say(app, "котельничская црб")
     # guessed a question (idle), the turn found the appeal form and searched, as before
     assert calls == [("faq", False), ("directory", True)]
+
+
+async def test_with_a_ranking_model_the_question_is_matched_off_the_event_loop(
+        app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    """FAQ_RANKER: a match costs the model's ~16 ms; it runs on the model's own thread,
+    not on the loop every chat shares."""
+    import threading
+
+    await say(app, "/start")
+    matcher = app.faq.matcher
+    match = matcher.match
+    threads: list[str] = []
+
+    def spied_match(text: str) -> Any:
+        threads.append(threading.current_thread().name)
+        return match(text)
+
+    monkeypatch.setattr(matcher, "match", spied_match)
+    monkeypatch.setattr(matcher, "ranker_index", object())  # as if a model were loaded
+    await say(app, "как записаться к врачу")
+    await say(app, "как вызвать врача на дом")
+    assert len(threads) == 2 and all(t.startswith("faq-model") for t in threads), threads
