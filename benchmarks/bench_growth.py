@@ -28,18 +28,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import shutil
 import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_core import SCRIPT
-from benchmarks.growth_fill import ADMIN0, CACHE, NOW, OPERATOR, db_stamp, filled, growth_settings
+from benchmarks.growth_fill import (
+    ADMIN0,
+    NOW,
+    OPERATOR,
+    db_stamp,
+    growth_settings,
+    working_copy,
+)
 from bot.app import App, build_app
 from bot.appeals.reminders import TICK_BATCH
 from bot.clock import FixedClock
@@ -241,10 +246,6 @@ def _report(size: int, meta: dict[str, Any], out: dict[str, Any]) -> None:
 def main() -> None:
     print(f"sizes: {SIZES}, runs per query: {RUNS}, citizens filing at once: {CITIZENS}")
     for size in SIZES:
-        cached, meta = filled(size)
-        with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
-            workdir = Path(tmp)
-            work = workdir / "bot.sqlite3"
-            shutil.copyfile(cached, work)
+        with working_copy(size) as (work, workdir, meta):
             out = asyncio.run(_measure(size, work, meta, workdir))
         _report(size, meta, out)

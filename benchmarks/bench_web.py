@@ -19,10 +19,8 @@ import asyncio
 import contextlib
 import os
 import re
-import shutil
 import sqlite3
 import statistics
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -32,7 +30,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from benchmarks.growth_fill import ADMIN0, CACHE, NOW, OPERATOR, filled, growth_settings
+from benchmarks.growth_fill import ADMIN0, NOW, OPERATOR, growth_settings, working_copy
 from bot.app import App, build_app
 from bot.clock import FixedClock
 from bot.web import links
@@ -163,11 +161,7 @@ def main() -> None:
     print(f"sizes: {SIZES}, runs per page: {RUNS} (after one warm-up), "
           f"target: server time < {TARGET_MS:.0f} ms at 1M")
     for size in SIZES:
-        cached, meta = filled(size)
-        with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
-            workdir = Path(tmp)
-            work = workdir / "bot.sqlite3"
-            shutil.copyfile(cached, work)
+        with working_copy(size) as (work, workdir, meta):
             out = asyncio.run(_measure(work, workdir, meta["inboxes"][0]))
             fts_s = _fts_build(work)
         counts = meta["counts"]

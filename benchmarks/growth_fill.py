@@ -7,9 +7,12 @@ import asyncio
 import hashlib
 import json
 import random
+import shutil
 import sqlite3
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -276,3 +279,15 @@ def filled(size: int) -> tuple[Path, dict[str, Any]]:
 
 # the measurements
 
+
+
+@contextmanager
+def working_copy(size: int) -> Iterator[tuple[Path, Path, dict[str, Any]]]:
+    """(a copy of the cached database of `size` appeals, its folder, the fill's meta): each
+    run measures a copy, removed after it."""
+    cached, meta = filled(size)
+    with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
+        workdir = Path(tmp)
+        work = workdir / "bot.sqlite3"
+        shutil.copyfile(cached, work)
+        yield work, workdir, meta

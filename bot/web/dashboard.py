@@ -144,11 +144,6 @@ async def _choices(request: web.Request) -> list[tuple[str, str]] | None:
     return sorted(((i.id, i.display_name) for i in found), key=lambda pair: pair[1])
 
 
-def _exports_served(request: web.Request) -> bool:
-    """Whether the app serves the dashboard's downloads (bot/web/exports.py)."""
-    return any(r.canonical == EXPORT_ROUTE for r in request.app.router.resources())
-
-
 async def dashboard_page(request: web.Request) -> web.StreamResponse:
     from bot.reports.charts import ChartName  # matplotlib: on the first dashboard
 
@@ -166,7 +161,7 @@ async def dashboard_page(request: web.Request) -> web.StreamResponse:
         "charts": [(f"/dashboard/chart/{name}.svg?{query}", alts[name]) for name in ChartName],
         "query": query, "hours": format_hours, "share": format_share,
         "when": lambda moment: format_time(moment, timezone), "late_by": format_left,
-        "default_days": DEFAULT_DAYS, "exports": _exports_served(request),
+        "default_days": DEFAULT_DAYS,
     }
     return render(request, "dashboard.html", title=texts.DASH_TITLE, **context)
 

@@ -10,16 +10,8 @@ from datetime import date, datetime, timedelta, timezone
 
 from bot.reports.csv_file import csv_bytes, write_csv
 from bot.reports.table import Column, ColumnKind, Table
+from tests.reports.columns import COLUMNS
 
-COLUMNS = [
-    Column("Учреждение"),
-    Column("Обращений", ColumnKind.INT),
-    Column("В срок", ColumnKind.PERCENT),
-    Column("Медиана, ч", ColumnKind.HOURS),
-    Column("Оценка", ColumnKind.FLOAT),
-    Column("День", ColumnKind.DATE),
-    Column("Подано", ColumnKind.DATETIME),
-]
 ROWS = [
     ("Котельничская ЦРБ; филиал \"Юг\"", 42, 0.125, 1.54, 4.333, date(2026, 12, 3),
      datetime(2026, 12, 3, 14, 5, tzinfo=timezone(timedelta(hours=3)))),

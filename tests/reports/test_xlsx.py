@@ -11,17 +11,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.reports.table import Column, ColumnKind, Table
 from bot.reports.xlsx import sheet_titles, write_xlsx, xlsx_bytes
+from tests.reports.columns import COLUMNS
 
 KIROV = timezone(timedelta(hours=3))
-COLUMNS = [
-    Column("Учреждение"),
-    Column("Обращений", ColumnKind.INT),
-    Column("В срок", ColumnKind.PERCENT),
-    Column("Медиана, ч", ColumnKind.HOURS),
-    Column("Оценка", ColumnKind.FLOAT),
-    Column("День", ColumnKind.DATE),
-    Column("Подано", ColumnKind.DATETIME),
-]
 ROWS = [
     ("Котельничская ЦРБ", 42, 0.125, 1.5, 4.25, date(2026, 12, 3),
      datetime(2026, 12, 3, 14, 5, tzinfo=KIROV)),
