@@ -38,7 +38,7 @@ from bot.metrics import Metrics
 from bot.staff_roles import StaffRoles
 from faq import FaqLimits, ReloadingFaq
 from faq.ranker import Ranker, RankerUnavailable, make_ranker
-from storage.db import Database
+from storage.store import Store, open_store
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -57,7 +57,7 @@ SEED_FAQ = PROJECT_ROOT / "faq" / "data" / "faq.yaml"
 @dataclass
 class App:
     settings: Settings
-    db: Database
+    db: Store
     clock: Clock
     directory: DirectoryHolder
     faq: ReloadingFaq
@@ -103,7 +103,7 @@ def faq_ranker(settings: Settings) -> Ranker | None:
         return None
 
 
-async def bootstrap_operators(db: Database, settings: Settings, clock: Clock) -> None:
+async def bootstrap_operators(db: Store, settings: Settings, clock: Clock) -> None:
     """Ministry operators named in the settings get the role (private chat id = user id)."""
     now = clock.now()
     async with db.unit() as repos:
@@ -120,7 +120,7 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
     # Policy and calendar first: a wrong file stops the start before anything is touched.
     deadlines = DeadlineClock(Policy.load(settings.policy_path),
                               BusinessCalendar.from_file(settings.calendar_path))
-    db = await Database.open(settings.database_path)
+    db = await open_store(settings.database)
     try:
         loaded = await bootstrap_directory(db, settings, clock)
         if loaded is not None:
@@ -214,7 +214,7 @@ def vk_transport(app: App) -> VkTransport:
 class StoredState:
     """The transports' TransportState port on storage's transport_state table."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Store, clock: Clock) -> None:
         self.db = db
         self.clock = clock
 

@@ -17,11 +17,13 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.logs import LogFormat
 from faq.config import RankerKind
+from storage.dialect import DatabaseUrl, DatabaseUrlError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,6 +57,8 @@ class Settings(BaseSettings):
     )
 
     database_path: Path = Path("data/medfront.sqlite3")
+    # sqlite:///path (the default: DATABASE_PATH) or postgresql://user@host:5432/db.
+    database_url: str | None = None
     directory_csv: Path = PROJECT_ROOT / "directory" / "data" / "kirov_demo.csv"
     # The region's editable FAQ; created from the seed faq/data/faq.yaml on first start.
     faq_path: Path = Path("data/faq.yaml")
@@ -216,6 +220,29 @@ class Settings(BaseSettings):
         if value is None and info.data.get("vk_callback_confirmation"):
             raise ValueError("обязателен, когда задан VK_CALLBACK_CONFIRMATION")
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                DatabaseUrl.parse(value)
+            except DatabaseUrlError as exc:
+                raise ValueError(f"ожидается sqlite:///путь или postgresql://…: {exc}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _sqlite_url_names_the_path(self) -> Settings:
+        if self.database_url is not None and (url := DatabaseUrl.parse(self.database_url)).dialect == "sqlite":
+            self.database_path = Path(url.target)
+        return self
+
+    @property
+    def database(self) -> DatabaseUrl:
+        """Where the data lives: DATABASE_URL, or the SQLite file DATABASE_PATH."""
+        if self.database_url is not None:
+            return DatabaseUrl.parse(self.database_url)
+        return DatabaseUrl.of_path(self.database_path)
 
     @property
     def has_transports(self) -> bool:

@@ -11,8 +11,8 @@ from datetime import timedelta
 from bot import texts
 from bot.clock import Clock
 from bot.formatting import format_time
-from storage.db import Database
 from storage.repositories import Repositories
+from storage.store import Store
 
 DEAD_LETTERS_KEEP = timedelta(days=90)
 SHOWN = 20
@@ -31,7 +31,7 @@ class Unreadable:
 class DeadLetterStore:
     """Where the transports keep what they could not read (their DeadLetters port)."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Store, clock: Clock) -> None:
         self.db = db
         self.clock = clock
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 
 from directory import Directory
-from storage.db import Database
+from storage.store import Store
 
 
 class DirectoryHolder:
@@ -23,7 +23,7 @@ class DirectoryHolder:
     def current(self) -> Directory:
         return self._directory
 
-    async def refresh(self, db: Database) -> bool:
+    async def refresh(self, db: Store) -> bool:
         """Rebuild if the institutions changed since the last build; True if rebuilt."""
         async with self._refreshing:
             async with db.unit() as repos:

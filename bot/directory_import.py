@@ -25,8 +25,8 @@ from directory import (
     parse_csv,
     plan_import,
 )
-from storage.db import Database
 from storage.institutions_repo import ImportCounts
+from storage.store import Store
 
 EXAMPLES = 5  # institutions named in a refused mass deactivation
 
@@ -47,7 +47,7 @@ def import_options(settings: Settings, *, partial: bool = False,
                          mass_deactivate_share=settings.directory_mass_deactivate_share)
 
 
-async def import_directory(db: Database, csv_path: Path, clock: Clock,
+async def import_directory(db: Store, csv_path: Path, clock: Clock,
                            options: ImportOptions | None = None, *,
                            max_rows: int = DEFAULT_MAX_ROWS) -> DirectoryImport:
     """Validate a CSV and, when the policy allows, make the institutions table match it
@@ -62,7 +62,7 @@ async def import_directory(db: Database, csv_path: Path, clock: Clock,
     return DirectoryImport(plan, counts)
 
 
-async def bootstrap_directory(db: Database, settings: Settings,
+async def bootstrap_directory(db: Store, settings: Settings,
                               clock: Clock) -> DirectoryImport | None:
     """A fresh database gets DIRECTORY_CSV (its good rows: there is nothing to hide yet)."""
     async with db.unit() as repos:

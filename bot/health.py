@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from aiohttp import web
 
 from bot.clock import Clock
-from storage.db import Database, migration_scripts
+from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ class Readiness:
 
 # ---- the checks -------------------------------------------------------------------------
 
-def database_reachable(db: Database) -> Check:
+def database_reachable(db: Store) -> Check:
     """A unit of work opens and the connection answers (PRAGMA user_version inside it),
     and the full check of a big file (Database.verify, run after the start) found no
     damage."""
@@ -77,10 +77,10 @@ def database_reachable(db: Database) -> Check:
     return check
 
 
-def migrations_current(db: Database) -> Check:
+def migrations_current(db: Store) -> Check:
     """The database is at this code's last migration (not older, nor newer: another
     version's worker migrated it)."""
-    expected = len(migration_scripts())
+    expected = db.expected_version()
 
     async def check() -> str | None:
         async with db.unit():
@@ -91,7 +91,7 @@ def migrations_current(db: Database) -> Check:
     return check
 
 
-def outbox_flowing(db: Database, clock: Clock, platforms: list[str],
+def outbox_flowing(db: Store, clock: Clock, platforms: list[str],
                    stuck_after: timedelta) -> Check:
     """No message of a served platform has been due for longer than `stuck_after`."""
     async def check() -> str | None:

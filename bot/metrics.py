@@ -36,7 +36,7 @@ from prometheus_client import (
 from bot.appeals.observer import ReminderKind
 from bot.delivery.ports import Failure
 from bot.logs import brief
-from storage.db import Database
+from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ class Metrics:
         for platform in self._backlog_platforms:
             self.outbox_backlog.labels(platform=platform).set(counts.get(platform, 0))
 
-    async def refresh(self, db: Database) -> None:
+    async def refresh(self, db: Store) -> None:
         async with db.read() as repos:
             self.set_backlog(await repos.outbox.backlog())
 
@@ -131,7 +131,7 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-def metrics_page(metrics: Metrics, db: Database
+def metrics_page(metrics: Metrics, db: Store
                  ) -> Callable[[web.Request], Awaitable[web.Response]]:
     """GET /metrics (bot/health.py's HealthServer.add_get): the backlog read afresh, then
     every metric in the Prometheus text format (a database that cannot be read leaves the

@@ -34,11 +34,12 @@ from bot.health import (
     outbox_flowing,
 )
 from bot.heap import settle
+from bot.leadership import lead
 from bot.logs import brief
 from bot.metrics import metrics_page
 from bot.scheduler import build_scheduler
 from bot.stopping import pause_unless_stopped, unless_stopped
-from storage.db import Database
+from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -128,11 +129,12 @@ async def run_bot(app: App, transports: list[Transport], *, stop: asyncio.Event 
     # a file too big to check at open (storage/db.py) is checked while the bot serves
     check = (asyncio.create_task(verify_database(app.db), name="database-check")
              if app.db.unverified else None)
-    scheduler = build_scheduler(app)
+    scheduler = build_scheduler(app, led=False)  # this worker's own: its directory index
     scheduler.start()
     tasks = [asyncio.create_task(keep_serving(app, t, stop, retry), name=f"serve-{t.platform}")
              for t in transports]
-    tasks.append(asyncio.create_task(app.courier.run(stop), name="delivery"))
+    tasks.append(asyncio.create_task(lead(app.db, stop, lambda lost: led_work(app, lost)),
+                                     name="leadership"))
     log.info("medfront running: %s", ", ".join(t.platform for t in transports))
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
@@ -156,7 +158,19 @@ async def run_bot(app: App, transports: list[Transport], *, stop: asyncio.Event 
         log.info("medfront stopped")
 
 
-async def verify_database(db: Database) -> None:
+async def led_work(app: App, lost: asyncio.Event) -> None:
+    """What the worker holding the lease does until it is lost (bot/leadership.py): the
+    delivery (rows caught mid-send by a worker that died go out again) and the periodic
+    jobs."""
+    scheduler = build_scheduler(app, worker=False)
+    scheduler.start()
+    try:
+        await app.courier.run(lost)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+async def verify_database(db: Store) -> None:
     """The full check of a big database file, beside the serving; damage found fails
     /readyz (bot/health.py) and is logged as critical: restore from a backup."""
     started = time.perf_counter()

@@ -85,18 +85,24 @@ def weekly_trigger(tz: str) -> CronTrigger:
                        timezone=zone(tz))
 
 
-def build_scheduler(app: App) -> AsyncIOScheduler:
+def build_scheduler(app: App, *, led: bool = True, worker: bool = True) -> AsyncIOScheduler:
+    """`led`: the jobs of the worker holding the lease (bot/leadership.py: reminders,
+    digests, retention, the weekly report); `worker`: what every worker runs for itself
+    (its in-memory directory index)."""
     scheduler = AsyncIOScheduler(timezone=UTC)
     now = app.clock.now()
     options = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+    if worker:
+        scheduler.add_job(directory_job, IntervalTrigger(seconds=DIRECTORY_EVERY.total_seconds()),
+                          args=[app], id="directory", **options)
+    if not led:
+        return scheduler
     scheduler.add_job(reminder_job, IntervalTrigger(seconds=REMINDER_EVERY.total_seconds()),
                       args=[app], id="reminders", next_run_time=now, **options)
     scheduler.add_job(digest_job, IntervalTrigger(seconds=DIGEST_EVERY.total_seconds()),
                       args=[app], id="digests", next_run_time=now, **options)
     scheduler.add_job(retention_job, IntervalTrigger(seconds=RETENTION_EVERY.total_seconds()),
                       args=[app], id="retention", **options)
-    scheduler.add_job(directory_job, IntervalTrigger(seconds=DIRECTORY_EVERY.total_seconds()),
-                      args=[app], id="directory", **options)
     # at start too: a bot down on Monday at 09:00 sends the week's report when it is back
     scheduler.add_job(weekly_report_job, weekly_trigger(app.appeals.default_timezone),
                       args=[app], id="weekly_report", next_run_time=now, **options)

@@ -8,8 +8,8 @@ from typing import Literal
 from bot.appeals.staff_power import grant_role
 from bot.clock import Clock
 from bot.dialog.ports import DirectorySource
-from storage.db import Database
 from storage.records import Role
+from storage.store import Store
 
 # The command menu of a staff member's private chat: an operator's has their reports too.
 StaffMenu = Literal["staff", "operator"]
@@ -22,7 +22,7 @@ def _menu(roles: list[str]) -> StaffMenu | None:
 
 
 class StaffRoles:
-    def __init__(self, db: Database, directory: DirectorySource, clock: Clock) -> None:
+    def __init__(self, db: Store, directory: DirectorySource, clock: Clock) -> None:
         self.db = db
         self.directory = directory
         self.clock = clock

@@ -22,7 +22,7 @@ from storage.records import (
     from_db,
     to_db,
 )
-from storage.session import Session
+from storage.sql_port import SqlSession
 
 _OPEN = ", ".join(f"'{status.value}'" for status in OPEN_STATUSES)
 # The staff queue: open appeals, and answered ones whose answer did not reach the citizen.
@@ -68,7 +68,7 @@ def appeal_of_row(row: aiosqlite.Row) -> Appeal:
 
 
 class AppealRepo:
-    def __init__(self, conn: Session) -> None:
+    def __init__(self, conn: SqlSession) -> None:
         self._conn = conn
 
     async def create(
@@ -80,6 +80,7 @@ class AppealRepo:
         """The new row as filed, with its first reminder rung, abuse marks and what the
         bot suggested from the text (one trip)."""
         stamp = to_db(now)
+        dialect = self._conn.dialect
         routing = routing or Routing()
         # The number citizens quote: year and a sequence, e.g. 2026-000042.
         _, numbered = await self._conn.batch([
@@ -93,8 +94,8 @@ class AppealRepo:
               to_db(next_reminder_at) if next_reminder_at else None, reminder_stage,
               routing.suggested or None, routing.first_choice or None,
               routing.outcome.value if routing.outcome else None)),
-            ("UPDATE appeals SET number = ? || '-' || printf('%06d', id) "
-             "WHERE id = last_insert_rowid() RETURNING *", (str(now.year),)),
+            (f"UPDATE appeals SET number = CAST(? AS TEXT) || '-' || {dialect.zero_padded('id', 6)} "
+             f"WHERE id = {dialect.last_insert_id()} RETURNING *", (str(now.year),)),
         ])
         return appeal_of_row(numbered.rows[0])
 
@@ -180,9 +181,9 @@ class AppealRepo:
         first rows."""
         scope = "" if institution_id is None else " AND institution_id = :inst"
         rows = await self._conn.execute_fetchall(
-            f"SELECT COUNT(*), COALESCE(SUM(status = '{AppealStatus.NEW.value}'), 0), "
-            "COALESCE(SUM(d >= :now AND d < :until), 0), COALESCE(SUM(d < :now), 0) "
-            f"FROM (SELECT status, {_WORKING_DEADLINE} AS d FROM appeals WHERE {QUEUE}{scope})",
+            f"SELECT COUNT(*), COUNT(*) FILTER (WHERE status = '{AppealStatus.NEW.value}'), "
+            "COUNT(*) FILTER (WHERE d >= :now AND d < :until), COUNT(*) FILTER (WHERE d < :now) "
+            f"FROM (SELECT status, {_WORKING_DEADLINE} AS d FROM appeals WHERE {QUEUE}{scope}) AS q",
             {"now": to_db(now), "until": to_db(until), "inst": institution_id})
         total, new, due_soon, overdue = next(iter(rows))  # aggregates: always one row
         return int(total), int(new), int(due_soon), int(overdue)
@@ -212,7 +213,7 @@ class AppealRepo:
         period = ""  # +institution_id: the period's figures read their date index
         if institution_ids is not None:
             where, names = _scope(institution_ids or [""])
-            period = where.replace("institution_id", "+institution_id")
+            period = where.replace("institution_id", self._conn.dialect.unindexed("institution_id"))
             params |= names
         sql = (
             "SELECT o.new, o.in_progress, o.overdue, "
@@ -222,9 +223,9 @@ class AppealRepo:
             f"AND first_response_at <= first_response_due{period}), "
             f"(SELECT COUNT(*) FROM appeals WHERE first_response_at >= :since{period}), "
             f"(SELECT AVG(rating) FROM appeals WHERE closed_at >= :since{period}) "
-            f"FROM (SELECT SUM(status = '{AppealStatus.NEW.value}') AS new, "
-            f"SUM(status = '{AppealStatus.IN_PROGRESS.value}') AS in_progress, "
-            f"SUM(due_at < :now) AS overdue FROM appeals WHERE {OPEN}{where}) AS o"
+            f"FROM (SELECT COUNT(*) FILTER (WHERE status = '{AppealStatus.NEW.value}') AS new, "
+            f"COUNT(*) FILTER (WHERE status = '{AppealStatus.IN_PROGRESS.value}') AS in_progress, "
+            f"COUNT(*) FILTER (WHERE due_at < :now) AS overdue FROM appeals WHERE {OPEN}{where}) AS o"
         )
         rows = await self._conn.execute_fetchall(sql, params)
         row = next(iter(rows))  # aggregates: always one row

@@ -14,7 +14,12 @@ each statement on a date-bounded range of its own index, never the whole history
 
 An institution scope is written `+institution_id IN (...)` on the period's statements: the
 unary plus keeps SQLite on the date index (its entries carry the institution) instead of an
-institution's whole history in appeals_queue."""
+institution's whole history in appeals_queue.
+
+The same statements run on PostgreSQL (storage/dialect.py writes what differs): the counts
+are COUNT(*) FILTER, the durations are computed from the columns the indexes
+appeals_response_hours / appeals_answer_hours carry (julianday() has no equivalent there
+that can be indexed), and the JSON arrays come from json_agg."""
 
 from __future__ import annotations
 
@@ -27,8 +32,9 @@ from itertools import pairwise
 from typing import Any
 
 from storage.appeals_repo import OPEN, appeal_of_row
+from storage.dialect import Dialect
 from storage.records import Appeal, AppealStatus, to_db
-from storage.session import Session
+from storage.sql_port import SqlSession
 
 OVERDUE_LIST = 20
 FAQ_TOP = 10
@@ -97,32 +103,53 @@ class DashboardRows:
     unanswered: list[tuple[str, int]] = field(default_factory=list)  # (example, times asked)
 
 
-def _scope(scope: Sequence[str] | None, prefix: str) -> tuple[str, dict[str, str]]:
-    """` AND <prefix>institution_id IN (...)`; an empty scope matches nothing."""
+def _scope(scope: Sequence[str] | None, column: str) -> tuple[str, dict[str, str]]:
+    """` AND <column> IN (...)` (institution_id, or +institution_id: Dialect.unindexed);
+    an empty scope matches nothing."""
     if scope is None:
         return "", {}
     names = {f"s{n}": inst for n, inst in enumerate(scope)} or {"s0": ""}
-    return f" AND {prefix}institution_id IN ({', '.join(':' + k for k in names)})", names
+    return f" AND {column} IN ({', '.join(':' + k for k in names)})", names
 
 
-def _day_sql(categories: int, scope: str) -> str:
+def _day_sql(dialect: Dialect, categories: int, scope: str) -> str:
     """One day's figures per institution: its range of appeals_created read once, for the
     days and for the institutions both (a sort of one day's rows by institution, never of
     the month's: a GROUP BY by day sorted them all, 60 ms of 75 at 1M stored appeals)."""
-    statuses = "".join(f", SUM(status = '{s.value}')" for s in _STATUSES)
-    codes = "".join(f", SUM(category = :c{n})" for n in range(categories))
-    return (f"SELECT institution_id, SUM({_LATE}), COUNT(*){statuses}{codes}, "
-            "SUM(answers_given > 0 OR reopens > 0), SUM(reopens > 0) FROM appeals "
+    count = dialect.count_where
+    statuses = "".join(", " + count(f"status = '{s.value}'") for s in _STATUSES)
+    codes = "".join(", " + count(f"category = :c{n}") for n in range(categories))
+    return (f"SELECT institution_id, {count(_LATE)}, COUNT(*){statuses}{codes}, "
+            f"{count('answers_given > 0 OR reopens > 0')}, {count('reopens > 0')} FROM appeals "
             f"WHERE created_at >= :day AND created_at < :next{scope} GROUP BY institution_id")
 
 
-def _durations_sql(scope: str) -> tuple[str, str]:
+def _hours(dialect: Dialect, since: str) -> str:
+    """Whole seconds from filing to `since`, in hours: on SQLite word for word the
+    expression its index holds (FIRST_RESPONSE_HOURS, ANSWER_HOURS); on PostgreSQL the same
+    figure from the columns its index carries, as a double (SQLite's arithmetic)."""
+    if dialect is Dialect.SQLITE:
+        return FIRST_RESPONSE_HOURS if since == "first_response_at" else ANSWER_HOURS
+    seconds = dialect.seconds_between("created_at", since)
+    return f"{dialect.as_double(f'round({seconds})')} / 3600"
+
+
+def _array(dialect: Dialect, expr: str) -> str:
+    """The group's values as a JSON array's text, [] over no rows."""
+    if dialect is Dialect.POSTGRESQL:
+        return f"COALESCE(json_agg({expr})::text, '[]')"
+    return f"json_group_array({expr})"
+
+
+def _durations_sql(dialect: Dialect, scope: str) -> tuple[str, str]:
     """The period's durations as JSON arrays in one row each: 43k first responses of a
     month come back in 15 ms, where as many rows cost 35 ms and a sort in SQL 40 ms."""
-    return (f"SELECT json_group_array(institution_id), json_group_array({FIRST_RESPONSE_HOURS}) "
+    return (f"SELECT {_array(dialect, 'institution_id')}, "
+            f"{_array(dialect, _hours(dialect, 'first_response_at'))} "
             "FROM appeals WHERE first_response_at >= :start AND first_response_at < :end"
             f"{scope}",
-            f"SELECT json_group_array({ANSWER_HOURS}), COALESCE(SUM({ANSWER_ON_TIME}), 0) "
+            f"SELECT {_array(dialect, _hours(dialect, 'answered_at'))}, "
+            f"COALESCE({dialect.count_where(ANSWER_ON_TIME)}, 0) "
             f"FROM appeals WHERE answered_at >= :start AND answered_at < :end{scope}")
 
 
@@ -148,18 +175,19 @@ FAQ_SQL = (
 
 
 class DashboardRepo:
-    def __init__(self, conn: Session) -> None:
+    def __init__(self, conn: SqlSession) -> None:
         self._conn = conn
 
     async def figures(self, q: DashboardQuery) -> DashboardRows:
         """Every figure of the dashboard for the period and scope, in one round trip."""
-        period_scope, names = _scope(q.scope, "+")
-        open_scope, _ = _scope(q.scope, "")
+        dialect = self._conn.dialect
+        period_scope, names = _scope(q.scope, dialect.unindexed("institution_id"))
+        open_scope, _ = _scope(q.scope, "institution_id")
         params: dict[str, Any] = {"start": to_db(q.start), "end": to_db(q.end),
                                   "now": to_db(q.now), **names}
         codes = {f"c{n}": code for n, code in enumerate(q.categories)}
-        first_sql, answer_sql = _durations_sql(period_scope)
-        day_sql = _day_sql(len(q.categories), period_scope)
+        first_sql, answer_sql = _durations_sql(dialect, period_scope)
+        day_sql = _day_sql(dialect, len(q.categories), period_scope)
         statements: list[tuple[str, dict[str, Any]]] = [
             (day_sql, names | codes | {"day": to_db(day), "next": to_db(after),
                                        "now": params["now"]})

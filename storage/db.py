@@ -16,6 +16,8 @@ import aiosqlite
 
 from storage.checkpoints import WAL_HIGH_BYTES, WAL_KEEP_BYTES, Checkpointer
 from storage.db_problems import DatabaseProblem, DbProblem, problem_of_os, problem_of_sqlite
+from storage.dialect import Dialect
+from storage.lease import HeldLease, Lease
 from storage.repositories import Repositories
 from storage.session import Session
 
@@ -124,6 +126,8 @@ class Database:
     writer's lock.
     """
 
+    dialect = Dialect.SQLITE
+
     def __init__(self, conn: aiosqlite.Connection, path: str,
                  reader: aiosqlite.Connection | None = None) -> None:
         self._conn = conn
@@ -205,6 +209,9 @@ class Database:
         async with self._lock:
             await self._conn.close()
 
+    def expected_version(self) -> int:
+        return len(migration_scripts())
+
     async def schema_version(self) -> int:
         rows = await self._conn.execute_fetchall("PRAGMA user_version")
         return int(next(iter(rows))[0])
@@ -253,6 +260,10 @@ class Database:
                 self.trips += session.trips
         if self._checkpoints is not None:
             self._checkpoints.after_unit()
+
+    async def lease(self, name: str) -> Lease | None:
+        """One process serves one SQLite file: always held (storage/lease.py)."""
+        return HeldLease()
 
     async def keep_wal_small(self) -> None:
         """For a bulk writer between its batches (storage/checkpoints.py): past

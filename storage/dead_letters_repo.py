@@ -9,7 +9,7 @@ from typing import Any
 import aiosqlite
 
 from storage.records import from_db, to_db
-from storage.session import Session
+from storage.sql_port import SqlSession
 
 RAW_LIMIT_BYTES = 64 * 1024  # a raw update is cut here (Telegram's are far smaller)
 
@@ -33,15 +33,15 @@ def capped(raw: str, limit: int = RAW_LIMIT_BYTES) -> str:
 
 
 class DeadLetterRepo:
-    def __init__(self, conn: Session) -> None:
+    def __init__(self, conn: SqlSession) -> None:
         self._conn = conn
 
     async def add(self, platform: str, update_id: str | None, reason: str, raw: str,
                   now: datetime) -> bool:
         """Keep one; False if this platform's update id is kept already (a redelivery)."""
         cur = await self._conn.execute(
-            "INSERT OR IGNORE INTO dead_letters (platform, update_id, reason, raw, received_at) "
-            "VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO dead_letters (platform, update_id, reason, raw, received_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (platform, update_id, reason, capped(raw), to_db(now)),
         )
         return cur.rowcount == 1

@@ -8,12 +8,13 @@ import sqlite3
 from datetime import datetime
 
 from storage.records import DialogState, to_db
-from storage.session import Session
+from storage.sql_port import SqlSession
 
 # Also in the turn's opening batch (storage/turn_repo.py): one statement, two callers.
 STATE_SQL = ("SELECT state, data FROM dialog_state WHERE platform = ? AND chat_id = ? "
              "AND user_id = ?")
-SEEN_SQL = "INSERT OR IGNORE INTO seen_updates (platform, update_key, seen_at) VALUES (?, ?, ?)"
+SEEN_SQL = ("INSERT INTO seen_updates (platform, update_key, seen_at) VALUES (?, ?, ?) "
+            "ON CONFLICT DO NOTHING")
 
 
 def state_of(rows: list[sqlite3.Row]) -> DialogState:
@@ -21,7 +22,7 @@ def state_of(rows: list[sqlite3.Row]) -> DialogState:
 
 
 class DialogStateRepo:
-    def __init__(self, conn: Session) -> None:
+    def __init__(self, conn: SqlSession) -> None:
         self._conn = conn
 
     async def get(self, platform: str, chat_id: str, user_id: str) -> DialogState:

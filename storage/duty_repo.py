@@ -6,17 +6,17 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from storage.records import User, to_db
-from storage.session import Session
+from storage.sql_port import SqlSession
 
 
 class DutyRepo:
-    def __init__(self, conn: Session) -> None:
+    def __init__(self, conn: SqlSession) -> None:
         self._conn = conn
 
     async def assign(self, days: Iterable[tuple[date, int]], now: datetime) -> int:
         """(day, user id) pairs; returns how many were new."""
         cur = await self._conn.executemany(
-            "INSERT OR IGNORE INTO duty_roster (day, user_id, created_at) VALUES (?, ?, ?)",
+            "INSERT INTO duty_roster (day, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             [(d.isoformat(), u, to_db(now)) for d, u in days],
         )
         return cur.rowcount
@@ -75,7 +75,8 @@ class DutyRepo:
     async def digest_sent(self, kind: str, target: str, day: date, now: datetime) -> bool:
         """Record a digest as sent; False if it was already sent that day."""
         cur = await self._conn.execute(
-            "INSERT OR IGNORE INTO digest_log (kind, target, day, sent_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO digest_log (kind, target, day, sent_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
             (kind, target, day.isoformat(), to_db(now)),
         )
         return cur.rowcount == 1

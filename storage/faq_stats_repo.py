@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage.records import to_db
-from storage.session import Session
+from storage.sql_port import SqlSession
 
 
 class FaqStatsRepo:
-    def __init__(self, conn: Session) -> None:
+    def __init__(self, conn: SqlSession) -> None:
         self._conn = conn
 
     async def add_feedback(
@@ -18,8 +18,8 @@ class FaqStatsRepo:
     ) -> bool:
         """False when this person already rated this answer: it counts once."""
         cur = await self._conn.execute(
-            "INSERT OR IGNORE INTO faq_feedback (entry_id, helpful, platform, user_id, "
-            "created_at, answer_key) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO faq_feedback (entry_id, helpful, platform, user_id, "
+            "created_at, answer_key) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (entry_id, int(helpful), platform, user_id, to_db(now), answer_key),
         )
         return cur.rowcount == 1
@@ -46,8 +46,9 @@ class FaqStatsRepo:
     async def least_helpful(self, limit: int = 10) -> list[tuple[str, int, int]]:
         """Entries by share of "no": (entry id, helpful, not helpful). The totals are kept by
         triggers (migration 0010) and read in this order from their index."""
+        share = f"{self._conn.dialect.as_double('no')} / (yes + no)"  # the index's words
         rows = await self._conn.execute_fetchall(
             "SELECT entry_id, yes, no FROM faq_feedback_totals WHERE no > 0 "
-            "ORDER BY CAST(no AS REAL) / (yes + no) DESC, no DESC LIMIT ?",
+            f"ORDER BY {share} DESC, no DESC LIMIT ?",
             (limit,))
         return [(row["entry_id"], row["yes"], row["no"]) for row in rows]

@@ -11,7 +11,7 @@ import aiosqlite
 
 from directory.model import Institution
 from storage.records import to_db
-from storage.session import Session
+from storage.sql_port import SqlSession
 
 _FIELDS = (
     "id", "name", "short_name", "aliases", "kind", "region", "city", "district", "address",
@@ -54,7 +54,7 @@ def _from_row(row: aiosqlite.Row) -> Institution:
 
 
 class InstitutionRepo:
-    def __init__(self, conn: Session) -> None:
+    def __init__(self, conn: SqlSession) -> None:
         self._conn = conn
 
     async def count(self) -> int:

@@ -21,7 +21,7 @@ from storage.records import (
     from_db,
     to_db,
 )
-from storage.session import Session
+from storage.sql_port import SqlSession
 
 _COLUMNS = ("id, key, platform, chat_id, payload, appeal_id, institution_id, kind, status, "
             "attempts, not_before, created_at, message_id, error, failure")
@@ -44,7 +44,7 @@ def new_key() -> str:
 
 
 class OutboxRepo:
-    def __init__(self, conn: Session) -> None:
+    def __init__(self, conn: SqlSession) -> None:
         self._conn = conn
 
     # writing
@@ -53,13 +53,11 @@ class OutboxRepo:
         """`not_before`: hold the message until then (e.g. the end of someone's night)."""
         cur = await self._conn.execute(
             "INSERT INTO outbox (key, platform, chat_id, payload, appeal_id, institution_id, "
-            "kind, not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "kind, not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (new_key(), row.platform, row.chat_id, row.payload, row.appeal_id,
              row.institution_id, str(row.kind), to_db(row.not_before or now), to_db(now)),
         )
-        row_id: int | None = cur.lastrowid
-        assert row_id is not None
-        return row_id
+        return int(cur.rows[0][0])
 
     async def add_many(self, rows: list[NewOutboxRow], now: datetime) -> None:
         stamp = to_db(now)
@@ -76,20 +74,24 @@ class OutboxRepo:
     async def claim(self, platforms: list[str], now: datetime, per_chat: int,
                     limit: int) -> list[OutboxItem]:
         """The due rows to send next, in id order: at most `per_chat` of one chat, and none
-        of a chat whose earlier rows are still being sent (so a chat's order holds)."""
+        of a chat whose earlier rows are still being sent (so a chat's order holds). The
+        outer `status = 'pending'` is checked again on PostgreSQL when a row was claimed by
+        another worker while this one waited for it: such a row is not sent twice."""
         if not platforms:
             return []
         marks = ", ".join("?" for _ in platforms)
-        return [_item(row) for row in await self._conn.execute_fetchall(
+        # RETURNING promises no order (PostgreSQL gives the rows as it updated them):
+        # the lanes take them in id order, each chat's oldest first
+        return sorted((_item(row) for row in await self._conn.execute_fetchall(
             f"UPDATE outbox SET status = 'sending' WHERE id IN ("
             f" SELECT id FROM (SELECT o.id, ROW_NUMBER() OVER ("
             f"  PARTITION BY o.platform, o.chat_id ORDER BY o.id) AS n FROM outbox o"
             f"  WHERE o.status = 'pending' AND o.platform IN ({marks}) AND o.not_before <= ?"
             f"  AND NOT EXISTS (SELECT 1 FROM outbox s WHERE s.status = 'sending'"
-            f"   AND s.platform = o.platform AND s.chat_id = o.chat_id))"
-            f" WHERE n <= ? ORDER BY id LIMIT ?) RETURNING {_COLUMNS}",
+            f"   AND s.platform = o.platform AND s.chat_id = o.chat_id)) AS q"
+            f" WHERE n <= ? ORDER BY id LIMIT ?) AND status = 'pending' RETURNING {_COLUMNS}",
             (*platforms, to_db(now), per_chat, limit),
-        )]
+        )), key=lambda item: item.id)
 
     async def mark_sent(self, item_id: int, message_id: str | None, now: datetime) -> None:
         self._conn.defer(
@@ -163,12 +165,12 @@ class OutboxRepo:
         params = (until, start[0], start[1], limit)
         # the UPDATE before the DELETE: it leaves the window as it was, the DELETE would not
         last, blanked, deleted = await self._conn.batch([
-            (f"SELECT sent_at, id FROM ({window}) ORDER BY sent_at DESC, id DESC LIMIT 1",
+            (f"SELECT sent_at, id FROM ({window}) AS w ORDER BY sent_at DESC, id DESC LIMIT 1",
              params),
-            (f"UPDATE outbox SET payload = ? WHERE id IN (SELECT id FROM ({window}) "
+            (f"UPDATE outbox SET payload = ? WHERE id IN (SELECT id FROM ({window}) AS w "
              "WHERE kind = 'card' AND sent_at < ? AND payload != ?)",
              (blank_payload, *params, to_db(blank_before), blank_payload)),
-            (f"DELETE FROM outbox WHERE id IN (SELECT id FROM ({window}) "
+            (f"DELETE FROM outbox WHERE id IN (SELECT id FROM ({window}) AS w "
              "WHERE kind != 'card' AND sent_at < ?)", (*params, to_db(delete_before))),
         ])
         changed = max(deleted.rowcount, 0) + max(blanked.rowcount, 0)
@@ -217,7 +219,7 @@ class OutboxRepo:
                     "SELECT platform, COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox "
                     "WHERE status = 'pending' GROUP BY platform UNION ALL "
                     "SELECT platform, COUNT(*), MIN(created_at) FROM outbox "
-                    "WHERE status = 'sending' GROUP BY platform) "
+                    "WHERE status = 'sending' GROUP BY platform) AS b "
                     "GROUP BY platform ORDER BY platform")]
 
     async def oldest_due(self, platforms: list[str]) -> datetime | None:
@@ -235,6 +237,6 @@ class OutboxRepo:
         named: with the statistics of a big table the planner preferred walking all of
         outbox_chat to save the GROUP BY's sort (22 s at 1M stored appeals)."""
         return [(row[0], row[1] or "?", row[2]) for row in await self._conn.execute_fetchall(
-            "SELECT platform, failure, COUNT(*) FROM outbox INDEXED BY outbox_failed "
+            f"SELECT platform, failure, COUNT(*) FROM outbox{self._conn.dialect.indexed_by('outbox_failed')} "
             "WHERE status = 'failed' "
             "GROUP BY platform, failure ORDER BY platform, failure")]

@@ -7,7 +7,7 @@ from datetime import datetime
 import aiosqlite
 
 from storage.records import ChatRef, InboxChat, Invite, Role, StaffRole, User, from_db, to_db
-from storage.session import Session
+from storage.sql_port import SqlSession
 
 USER_BY_ID_SQL = "SELECT * FROM users WHERE id = ?"
 USER_TABLES = frozenset({"users"})
@@ -24,7 +24,7 @@ def user_of(row: aiosqlite.Row) -> User:
 
 
 class PeopleRepo:
-    def __init__(self, conn: Session) -> None:
+    def __init__(self, conn: SqlSession) -> None:
         self._conn = conn
 
     # users
@@ -79,8 +79,8 @@ class PeopleRepo:
         self, user_id: int, role: Role, institution_id: str | None, now: datetime
     ) -> None:
         self._conn.defer(
-            "INSERT OR IGNORE INTO staff (user_id, role, institution_id, created_at) "
-            "VALUES (?, ?, ?, ?)",
+            "INSERT INTO staff (user_id, role, institution_id, created_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (user_id, role, institution_id, to_db(now)),
         )
 
@@ -106,8 +106,8 @@ class PeopleRepo:
         self, institution_id: str, platform: str, chat_id: str, is_group: bool, now: datetime
     ) -> None:
         self._conn.defer(
-            "INSERT OR IGNORE INTO inbox_chats (institution_id, platform, chat_id, is_group, "
-            "created_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO inbox_chats (institution_id, platform, chat_id, is_group, "
+            "created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (institution_id, platform, chat_id, int(is_group), to_db(now)),
         )
 
@@ -142,9 +142,11 @@ class PeopleRepo:
     async def move_inbox(self, platform: str, old_chat_id: str, new_chat_id: str) -> int:
         """A group got a new id (Telegram group -> supergroup): the inbox moves with it."""
         cur = await self._conn.execute(
-            "UPDATE OR IGNORE inbox_chats SET chat_id = ?, disabled_at = NULL, "
-            "disabled_reason = NULL WHERE platform = ? AND chat_id = ?",
-            (new_chat_id, platform, old_chat_id))
+            "UPDATE inbox_chats SET chat_id = ?, disabled_at = NULL, disabled_reason = NULL "
+            "WHERE platform = ? AND chat_id = ? AND NOT EXISTS (SELECT 1 FROM inbox_chats AS o "
+            "WHERE o.institution_id = inbox_chats.institution_id AND o.platform = ? "
+            "AND o.chat_id = ?)",  # one already there (UPDATE OR IGNORE, as both servers say it)
+            (new_chat_id, platform, old_chat_id, platform, new_chat_id))
         return cur.rowcount
 
     async def disabled_inboxes(self) -> list[InboxChat]:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from storage.records import to_db
-from storage.session import Session
+from storage.sql_port import SqlSession
 
 
 def _marks(values: Sequence[object]) -> str:
@@ -14,7 +14,7 @@ def _marks(values: Sequence[object]) -> str:
 
 
 class PrivacyRepo:
-    def __init__(self, conn: Session) -> None:
+    def __init__(self, conn: SqlSession) -> None:
         self._conn = conn
 
     async def appeal_ids_of(self, user_id: int) -> list[int]:
@@ -121,10 +121,10 @@ class PrivacyRepo:
         appeal_ids = [appeal_id for appeal_id, _ in appeals]
         marks = _marks(appeal_ids)
         self._conn.defer(
-            "INSERT OR IGNORE INTO card_copies (appeal_id, institution_id, platform, chat_id) "
+            "INSERT INTO card_copies (appeal_id, institution_id, platform, chat_id) "
             f"SELECT appeal_id, institution_id, platform, chat_id FROM outbox "
             f"WHERE appeal_id IN ({marks}) AND kind = 'card' AND status = 'sent' "
-            "AND institution_id IS NOT NULL", appeal_ids)
+            "AND institution_id IS NOT NULL ON CONFLICT DO NOTHING", appeal_ids)
         self._conn.defer(
             f"DELETE FROM outbox WHERE appeal_id IN ({marks}) AND status = 'sent'", appeal_ids)
         last_id, until = appeals[-1]

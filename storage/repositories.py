@@ -13,8 +13,8 @@ from storage.outbox_repo import OutboxRepo
 from storage.people_repo import PeopleRepo
 from storage.privacy_repo import PrivacyRepo
 from storage.routing_repo import RoutingRepo
-from storage.session import Session
 from storage.space_repo import SpaceRepo
+from storage.sql_port import SqlSession
 from storage.staff_repo import StaffRepo
 from storage.transport_state_repo import TransportStateRepo
 from storage.turn_repo import TurnRepo
@@ -22,7 +22,7 @@ from storage.web_repo import WebRepo
 
 
 class Repositories:
-    def __init__(self, conn: Session) -> None:
+    def __init__(self, conn: SqlSession) -> None:
         self.institutions = InstitutionRepo(conn)
         self.people = PeopleRepo(conn)
         self.appeals = AppealRepo(conn)

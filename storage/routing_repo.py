@@ -9,7 +9,7 @@ from datetime import datetime
 
 from storage.appeals_repo import appeal_of_row
 from storage.records import OPEN_STATUSES, Appeal, SuggestionOutcome, from_db, to_db
-from storage.session import Session
+from storage.sql_port import SqlSession
 
 _OPEN = ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES))
 
@@ -33,7 +33,7 @@ class RoutingFigures:
 
 
 class RoutingRepo:
-    def __init__(self, conn: Session) -> None:
+    def __init__(self, conn: SqlSession) -> None:
         self._conn = conn
 
     async def before_filing(self, citizen_id: int, institution_id: str, day: datetime,
@@ -41,11 +41,13 @@ class RoutingRepo:
         """In one trip: how many appeals the citizen filed since `day` (the daily limit),
         and their open appeals to the institution filed since `week` (a repeat of one is
         linked to it), newest first."""
+        plain = self._conn.dialect.unindexed
         filed, recent = await self._conn.batch([
             ("SELECT COUNT(*) FROM appeals WHERE citizen_id = ? AND created_at >= ?",
              (citizen_id, to_db(day))),
-            (f"SELECT * FROM appeals WHERE citizen_id = ? AND +institution_id = ? "
-             f"AND +created_at >= ? AND +status IN ({_OPEN}) ORDER BY id DESC LIMIT 20",
+            (f"SELECT * FROM appeals WHERE citizen_id = ? AND {plain('institution_id')} = ? "
+             f"AND {plain('created_at')} >= ? AND {plain('status')} IN ({_OPEN}) "
+             "ORDER BY id DESC LIMIT 20",
              (citizen_id, institution_id, to_db(week))),
         ])
         return int(filed.rows[0][0]), [appeal_of_row(row) for row in recent.rows]
@@ -54,18 +56,19 @@ class RoutingRepo:
         """Everything the routing report shows for [since, until], in one round trip."""
         span = (to_db(since), to_db(until))
         period = "created_at >= ? AND created_at <= ?"
+        dialect = self._conn.dialect
         moves, lost, suggested, totals = await self._conn.batch([
-            ("SELECT json_extract(detail, '$.from_institution'), "
-             "json_extract(detail, '$.to_institution'), COUNT(*) FROM appeal_events "
+            (f"SELECT {dialect.json_text('detail', 'from_institution')}, "
+             f"{dialect.json_text('detail', 'to_institution')}, COUNT(*) FROM appeal_events "
              f"WHERE kind = 'redirected' AND {period} GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
              span),
             ("SELECT e.created_at, a.created_at, e.appeal_id, "
-             "json_extract(e.detail, '$.late') IS NOT NULL FROM appeal_events AS e "
+             f"{dialect.json_text('e.detail', 'late')} IS NOT NULL FROM appeal_events AS e "
              "JOIN appeals AS a ON a.id = e.appeal_id "
              f"WHERE e.kind = 'redirected' AND e.{period.replace('AND ', 'AND e.')}", span),
             ("SELECT suggestion, COUNT(*), "
-             "SUM(institution_id = suggested_institution_id), "
-             "SUM(institution_id != suggested_institution_id) FROM appeals "
+             f"{dialect.count_where('institution_id = suggested_institution_id')}, "
+             f"{dialect.count_where('institution_id != suggested_institution_id')} FROM appeals "
              f"WHERE suggestion IS NOT NULL AND {period} GROUP BY suggestion", span),
             (f"SELECT (SELECT COUNT(*) FROM appeals WHERE {period}), "
              f"(SELECT COUNT(*) FROM appeal_events WHERE kind = 'repeated' AND {period})",

@@ -33,11 +33,21 @@ from typing import Any
 
 import aiosqlite
 
-Params = Sequence[Any] | dict[str, Any]
+from storage.dialect import Dialect
+from storage.sql_port import Params
 
 _WRITTEN = re.compile(r"\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|"
                       r"UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+(\w+)", re.IGNORECASE)
 _READ = re.compile(r"\s*(?:SELECT|WITH|PRAGMA\s+\w+\s*$|BEGIN|COMMIT|ROLLBACK)", re.IGNORECASE)
+
+
+def forgotten_tables(sql: str) -> frozenset[str] | None:
+    """Which tables a statement may change, for the per-unit read cache: None for a read
+    (nothing to forget), an empty set for a statement we cannot place (forget all)."""
+    if _READ.match(sql):
+        return None
+    written = _WRITTEN.match(sql)
+    return frozenset() if written is None else frozenset((written.group(1).lower(),))
 
 
 @dataclass(slots=True)
@@ -109,6 +119,8 @@ class Session:
     """The statements of one unit of work (see the module docstring). Not shared between
     units: the Database's lock makes one unit at a time use the connection."""
 
+    dialect = Dialect.SQLITE
+
     def __init__(self, conn: aiosqlite.Connection, *, begin: str | None = None) -> None:
         self._conn = conn
         self._send = _in_thread(conn)
@@ -148,14 +160,15 @@ class Session:
         self._cache[(sql, tuple(params))] = (tables, rows)
 
     def _forget(self, sql: str) -> None:
-        if not self._cache or _READ.match(sql):
+        if not self._cache:
             return
-        written = _WRITTEN.match(sql)
-        if written is None:  # a statement we cannot place: forget everything
+        tables = forgotten_tables(sql)
+        if tables is None:
+            return
+        if not tables:
             self._cache.clear()
             return
-        table = written.group(1).lower()
-        for key in [k for k, (tables, _) in self._cache.items() if table in tables]:
+        for key in [k for k, (read, _) in self._cache.items() if read & tables]:
             del self._cache[key]
 
     async def batch(self, statements: Sequence[tuple[str, Params]]) -> list[Result]:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from storage.people_repo import INBOX_COLUMNS, inbox_of
 from storage.records import InboxChat, to_db
-from storage.session import Session
+from storage.sql_port import SqlSession
 
 BAN_SQL = "SELECT user_id, reason, refused_at FROM bans WHERE user_id = ?"
 BAN_TABLES = frozenset({"bans"})
@@ -35,7 +35,7 @@ class Ban:
 
 
 class StaffRepo:
-    def __init__(self, conn: Session) -> None:
+    def __init__(self, conn: SqlSession) -> None:
         self._conn = conn
 
     # staff groups
@@ -43,8 +43,8 @@ class StaffRepo:
     async def add_member(self, platform: str, chat_id: str, user_id: int,
                          added_by: int | None, now: datetime) -> bool:
         cur = await self._conn.execute(
-            "INSERT OR IGNORE INTO group_members (platform, chat_id, user_id, added_by, "
-            "created_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO group_members (platform, chat_id, user_id, added_by, "
+            "created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (platform, chat_id, user_id, added_by, to_db(now)))
         return cur.rowcount == 1
 
@@ -56,8 +56,10 @@ class StaffRepo:
 
     async def move_group(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
         self._conn.defer(
-            "UPDATE OR IGNORE group_members SET chat_id = ? WHERE platform = ? AND chat_id = ?",
-            (new_chat_id, platform, old_chat_id))
+            "UPDATE group_members SET chat_id = ? WHERE platform = ? AND chat_id = ? "
+            "AND NOT EXISTS (SELECT 1 FROM group_members AS o WHERE o.platform = ? "
+            "AND o.chat_id = ? AND o.user_id = group_members.user_id)",
+            (new_chat_id, platform, old_chat_id, platform, new_chat_id))
 
     # the list
 
@@ -138,8 +140,8 @@ class StaffRepo:
 
     async def ban(self, user_id: int, reason: str, by: str, now: datetime) -> bool:
         cur = await self._conn.execute(
-            "INSERT OR IGNORE INTO bans (user_id, reason, banned_by, created_at) "
-            "VALUES (?, ?, ?, ?)", (user_id, reason[:200], by, to_db(now)))
+            "INSERT INTO bans (user_id, reason, banned_by, created_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", (user_id, reason[:200], by, to_db(now)))
         return cur.rowcount == 1
 
     async def unban(self, user_id: int) -> bool:

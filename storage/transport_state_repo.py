@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage.records import to_db
-from storage.session import Session
+from storage.sql_port import SqlSession
 
 
 class TransportStateRepo:
-    def __init__(self, conn: Session) -> None:
+    def __init__(self, conn: SqlSession) -> None:
         self._conn = conn
 
     async def get(self, platform: str, name: str) -> str | None:

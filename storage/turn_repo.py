@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from storage.dialect import Dialect
 from storage.dialog_repo import SEEN_SQL, STATE_SQL, state_of
 from storage.institutions_repo import INSTITUTION_SQL, INSTITUTION_TABLES
 from storage.people_repo import USER_BY_ID_SQL, USER_TABLES, user_of
 from storage.records import DialogState, Role, StaffRole, User, to_db
-from storage.session import Params, Session
+from storage.sql_port import Params, SqlSession
 from storage.staff_repo import BAN_SQL, BAN_TABLES, Ban
 
 _USER = "SELECT * FROM users WHERE platform = ? AND platform_user_id = ?"
@@ -34,7 +35,7 @@ class Opening:
 
 
 class TurnRepo:
-    def __init__(self, conn: Session) -> None:
+    def __init__(self, conn: SqlSession) -> None:
         self._conn = conn
 
     async def open(self, platform: str, update_key: str | None, platform_user_id: str,
@@ -48,9 +49,9 @@ class TurnRepo:
              who),
             (f"SELECT user_id, reason, refused_at FROM bans WHERE user_id = {_USER_ID}", who),
             (STATE_SQL, (platform, chat_id, platform_user_id)),
-            ("SELECT * FROM institutions WHERE id = (SELECT json_extract(data, "
-             "'$.institution_id') FROM dialog_state WHERE platform = ? AND chat_id = ? "
-             "AND user_id = ?)", (platform, chat_id, platform_user_id)),
+            ("SELECT * FROM institutions WHERE id = (SELECT "
+             f"{self._conn.dialect.json_text('data', 'institution_id')} FROM dialog_state "
+             "WHERE platform = ? AND chat_id = ? AND user_id = ?)", (platform, chat_id, platform_user_id)),
         ]
         if is_group:
             statements += [
@@ -59,8 +60,16 @@ class TurnRepo:
                 (f"SELECT 1 FROM group_members WHERE platform = ? AND chat_id = ? "
                  f"AND user_id = {_USER_ID}", (platform, chat_id, *who)),
             ]
-        seen, users, roles, bans, states, institution, *group = await self._conn.batch(
-            statements)
+        if self._conn.dialect is Dialect.POSTGRESQL:
+            # Several workers on one database: one person's updates in one chat take turns
+            # (held to the end of the transaction), so they are handled in order and a
+            # redelivery waits for the first copy's verdict in seen_updates.
+            statements.insert(0, ("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
+                                  (f"{platform}\x1f{chat_id}\x1f{platform_user_id}",)))
+        results = list(await self._conn.batch(statements))
+        if self._conn.dialect is Dialect.POSTGRESQL:
+            results = results[1:]  # the lock's own row
+        seen, users, roles, bans, states, institution, *group = results
         user = user_of(users.rows[0]) if users.rows else None
         if user is not None:
             self._conn.prime(USER_BY_ID_SQL, (user.id,), USER_TABLES, users.rows)

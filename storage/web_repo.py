@@ -6,19 +6,23 @@ of its cards and reminders).
 The queue's statement carries the queue's condition word for word when it lists the
 queue (storage/appeals_repo.py's QUEUE), so it walks the partial index appeals_queue_open
 in deadline order; other statuses read a period (appeals_created) or an institution's
-rows (appeals_queue); a search reads the full-text indexes of migration 0016 first.
+rows (appeals_queue); a search reads the full-text indexes of migration 0016 first
+(on PostgreSQL the GIN indexes of the same names, over to_tsvector('simple', text)).
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from storage.appeals_repo import OPEN, QUEUE, appeal_of_row
+from storage.dialect import Dialect
 from storage.records import Appeal, AppealStatus, from_db, to_db
-from storage.session import Session
+from storage.sql_port import SqlSession
 
 # The deadline an open appeal works to now (bot/appeals/digests.py current_deadline).
 WORKING_DEADLINE = ("(CASE WHEN first_response_at IS NULL AND first_response_due < due_at "
@@ -29,6 +33,17 @@ STATUSES = ("queue", *(s.value for s in AppealStatus), "all")
 # FTS5 gives them in rowid order and stops there. A common word ("врач*": a third of 1M
 # appeals) would otherwise have every match looked up and sorted by deadline (630 ms).
 SEARCH_CANDIDATES = 10_000
+# The terms of an FTS5 expression as bot/web/queue.py writes it: "word"* "word"* (all of
+# them, each a prefix); a bare word is taken as written.
+_FTS5_TERM = re.compile(r'"((?:[^"]|"")*)"(\*?)|([^\s"*()]+)(\*?)')
+# PostgreSQL's search of the same rows: the expressions of the GIN indexes appeals_fts and
+# answers_fts (storage/migrations/postgresql/0017_baseline.sql) word for word, the newest
+# SEARCH_CANDIDATES matches of each as in FTS5.
+_PG_APPEALS_MATCH = ("(SELECT s.id FROM appeals s WHERE to_tsvector('simple', s.text) "
+                     "@@ to_tsquery('simple', :match) ORDER BY s.id DESC LIMIT :candidates)")
+_PG_ANSWERS_MATCH = ("(SELECT m.appeal_id FROM appeal_messages m WHERE m.kind = 'staff' "
+                     "AND to_tsvector('simple', m.text) @@ to_tsquery('simple', :match) "
+                     "ORDER BY m.id DESC LIMIT :candidates)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +98,22 @@ class QueueQuery:
     limit: int = 50
 
 
-def _where(q: QueueQuery) -> tuple[str, dict[str, Any]]:
+def tsquery(match: str) -> str:
+    """PostgreSQL's tsquery of an FTS5 expression: every term (AND), a term with * a
+    prefix (`'word':*`). Each term quoted, so nothing typed is read as an operator; a term
+    the parser splits (`abc_def`) is a phrase of its parts, as in FTS5."""
+    terms = []
+    for found in _FTS5_TERM.finditer(match):
+        quoted, star, bare, bare_star = found.groups()
+        word = quoted.replace('""', '"') if quoted is not None else bare
+        if word.upper() in ("AND", "OR", "NOT") and quoted is None:
+            continue
+        escaped = word.replace("\\", "\\\\").replace("'", "''")
+        terms.append(f"'{escaped}'" + (":*" if (star or bare_star) else ""))
+    return " & ".join(terms)
+
+
+def _where(q: QueueQuery, dialect: Dialect = Dialect.SQLITE) -> tuple[str, dict[str, Any]]:
     parts: list[str] = []
     params: dict[str, Any] = {"now": to_db(q.now)}
     if q.status in QUEUE_STATUSES or q.overdue or q.due_before is not None:
@@ -116,6 +146,13 @@ def _where(q: QueueQuery) -> tuple[str, dict[str, Any]]:
     if q.created_before is not None:
         parts.append("created_at < :created_before")
         params["created_before"] = to_db(q.created_before)
+    if (found := (_pg_found if dialect is Dialect.POSTGRESQL else _found)(q, params)):
+        parts.append(found)
+    return " AND ".join(parts) or "1 = 1", params
+
+
+def _found(q: QueueQuery, params: dict[str, Any]) -> str | None:
+    """What a search finds: the number, the id, the matches of the text or an answer."""
     found: list[str] = []
     if q.number is not None:
         found.append("number = :number")
@@ -131,13 +168,28 @@ def _where(q: QueueQuery) -> tuple[str, dict[str, Any]]:
                      "ORDER BY f.rowid DESC LIMIT :candidates)")
         params["match"] = q.match
         params["candidates"] = SEARCH_CANDIDATES
-    if found:
-        parts.append("(" + " OR ".join(found) + ")")
-    return " AND ".join(parts) or "1", params
+    return "(" + " OR ".join(found) + ")" if found else None
+
+
+def _pg_found(q: QueueQuery, params: dict[str, Any]) -> str | None:
+    """_found on PostgreSQL: the ids of every way found in one `id IN (... UNION ALL ...)`,
+    a semi-join on the primary key (an OR of IN (subquery) is a filter on every appeal)."""
+    found: list[str] = []
+    if q.number is not None:
+        found.append("(SELECT n.id FROM appeals n WHERE n.number = :number)")
+        params["number"] = q.number
+    if q.appeal_id is not None:
+        found.append("(SELECT CAST(:appeal_id AS BIGINT))")
+        params["appeal_id"] = q.appeal_id
+    if q.match is not None:
+        found += [_PG_APPEALS_MATCH, _PG_ANSWERS_MATCH]
+        params["match"] = tsquery(q.match)
+        params["candidates"] = SEARCH_CANDIDATES
+    return f"id IN ({' UNION ALL '.join(found)})" if found else None
 
 
 class WebRepo:
-    def __init__(self, conn: Session) -> None:
+    def __init__(self, conn: SqlSession) -> None:
         self._conn = conn
 
     # sign-in links and sessions
@@ -192,7 +244,7 @@ class WebRepo:
 
     async def queue(self, q: QueueQuery) -> list[Appeal]:
         """One page in deadline order (the chat's /queue order: due_at, first response)."""
-        where, params = _where(q)
+        where, params = _where(q, self._conn.dialect)
         rows = await self._conn.execute_fetchall(
             f"SELECT * FROM appeals WHERE {where} ORDER BY due_at, first_response_due, id "
             "LIMIT :limit OFFSET :offset", params | {"limit": q.limit, "offset": q.offset})
@@ -200,9 +252,9 @@ class WebRepo:
 
     async def queue_count(self, q: QueueQuery, cap: int) -> int:
         """How many appeals the filters find, counted up to `cap` (the page says "more")."""
-        where, params = _where(q)
+        where, params = _where(q, self._conn.dialect)
         rows = await self._conn.execute_fetchall(
-            f"SELECT COUNT(*) FROM (SELECT 1 FROM appeals WHERE {where} LIMIT :cap)",
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM appeals WHERE {where} LIMIT :cap) AS q",
             params | {"cap": cap})
         return int(rows[0][0])
 
@@ -213,10 +265,10 @@ class WebRepo:
         rows = await self._conn.execute_fetchall(
             "INSERT INTO appeal_notes (appeal_id, author_id, text, created_at) "
             "VALUES (?, ?, ?, ?) RETURNING id", (appeal_id, author_id, text, to_db(now)))
+        detail = json.dumps({"note": int(rows[0][0])}, separators=(",", ":"))  # json_object's
         self._conn.defer(
             "INSERT INTO appeal_events (appeal_id, actor_id, kind, detail, created_at) "
-            "VALUES (?, ?, 'note', json_object('note', ?), ?)",
-            (appeal_id, author_id, int(rows[0][0]), to_db(now)))
+            "VALUES (?, ?, 'note', ?, ?)", (appeal_id, author_id, detail, to_db(now)))
 
     async def notes(self, appeal_id: int) -> list[Note]:
         rows = await self._conn.execute_fetchall(

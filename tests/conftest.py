@@ -21,17 +21,43 @@ from tests.chat import Chat, RecordingSender, unpaced, with_app
 from tests.fake_telegram import FakeTelegram, recording_session
 from tests.fake_vk import FakeVk
 from tests.faq_helpers import SEED
+from tests.pg import PgServer
 
 DEMO_CSV = PROJECT_ROOT / "directory" / "data" / "kirov_demo.csv"
 KOTELNICH = "kir-crb-kotelnich"
 SLOBODSKOY = "kir-crb-slobodskoy"
 
 
+@pytest.fixture(scope="session")
+def pg_server() -> PgServer:
+    return PgServer()
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def backend() -> str:
+    """The database the app's tests run on; suites that run on both parametrise it
+    (tests/bot/dialog/conftest.py)."""
+    return "sqlite"
+
+
+@pytest.fixture
+async def database_url(backend: str, pg_server: PgServer) -> AsyncIterator[str | None]:
+    """None on SQLite: DATABASE_PATH names the file (a test may copy the settings with
+    another `database_path`); a fresh PostgreSQL database otherwise."""
+    if backend == "sqlite":
+        yield None
+        return
+    url = await pg_server.create()
+    yield url
+    await pg_server.drop(url)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str | None) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         database_path=tmp_path / "medfront.sqlite3",
+        database_url=database_url,
         faq_path=tmp_path / "faq.yaml",
         directory_csv=DEMO_CSV,
         default_timezone="Europe/Kirov",

@@ -14,8 +14,8 @@ from bot.appeals.service import AppealService
 from bot.clock import Clock
 from bot.formatting import format_time
 from bot.message import Message
-from storage.db import Database
 from storage.records import Appeal, ChatRef, OutboxKind, Role
+from storage.store import Store
 
 MAX_LINES = 10
 
@@ -28,7 +28,7 @@ def current_deadline(appeal: Appeal) -> tuple[str, datetime]:
 
 
 class DigestService:
-    def __init__(self, db: Database, clock: Clock, appeals: AppealService) -> None:
+    def __init__(self, db: Store, clock: Clock, appeals: AppealService) -> None:
         self.db = db
         self.clock = clock
         self.appeals = appeals

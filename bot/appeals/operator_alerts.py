@@ -12,8 +12,8 @@ from bot import texts
 from bot.appeals.outbox import outbox_row
 from bot.clock import Clock
 from bot.message import Message
-from storage.db import Database
 from storage.records import OutboxKind, Role
+from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ def _nothing() -> None:
 
 
 class OperatorAlerts:
-    def __init__(self, db: Database, clock: Clock, notify: Callable[[], None] = _nothing) -> None:
+    def __init__(self, db: Store, clock: Clock, notify: Callable[[], None] = _nothing) -> None:
         self.db = db
         self.clock = clock
         self.notify = notify  # the delivery's wake()

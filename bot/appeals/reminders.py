@@ -30,9 +30,9 @@ from bot.formatting import format_left, format_time
 from bot.message import Message
 from bot.payloads import Menu, MenuItem
 from directory.model import Institution
-from storage.db import Database
 from storage.records import DueReminder, NewOutboxRow, OutboxKind, Role
 from storage.repositories import Repositories
+from storage.store import Store
 
 # Appeals per tick: one unit of work holds the writer for a batch, not for every reminder
 # due after a night of downtime (321 at once held it 80 ms at 1M stored appeals).
@@ -136,7 +136,7 @@ class _Recipients:
 
 
 class ReminderService:
-    def __init__(self, db: Database, clock: Clock, appeals: AppealService) -> None:
+    def __init__(self, db: Store, clock: Clock, appeals: AppealService) -> None:
         self.db = db
         self.clock = clock
         self.appeals = appeals

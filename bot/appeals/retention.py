@@ -31,8 +31,8 @@ from bot.appeals.service import FOLLOW_UP_WINDOW
 from bot.config import Settings
 from bot.dead_letters import DEAD_LETTERS_KEEP
 from bot.message import Message, encode
-from storage.db import Database
 from storage.repositories import Repositories
+from storage.store import Store
 
 BLANK = encode(Message(""))
 
@@ -80,7 +80,7 @@ class RetentionRun:
 Step = Callable[[Repositories], Awaitable[tuple[int, bool]]]
 
 
-async def run_retention(db: Database, terms: Retention, keep: Housekeeping,
+async def run_retention(db: Store, terms: Retention, keep: Housekeeping,
                         now: datetime) -> RetentionRun:
     run = RetentionRun()
 

@@ -1,6 +1,6 @@
 """Command line: python -m bot run | console | web | web-link | report | import-directory | import-faq |
 faq check | import-duty | invite | backup | outbox | dead-letters | storage | staff | ban |
-unban | forget."""
+unban | forget | migrate-db."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import asyncio
 import logging
 import sqlite3
 
-from bot.cli import admin, imports, report, serving, upkeep, web
+import asyncpg
+
+from bot.cli import admin, imports, migrate, report, serving, upkeep, web
 from bot.cli.common import Command, fail
 from bot.config import ConfigError, load_settings
 
@@ -20,7 +22,7 @@ def parser() -> argparse.ArgumentParser:
     """Every subcommand's parser names its command: set_defaults(func=...)."""
     top = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
-    for commands in (serving, web, report, imports, upkeep, admin):
+    for commands in (serving, web, report, imports, upkeep, migrate, admin):
         commands.add_parsers(sub)
     return top
 
@@ -48,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     except sqlite3.Error as exc:  # anything else SQLite says later: one line, not a traceback
         log.debug("database error", exc_info=True)  # the traceback with LOG_LEVEL=DEBUG
         return fail(texts.DB_ERROR.format(path=settings.database_path,
+                                          detail=" ".join(str(exc).split())))
+    except asyncpg.PostgresError as exc:  # the same for what PostgreSQL says
+        log.debug("database error", exc_info=True)
+        return fail(texts.DB_ERROR.format(path=settings.database.shown(),
                                           detail=" ".join(str(exc).split())))
     except KeyboardInterrupt:
         return 130

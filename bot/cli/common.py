@@ -31,7 +31,7 @@ def fail(message: str, code: int = 2) -> int:
 
 @asynccontextmanager
 async def opened(opening: Awaitable[T]) -> AsyncIterator[T]:
-    """`async with opened(Database.open(path)) as db:` (or `build_app(settings)`): closed
+    """`async with opened(open_store(url)) as db:` (or `build_app(settings)`): closed
     when the command ends, whatever it returns or raises."""
     thing = await opening
     try:

@@ -39,14 +39,14 @@ async def import_directory(settings: Settings, args: argparse.Namespace) -> int:
     """A file with errors or one that would hide much of the directory changes nothing."""
     from bot.clock import SystemClock
     from bot.directory_import import import_directory, import_options, result_lines
-    from storage.db import Database
+    from storage.store import open_store
 
     csv_path: Path = args.csv
     if not csv_path.is_file():
         return fail(f"Файл не найден: {csv_path}")
     options = import_options(settings, partial=args.partial,
                              allow_mass_deactivation=args.allow_mass_deactivate)
-    async with opened(Database.open(settings.database_path)) as db:
+    async with opened(open_store(settings.database)) as db:
         result = await import_directory(db, csv_path, SystemClock(), options,
                                         max_rows=settings.directory_max_rows)
     for line in result_lines(result, settings):
@@ -57,7 +57,7 @@ async def import_directory(settings: Settings, args: argparse.Namespace) -> int:
 async def import_duty(settings: Settings, args: argparse.Namespace) -> int:
     from bot.appeals.duty import DutyFileError, import_duty, parse_duty_csv
     from bot.clock import SystemClock
-    from storage.db import Database
+    from storage.store import open_store
 
     csv_path: Path = args.csv
     if not csv_path.is_file():
@@ -66,7 +66,7 @@ async def import_duty(settings: Settings, args: argparse.Namespace) -> int:
         rows, errors = parse_duty_csv(csv_path)
     except DutyFileError as exc:
         return fail(str(exc))
-    async with opened(Database.open(settings.database_path)) as db, db.unit() as repos:
+    async with opened(open_store(settings.database)) as db, db.unit() as repos:
         count, not_duty = await import_duty(repos, rows, SystemClock().now())
     for error in errors + not_duty:
         print(error)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from bot import texts
 from bot.cli.common import Subparsers, fail, opened
 from bot.config import Settings
+from storage.dialect import Dialect
 from storage.records import Role
 
 if TYPE_CHECKING:
@@ -42,12 +43,12 @@ async def invite(settings: Settings, args: argparse.Namespace) -> int:
     from bot.appeals.staff_power import create_invite
     from bot.clock import SystemClock
     from bot.directory_import import bootstrap_directory
-    from storage.db import Database
+    from storage.store import open_store
 
     role, institution_id = Role(args.role), args.institution
     if role == Role.ADMIN and not institution_id:
         return fail("Для роли admin укажите --institution ID.")
-    async with opened(Database.open(settings.database_path)) as db:
+    async with opened(open_store(settings.database)) as db:
         # a fresh database: load the directory as the first `run` would
         await bootstrap_directory(db, settings, SystemClock())
         async with db.unit() as repos:
@@ -72,13 +73,15 @@ def backup_target_problem(path: Path, database: Path) -> str | None:
 
 
 async def backup(settings: Settings, args: argparse.Namespace) -> int:
-    from storage.db import Database
+    from storage.store import open_store
 
     path: Path = args.path
+    if settings.database.dialect is Dialect.POSTGRESQL:
+        return fail(texts.BACKUP_POSTGRESQL)
     problem = backup_target_problem(path, settings.database_path)
     if problem:
         return fail(problem)
-    async with opened(Database.open(settings.database_path)) as db:
+    async with opened(open_store(settings.database)) as db:
         try:
             await db.backup(path)
         except PermissionError:
@@ -92,10 +95,10 @@ async def backup(settings: Settings, args: argparse.Namespace) -> int:
 
 async def dead_letters(settings: Settings, args: argparse.Namespace) -> int:
     from bot.dead_letters import DEAD_LETTERS_KEEP, dead_letter_lines, dead_letter_raw
-    from storage.db import Database
+    from storage.store import open_store
 
     letter_id: int | None = args.id
-    async with opened(Database.open(settings.database_path)) as db, db.read() as repos:
+    async with opened(open_store(settings.database)) as db, db.read() as repos:
         if letter_id is None:
             lines = await dead_letter_lines(repos, settings.default_timezone)
         else:
@@ -117,9 +120,9 @@ def _mib(size: float) -> str:
 
 async def storage(settings: Settings, args: argparse.Namespace) -> int:
     """Pages in use, not the file's size: SQLite reuses the pages retention freed."""
-    from storage.db import Database
+    from storage.store import open_store
 
-    async with opened(Database.open(settings.database_path)) as db, db.read() as repos:
+    async with opened(open_store(settings.database)) as db, db.read() as repos:
         usage = await repos.space.usage()
     print(f"База {settings.database_path}: занято {_mib(usage.used)}, свободных страниц "
           f"{_mib(usage.free)} (SQLite заполняет их новыми записями: файл не растёт, "

@@ -31,9 +31,9 @@ from bot.delivery.pacing import SystemTimer, Timer
 from bot.delivery.ports import DeliveryObserver, Failure, Sender, SendError, Unobserved
 from bot.delivery.retry import RetryPolicy
 from bot.message import Message, decode
-from storage.db import Database
 from storage.records import OutboxItem, OutboxKind
 from storage.repositories import Repositories
+from storage.store import Store
 
 T = TypeVar("T")
 
@@ -73,7 +73,7 @@ def _decoded(row: OutboxItem) -> Message:
 
 
 class Courier:
-    def __init__(self, db: Database, clock: Clock, handler: FailureHandler, *,
+    def __init__(self, db: Store, clock: Clock, handler: FailureHandler, *,
                  policy: RetryPolicy | None = None, timer: Timer | None = None,
                  per_chat: int = 20, claim_limit: int = 500, poll_interval: float = 0.5,
                  send_timeout: float = 60.0, observer: DeliveryObserver | None = None) -> None:

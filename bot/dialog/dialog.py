@@ -41,9 +41,9 @@ from bot.dialog.states import BUTTON_STEPS, TEXT_STEPS, Step
 from bot.dialog.turn import Turn
 from bot.dialog.types import ChatEvent, Incoming, Reply
 from bot.payloads import MenuItem, Payload, unpack
-from storage.db import Database
 from storage.records import DialogState, OutboxKind, Platform
 from storage.repositories import Repositories
+from storage.store import Store
 from storage.turn_repo import Opening
 from textnorm import strip_invisible
 
@@ -56,7 +56,7 @@ _CARD_NUMBER = re.compile(r"№\s*(\d{4}-\d{6,})")
 
 class Dialog:
     def __init__(
-        self, db: Database, directory: DirectorySource, faq: FaqSource,
+        self, db: Store, directory: DirectorySource, faq: FaqSource,
         appeals: AppealService, clock: Clock, outcomes: DeliveryOutcomes | None = None,
         notify: Callable[[], None] | None = None, confirm_answers_in_private: bool = True,
         limits: AbuseLimits | None = None, categories: CategoryGuesser | None = None,

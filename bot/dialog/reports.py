@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from bot.dialog.turn import Turn
 from bot.dialog.types import Reply
-from storage.db import Database
+from storage.store import Store
 
 
-async def run_reports(db: Database, turn: Turn) -> list[Reply]:
+async def run_reports(db: Store, turn: Turn) -> list[Reply]:
     """The turn's reports, read in one snapshot; the replies they said (to be queued)."""
     if not turn.reports:
         return []

@@ -25,8 +25,8 @@ from bot.message import FileKind, Message, OutFile
 from bot.reports.charts import weekly_png
 from bot.reports.dashboard import Dashboard, build_dashboard
 from bot.reports.xlsx import xlsx_bytes
-from storage.db import Database
 from storage.records import ChatRef, OutboxKind, Role
+from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class DashboardReport:
     console's, bot/reports/dashboard.py) read through the reader, its per-day chart
     (charts.py) and its tables as a workbook (xlsx.py), drawn off the event loop."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Store) -> None:
         self.db = db
 
     async def make(self, week: Week, now: datetime, tz: str, /) -> WeeklyContent:
@@ -123,7 +123,7 @@ def report_message(week: Week, content: WeeklyContent) -> Message:
 class WeeklyReport:
     """The job (bot/scheduler.py runs it on Mondays at 09:00 and once at start)."""
 
-    def __init__(self, db: Database, clock: Clock, timezone: str, maker: ReportMaker) -> None:
+    def __init__(self, db: Store, clock: Clock, timezone: str, maker: ReportMaker) -> None:
         self.db = db
         self.clock = clock
         self.timezone = timezone

@@ -17,7 +17,7 @@ DB_PROBLEMS = {
         "сильнее: восстановите файл из последней резервной копии (их делает python -m bot "
         "backup)."
     ),
-    "unavailable": "Не удаётся открыть базу данных {path}: {detail}. Проверьте DATABASE_PATH.",
+    "unavailable": "Не удаётся открыть базу данных {path}: {detail}. Проверьте DATABASE_PATH (или DATABASE_URL).",
 }
 DB_ERROR = "Ошибка базы данных {path}: {detail}."
 
@@ -27,6 +27,32 @@ BACKUP_IS_FOLDER = "{path} — это папка: укажите имя файл
 BACKUP_SAME_FILE = "Копия не может перезаписать саму базу данных: укажите другой путь."
 BACKUP_NOT_WRITABLE = "Не удаётся записать резервную копию в {path}: нет прав на запись."
 BACKUP_FAILED = "Не удалось сделать резервную копию в {path}: {detail}."
+BACKUP_POSTGRESQL = (
+    "База в PostgreSQL: резервные копии делает сервер (pg_dump или его собственное резервное "
+    "копирование), команда backup копирует только файл SQLite."
+)
+
+# python -m bot migrate-db --to postgresql://...
+MIGRATE_NOT_POSTGRESQL = "Укажите адрес PostgreSQL: --to postgresql://пользователь@хост:5432/база."
+MIGRATE_SOURCE_NOT_SQLITE = (
+    "Переносится база SQLite (DATABASE_PATH или DATABASE_URL=sqlite:///…), а сейчас настроена {url}."
+)
+MIGRATE_REFUSED = {
+    "versions_differ": "Перенос не выполнен: версии схемы различаются ({detail}).",
+    "target_not_empty": (
+        "Перенос не выполнен: база назначения не пуста (есть строки в таблицах {detail}). "
+        "Перенос никогда не смешивает две истории: укажите пустую базу."
+    ),
+    "table_missing": "Перенос не выполнен: в файле SQLite нет таблицы {detail}.",
+}
+MIGRATE_TABLE = "{table}: {rows} строк, контрольная сумма {checksum} — {verdict}"
+MIGRATE_MATCH = "совпадает"
+MIGRATE_MISMATCH = "НЕ СОВПАДАЕТ"
+MIGRATE_DONE = (
+    "Готово: {tables} таблиц, {rows} строк перенесено в {url} и сверено. Укажите "
+    "DATABASE_URL={url} и перезапустите бота."
+)
+MIGRATE_FAILED = "Перенос не сверился: таблицы {tables} различаются. Данные в {url} не используйте."
 
 # import-duty and other CSV files
 FILE_NOT_UTF8 = (

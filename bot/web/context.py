@@ -12,14 +12,14 @@ from bot.appeals.access import Actor
 from bot.appeals.service import AppealService
 from bot.clock import Clock
 from bot.dialog.ports import DirectorySource
-from storage.db import Database
 from storage.records import User
+from storage.store import Store
 from storage.web_repo import WebGrant
 
 
 @dataclass(frozen=True, slots=True)
 class WebContext:
-    db: Database
+    db: Store
     clock: Clock
     appeals: AppealService
     directory: DirectorySource

@@ -3,11 +3,11 @@ the session cookie's flags and expiry, CSRF on every form, sign-out, a revoked r
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 
 from bot import texts
 from bot.web import links
+from tests.db_helpers import rows
 from tests.web.helpers import (
     client_for,
     csrf_of_page,
@@ -28,11 +28,7 @@ async def test_a_link_signs_in_once(app, client, admin) -> None:
     status, html = await open_link(client, token)
     assert status == 403 and texts.WEB_LINK_INVALID in html
     # the database keeps only the token's sha256
-    conn = sqlite3.connect(app.settings.database_path)
-    try:
-        stored = [row[0] for row in conn.execute("SELECT token_hash FROM web_links")]
-    finally:
-        conn.close()
+    stored = [row[0] for row in rows(app, "SELECT token_hash FROM web_links")]
     assert stored == [links.hash_token(token)] and token not in stored
 
 

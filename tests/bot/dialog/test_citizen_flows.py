@@ -6,6 +6,7 @@ from bot import texts
 from bot.app import build_app
 from bot.config import Settings
 from bot.dialog.types import Incoming
+from storage.store import open_store
 from tests.chat import Chat, RecordingSender
 from tests.conftest import KOTELNICH
 from tests.db_helpers import rows
@@ -197,7 +198,7 @@ async def test_restart_in_the_middle_of_the_form_resumes_it(
         assert filled(texts.APPEAL_FILED_UNSEEN, again.texts())  # no inbox in this test
     finally:
         await restarted.close()
-        app.db = await type(app.db).open(settings.database_path)  # let the fixture close it
+        app.db = await open_store(settings.database)  # let the fixture close it
 
 
 async def test_deep_link_opens_institution_and_appeal_form(citizen: Chat) -> None:

@@ -6,6 +6,7 @@ from bot import texts
 from bot.dialog.types import Attachment
 from tests.chat import Chat, RecordingSender
 from tests.conftest import KOTELNICH, SLOBODSKOY
+from tests.db_helpers import write
 from tests.texts_helpers import fields, filled
 
 
@@ -45,7 +46,8 @@ async def test_reply_to_card_answers_and_citizen_gets_it_on_their_platform(
         thread = await repos.appeals.thread(appeal_id)
     assert appeal.status == "closed" and appeal.rating == 5
     assert kinds == ["created", "answered", "rated"]
-    assert [m.kind for m in thread][:2] == ["citizen", "card"]
+    # the citizen's text first; the card and the citizen's notice went to two chats at once
+    assert thread[0].kind == "citizen" and "card" in [m.kind for m in thread]
     assert any(m.kind == "staff" and "починили" in m.text for m in thread)
     await citizen.send(payload=f"rate:{appeal_id}:4")
     assert texts.ALREADY_RATED in citizen.texts()
@@ -373,16 +375,12 @@ async def test_card_of_the_longest_appeal_fits_one_message(app, sender, admin: C
 
 async def test_a_card_always_fits_one_message(app, citizen: Chat, admin: Chat, sender) -> None:
     """Issue 12, item 18: every field of a card is capped, not only the citizen's text."""
-    import sqlite3
-
     appeal_id = await citizen.file_appeal()
-    # what no flow would let in, written straight into the database file
-    with sqlite3.connect(app.settings.database_path) as conn:
-        conn.execute("UPDATE institutions SET name = ?, short_name = ? WHERE id = ?",
-                     ("Б" * 5000, "Б" * 5000, KOTELNICH))
-        conn.execute("UPDATE users SET display_name = ?", ("И" * 5000,))
-        conn.execute("UPDATE appeals SET text = ?", ("Т" * 5000,))
-    conn.close()
+    # what no flow would let in, written straight into the database
+    write(app, "UPDATE institutions SET name = ?, short_name = ? WHERE id = ?",
+          "Б" * 5000, "Б" * 5000, KOTELNICH)
+    write(app, "UPDATE users SET display_name = ?", "И" * 5000)
+    write(app, "UPDATE appeals SET text = ?", "Т" * 5000)
     async with app.db.unit() as repos:
         appeal = await repos.appeals.get(appeal_id)
         assert appeal.text == "Т" * 5000
