@@ -39,6 +39,7 @@ from bot.logs import brief
 from bot.metrics import metrics_page
 from bot.scheduler import build_scheduler
 from bot.stopping import pause_unless_stopped, unless_stopped
+from storage.dialect import Dialect
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -131,10 +132,13 @@ async def run_bot(app: App, transports: list[Transport], *, stop: asyncio.Event 
              if app.db.unverified else None)
     scheduler = build_scheduler(app, led=False)  # this worker's own: its directory index
     scheduler.start()
+    # Webhooks reach any worker; a poller is one per token (a second getUpdates gets 409
+    # Conflict), so with several workers (PostgreSQL) only the leader polls.
+    led = [t for t in transports if app.db.dialect is Dialect.POSTGRESQL and polls(app, t)]
     tasks = [asyncio.create_task(keep_serving(app, t, stop, retry), name=f"serve-{t.platform}")
-             for t in transports]
-    tasks.append(asyncio.create_task(lead(app.db, stop, lambda lost: led_work(app, lost)),
-                                     name="leadership"))
+             for t in transports if t not in led]
+    tasks.append(asyncio.create_task(
+        lead(app.db, stop, lambda lost: led_work(app, lost, led, retry)), name="leadership"))
     log.info("medfront running: %s", ", ".join(t.platform for t in transports))
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
@@ -158,16 +162,28 @@ async def run_bot(app: App, transports: list[Transport], *, stop: asyncio.Event 
         log.info("medfront stopped")
 
 
-async def led_work(app: App, lost: asyncio.Event) -> None:
+def polls(app: App, transport: Transport) -> bool:
+    """The transport takes its updates by polling (no webhook / Callback API set)."""
+    settings = app.settings
+    return {"telegram": settings.telegram_webhook_url is None,
+            "vk": settings.vk_callback_confirmation is None,
+            "max": settings.max_webhook_url is None}.get(transport.platform, True)
+
+
+async def led_work(app: App, lost: asyncio.Event, pollers: list[Transport],
+                   retry: RetryPolicy = START_RETRY) -> None:
     """What the worker holding the lease does until it is lost (bot/leadership.py): the
-    delivery (rows caught mid-send by a worker that died go out again) and the periodic
-    jobs."""
+    delivery (rows caught mid-send by a worker that died go out again), the periodic
+    jobs, and with several workers the polling transports."""
     scheduler = build_scheduler(app, worker=False)
     scheduler.start()
+    polling = [asyncio.create_task(keep_serving(app, t, lost, retry), name=f"serve-{t.platform}")
+               for t in pollers]
     try:
         await app.courier.run(lost)
     finally:
         scheduler.shutdown(wait=False)
+        await asyncio.gather(*polling, return_exceptions=True)
 
 
 async def verify_database(db: Store) -> None:

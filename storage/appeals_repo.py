@@ -9,6 +9,7 @@ from typing import Any
 
 import aiosqlite
 
+from storage.dialect import Dialect
 from storage.records import (
     OPEN_STATUSES,
     Appeal,
@@ -67,6 +68,11 @@ def appeal_of_row(row: aiosqlite.Row) -> Appeal:
     )
 
 
+_FILED = ("citizen_id, platform, chat_id, institution_id, category, text, status, created_at, "
+          "updated_at, first_response_due, due_at, abuse, next_reminder_at, reminder_stage, "
+          "suggested_institution_id, first_choice_id, suggestion")
+
+
 class AppealRepo:
     def __init__(self, conn: SqlSession) -> None:
         self._conn = conn
@@ -82,18 +88,25 @@ class AppealRepo:
         stamp = to_db(now)
         dialect = self._conn.dialect
         routing = routing or Routing()
+        values = (citizen_id, platform, chat_id, institution_id, category, text, stamp, stamp,
+                  to_db(first_response_due), to_db(due_at), abuse,
+                  to_db(next_reminder_at) if next_reminder_at else None, reminder_stage,
+                  routing.suggested or None, routing.first_choice or None,
+                  routing.outcome.value if routing.outcome else None)
         # The number citizens quote: year and a sequence, e.g. 2026-000042.
+        if dialect is Dialect.POSTGRESQL:
+            # the id taken first, the number written with the row: several workers filing
+            # at once never wait on each other's unnumbered '' (appeals.number is UNIQUE)
+            rows = await self._conn.execute_fetchall(
+                f"WITH n AS (SELECT nextval(pg_get_serial_sequence('appeals', 'id')) AS id) "
+                f"INSERT INTO appeals (id, number, {_FILED}) SELECT n.id, CAST(? AS TEXT) || "
+                f"'-' || {dialect.zero_padded('n.id', 6)}, "
+                "?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM n RETURNING *",
+                (str(now.year), *values))
+            return appeal_of_row(rows[0])
         _, numbered = await self._conn.batch([
-            ("INSERT INTO appeals (number, citizen_id, platform, chat_id, institution_id, "
-             "category, text, status, created_at, updated_at, first_response_due, due_at, "
-             "abuse, next_reminder_at, reminder_stage, suggested_institution_id, "
-             "first_choice_id, suggestion) "
-             "VALUES ('', ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-             (citizen_id, platform, chat_id, institution_id, category, text, stamp, stamp,
-              to_db(first_response_due), to_db(due_at), abuse,
-              to_db(next_reminder_at) if next_reminder_at else None, reminder_stage,
-              routing.suggested or None, routing.first_choice or None,
-              routing.outcome.value if routing.outcome else None)),
+            (f"INSERT INTO appeals (number, {_FILED}) "
+             "VALUES ('', ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values),
             (f"UPDATE appeals SET number = CAST(? AS TEXT) || '-' || {dialect.zero_padded('id', 6)} "
              f"WHERE id = {dialect.last_insert_id()} RETURNING *", (str(now.year),)),
         ])

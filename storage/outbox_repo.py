@@ -12,6 +12,7 @@ from typing import Any
 
 import aiosqlite
 
+from storage.dialect import Dialect
 from storage.records import (
     ChatRef,
     NewOutboxRow,
@@ -74,22 +75,30 @@ class OutboxRepo:
     async def claim(self, platforms: list[str], now: datetime, per_chat: int,
                     limit: int) -> list[OutboxItem]:
         """The due rows to send next, in id order: at most `per_chat` of one chat, and none
-        of a chat whose earlier rows are still being sent (so a chat's order holds). The
-        outer `status = 'pending'` is checked again on PostgreSQL when a row was claimed by
-        another worker while this one waited for it: such a row is not sent twice."""
+        of a chat whose earlier rows are still being sent (so a chat's order holds).
+
+        On PostgreSQL the chosen rows are locked `FOR UPDATE SKIP LOCKED` first: two claims
+        at once (a worker taking over while the old one's last claim commits, or tests
+        flushing side by side) never wait on each other nor deadlock, and a row another
+        claim holds is left to it. The outer `status = 'pending'` is checked again on the
+        row itself, so a row claimed meanwhile is never sent twice."""
         if not platforms:
             return []
         marks = ", ".join("?" for _ in platforms)
+        chosen = (f"SELECT id FROM (SELECT o.id, ROW_NUMBER() OVER ("
+                  f"  PARTITION BY o.platform, o.chat_id ORDER BY o.id) AS n FROM outbox o"
+                  f"  WHERE o.status = 'pending' AND o.platform IN ({marks}) AND o.not_before <= ?"
+                  f"  AND NOT EXISTS (SELECT 1 FROM outbox s WHERE s.status = 'sending'"
+                  f"   AND s.platform = o.platform AND s.chat_id = o.chat_id)) AS q"
+                  f" WHERE n <= ? ORDER BY id LIMIT ?")
+        if self._conn.dialect is Dialect.POSTGRESQL:
+            chosen = (f"SELECT id FROM outbox WHERE id IN ({chosen}) AND status = 'pending' "
+                      "ORDER BY id FOR UPDATE SKIP LOCKED")
         # RETURNING promises no order (PostgreSQL gives the rows as it updated them):
         # the lanes take them in id order, each chat's oldest first
         return sorted((_item(row) for row in await self._conn.execute_fetchall(
-            f"UPDATE outbox SET status = 'sending' WHERE id IN ("
-            f" SELECT id FROM (SELECT o.id, ROW_NUMBER() OVER ("
-            f"  PARTITION BY o.platform, o.chat_id ORDER BY o.id) AS n FROM outbox o"
-            f"  WHERE o.status = 'pending' AND o.platform IN ({marks}) AND o.not_before <= ?"
-            f"  AND NOT EXISTS (SELECT 1 FROM outbox s WHERE s.status = 'sending'"
-            f"   AND s.platform = o.platform AND s.chat_id = o.chat_id)) AS q"
-            f" WHERE n <= ? ORDER BY id LIMIT ?) AND status = 'pending' RETURNING {_COLUMNS}",
+            f"UPDATE outbox SET status = 'sending' WHERE id IN ({chosen}) "
+            f"AND status = 'pending' RETURNING {_COLUMNS}",
             (*platforms, to_db(now), per_chat, limit),
         )), key=lambda item: item.id)
 

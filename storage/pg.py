@@ -1,9 +1,10 @@
 """PostgreSQL (asyncpg): the same units of work, reports and numbered migrations as
 storage.db's SQLite, for deployments with several workers on one database.
 
-- A unit of work is one transaction on a pooled connection. Within a process units take
-  turns, as on SQLite (the code above was written for one writer at a time); across
-  processes the database's own locks and the dedupe table keep them apart.
+- A unit of work is one transaction on a pooled connection; units run side by side, in
+  one process as across workers: the database's own row locks, the dedupe table and the
+  turn's advisory lock per (platform, chat, user) (storage/turn_repo.py) keep them apart,
+  so one person's updates are handled one at a time and in order.
 - Reports read on another pooled connection in a REPEATABLE READ READ ONLY transaction:
   one snapshot, never waiting for the writers.
 - Migrations: PostgreSQL databases start at the baseline (storage/migrations/postgresql/
@@ -15,7 +16,6 @@ storage.db's SQLite, for deployments with several workers on one database.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -76,7 +76,6 @@ class PgDatabase:
 
     def __init__(self, pool: asyncpg.Pool, url: str) -> None:
         self._pool = pool
-        self._lock = asyncio.Lock()
         self.url = url
         self.path = DatabaseUrl(Dialect.POSTGRESQL, url).shown()
         self.unverified = False
@@ -84,7 +83,7 @@ class PgDatabase:
         self.trips = 0
 
     @classmethod
-    async def open(cls, url: str, *, pool_size: int = 4) -> PgDatabase:
+    async def open(cls, url: str, *, pool_size: int = 10) -> PgDatabase:
         shown = DatabaseUrl(Dialect.POSTGRESQL, url).shown()
         try:
             pool = await asyncpg.create_pool(url, min_size=1, max_size=pool_size, init=_prepare)
@@ -129,7 +128,7 @@ class PgDatabase:
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[Repositories]:
-        async with self._lock, self._pool.acquire() as conn:
+        async with self._pool.acquire() as conn:
             transaction = conn.transaction()
             await transaction.start()
             session = PgSession(conn)

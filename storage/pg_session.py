@@ -19,7 +19,7 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from storage.dialect import Dialect
-from storage.session import forgotten_tables
+from storage.read_cache import ReadCache
 from storage.sql_port import Params
 
 _ROWS = re.compile(r"\s*(?:SELECT|WITH|VALUES|SHOW)\b|.*\bRETURNING\b", re.IGNORECASE | re.DOTALL)
@@ -125,7 +125,7 @@ class PgSession:
     def __init__(self, conn: asyncpg.Connection | PoolConnectionProxy, *, in_transaction: bool = True) -> None:
         self._conn = conn
         self._pending: list[tuple[str, Params, bool]] = []
-        self._cache: dict[tuple[str, tuple[Any, ...]], tuple[frozenset[str], list[Any]]] = {}
+        self._reads = ReadCache()
         self._in_transaction = in_transaction
         self.trips = 0
 
@@ -142,27 +142,17 @@ class PgSession:
         self._pending.append((sql, list(params), True))
 
     async def cached(self, sql: str, params: Sequence[Any], tables: frozenset[str]) -> list[Any]:
-        key = (sql, tuple(params))
-        if (hit := self._cache.get(key)) is not None:
-            return hit[1]
+        if (hit := self._reads.get(sql, params)) is not None:
+            return hit
         rows = await self.execute_fetchall(sql, params)
-        self._cache[key] = (tables, rows)
+        self._reads.put(sql, params, tables, rows)
         return rows
 
     def prime(self, sql: str, params: Sequence[Any], tables: frozenset[str], rows: list[Any]) -> None:
-        self._cache[(sql, tuple(params))] = (tables, rows)
+        self._reads.put(sql, params, tables, rows)
 
     def _forget(self, sql: str) -> None:
-        if not self._cache:
-            return
-        tables = forgotten_tables(sql)
-        if tables is None:
-            return
-        if not tables:
-            self._cache.clear()
-            return
-        for key in [k for k, (read, _) in self._cache.items() if read & tables]:
-            del self._cache[key]
+        self._reads.forget(sql)
 
     async def batch(self, statements: Sequence[tuple[str, Params]]) -> list[PgResult]:
         for sql, _ in statements:

@@ -25,7 +25,6 @@ pyproject.toml keeps it there.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Awaitable, Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -34,20 +33,8 @@ from typing import Any
 import aiosqlite
 
 from storage.dialect import Dialect
+from storage.read_cache import ReadCache
 from storage.sql_port import Params
-
-_WRITTEN = re.compile(r"\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|"
-                      r"UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+(\w+)", re.IGNORECASE)
-_READ = re.compile(r"\s*(?:SELECT|WITH|PRAGMA\s+\w+\s*$|BEGIN|COMMIT|ROLLBACK)", re.IGNORECASE)
-
-
-def forgotten_tables(sql: str) -> frozenset[str] | None:
-    """Which tables a statement may change, for the per-unit read cache: None for a read
-    (nothing to forget), an empty set for a statement we cannot place (forget all)."""
-    if _READ.match(sql):
-        return None
-    written = _WRITTEN.match(sql)
-    return frozenset() if written is None else frozenset((written.group(1).lower(),))
 
 
 @dataclass(slots=True)
@@ -125,7 +112,7 @@ class Session:
         self._conn = conn
         self._send = _in_thread(conn)
         self._pending: list[_Statement] = [_Statement(begin)] if begin else []
-        self._cache: dict[tuple[str, tuple[Any, ...]], tuple[frozenset[str], list[sqlite3.Row]]] = {}
+        self._reads = ReadCache()
         self.trips = 0  # round trips so far (benchmarks and tests read it)
 
     @property
@@ -146,30 +133,20 @@ class Session:
         """A read asked once per unit: the same statement again gives the same rows until
         this unit writes to one of `tables` (every table the read depends on, including
         what triggers write)."""
-        key = (sql, tuple(params))
-        if (hit := self._cache.get(key)) is not None:
-            return hit[1]
+        if (hit := self._reads.get(sql, params)) is not None:
+            return hit
         rows = await self.execute_fetchall(sql, params)
-        self._cache[key] = (tables, rows)
+        self._reads.put(sql, params, tables, rows)
         return rows
 
     def prime(self, sql: str, params: Sequence[Any], tables: frozenset[str],
               rows: list[sqlite3.Row]) -> None:
         """What `cached(sql, params, tables)` would read, already read by a batch of this
         unit (TurnRepo.open): the first cached read of it costs no trip."""
-        self._cache[(sql, tuple(params))] = (tables, rows)
+        self._reads.put(sql, params, tables, rows)
 
     def _forget(self, sql: str) -> None:
-        if not self._cache:
-            return
-        tables = forgotten_tables(sql)
-        if tables is None:
-            return
-        if not tables:
-            self._cache.clear()
-            return
-        for key in [k for k, (read, _) in self._cache.items() if read & tables]:
-            del self._cache[key]
+        self._reads.forget(sql)
 
     async def batch(self, statements: Sequence[tuple[str, Params]]) -> list[Result]:
         """Several statements in one trip, after the deferred ones; their results."""

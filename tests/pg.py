@@ -93,21 +93,20 @@ class PgServer:
             pytest.skip(self._problem)
 
     async def create(self) -> str:
+        """A migrated database (a copy of the template)."""
         self.ready()
-        name = f"medfront_t_{uuid.uuid4().hex[:12]}"
-        admin = await asyncpg.connect(SERVER)
-        try:
-            await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self._template}"')
-        finally:
-            await admin.close()
-        return with_database(SERVER, name)
+        return await self._create(f' TEMPLATE "{self._template}"')
 
     async def create_empty(self) -> str:
+        """A database without a table: what a first start or migrate-db finds."""
         self.ready()
+        return await self._create("")
+
+    async def _create(self, template: str) -> str:
         name = f"medfront_t_{uuid.uuid4().hex[:12]}"
         admin = await asyncpg.connect(SERVER)
         try:
-            await admin.execute(f'CREATE DATABASE "{name}"')
+            await admin.execute(f'CREATE DATABASE "{name}"{template}')
         finally:
             await admin.close()
         return with_database(SERVER, name)

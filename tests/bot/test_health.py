@@ -8,8 +8,11 @@ import asyncio
 import socket
 import sqlite3
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import aiohttp
+import asyncpg
+import pytest
 
 from bot.app import App
 from bot.appeals.outbox import outbox_row
@@ -19,6 +22,7 @@ from bot.message import Message
 from bot.runner import readiness_for, run_bot
 from storage.db import migration_scripts
 from storage.records import OutboxKind
+from tests.pg import SERVER
 
 
 async def get(base: str, path: str) -> tuple[int, str]:
@@ -184,3 +188,29 @@ async def test_run_checks_a_big_database_beside_the_serving_and_readyz_tells(
     finally:
         stop.set()
         await asyncio.wait_for(task, 10)
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+async def test_a_postgresql_that_stops_answering_fails_readiness_until_it_is_back(
+        app: App) -> None:
+    """The server refuses the database, as a stopped one would: the connections end, new
+    ones are refused. /readyz says so; once it answers again the pool reconnects."""
+    readiness = readiness_for(app, [Served("telegram")])  # type: ignore[list-item]
+    assert await readiness.problems() == {}
+    name = urlsplit(app.settings.database.target).path.lstrip("/")
+    admin = await asyncpg.connect(SERVER)
+    try:
+        await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        await admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE datname = $1", name)
+        problems = await readiness.problems()
+        assert {"database", "migrations", "outbox"} <= set(problems)
+        assert problems["database"].startswith("check failed: ")
+        await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        for _ in range(5):  # the pool replaces the connections the server ended
+            if not (problems := await readiness.problems()):
+                break
+        assert problems == {}
+    finally:
+        await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        await admin.close()

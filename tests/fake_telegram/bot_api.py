@@ -32,6 +32,7 @@ class FakeTelegram(Users):
     def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
         super().__init__(now)
         self.waiting_polls = 0
+        self.most_polls = 0  # getUpdates open at once (Telegram answers a second with 409)
         self.confirmed_offset = 0
 
     def times_delivered(self, update_id: int) -> int:
@@ -118,6 +119,7 @@ class FakeTelegram(Users):
         timeout = float(p.get("timeout") or 0)
         deadline = time.monotonic() + timeout
         self.waiting_polls += 1
+        self.most_polls = max(self.most_polls, self.waiting_polls)
         await self._notify()
         try:
             async with self._changed:

@@ -42,6 +42,17 @@ async def pg_url(pg_server: PgServer) -> AsyncIterator[str]:
     await pg_server.drop(url)
 
 
+async def start_both(workers: list[TelegramBot], fake: FakeTelegram) -> None:
+    """The first polls once it leads; the second serves beside it (it polls only if it
+    takes the lease over)."""
+    await workers[0].start(fake)
+    await workers[1].spawn()
+    deadline = time.monotonic() + 30
+    while "medfront running" not in workers[1].log():
+        assert time.monotonic() < deadline, workers[1].log()
+        await asyncio.sleep(0.1)
+
+
 async def _unsent(url: str) -> int:
     conn = await asyncpg.connect(url)
     try:
@@ -68,8 +79,7 @@ async def test_the_delivering_worker_killed_mid_run_another_takes_over(
         worker.env |= {"DATABASE_URL": pg_url, "TELEGRAM_MESSAGES_PER_SECOND": "400"}
         workers.append(worker)
     try:
-        for worker in workers:
-            await worker.start(fake)
+        await start_both(workers, fake)
         await fake.wait_until(lambda: len(fake.sent) >= 700, 120)
         (leader,) = [w for w in workers if LEADS in w.log()]  # exactly one delivers
         (other,) = [w for w in workers if w is not leader]
@@ -90,6 +100,49 @@ async def test_the_delivering_worker_killed_mid_run_another_takes_over(
             assert collapsed == list(range(10)), (chat, seqs)
         print(f"killed at {at_kill} delivered; taken over and drained in "
               f"{time.monotonic() - killed_at:.1f} s; repeated: {repeated}")
+        assert await other.terminate() == 0
+    finally:
+        for worker in workers:
+            worker.cleanup()
+
+
+async def test_in_polling_mode_only_the_leader_polls_and_the_other_takes_over(
+        server: FakeBotApiServer, pg_url: str, tmp_path: Path) -> None:
+    """Two pollers on one token get 409 from Telegram and would see the same updates:
+    with several workers only the one holding the lease polls; killed, the other takes
+    over the polling within a minute, and every citizen is answered once."""
+    fake = server.fake
+    workers = []
+    for n in range(2):
+        (tmp_path / f"w{n}").mkdir()
+        worker = TelegramBot(tmp_path / f"w{n}", server.url)
+        worker.env |= {"DATABASE_URL": pg_url}
+        workers.append(worker)
+    citizens = [7000 + n for n in range(20)]
+    try:
+        await start_both(workers, fake)
+
+        async def round_of_greetings() -> None:
+            before = {c: len(fake.to(c)) for c in citizens}
+            for chat in citizens:
+                fake.message(chat, chat, "/start")
+            await fake.wait_until(lambda: all(len(fake.to(c)) >= before[c] + 2 for c in citizens), 90)
+            await asyncio.sleep(1.0)  # a second answer would have come by now
+            # /start is answered with a greeting and the menu: each once
+            new = {c: fake.texts_to(c)[before[c]:] for c in citizens}
+            assert {c: len(t) for c, t in new.items() if len(t) != 2 or len(set(t)) != 2} == {}, new
+
+        await round_of_greetings()
+        (leader,) = [w for w in workers if LEADS in w.log()]
+        (other,) = [w for w in workers if w is not leader]
+        await leader.kill()
+        killed_at = time.monotonic()
+        await round_of_greetings()  # answered once the other worker polls
+        taken_over = time.monotonic() - killed_at
+        print(f"polling taken over: every citizen answered {taken_over:.1f} s after the kill")
+        assert taken_over < 60 + 30
+        assert LEADS in other.log()
+        assert fake.most_polls == 1  # never two getUpdates open at once
         assert await other.terminate() == 0
     finally:
         for worker in workers:

@@ -10,6 +10,9 @@ import pytest
 from bot.app import App
 from bot.dialog.types import Incoming
 
+# SQLite's one writer lock; PostgreSQL's units hold no process-wide lock to wait behind
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
+
 
 def spy(app: App, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
     """(what was asked, whether the writer's lock was held then)."""
