@@ -108,7 +108,7 @@ class AppealRepo:
             (f"INSERT INTO appeals (number, {_FILED}) "
              "VALUES ('', ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values),
             (f"UPDATE appeals SET number = CAST(? AS TEXT) || '-' || {dialect.zero_padded('id', 6)} "
-             f"WHERE id = {dialect.last_insert_id()} RETURNING *", (str(now.year),)),
+             "WHERE id = last_insert_rowid() RETURNING *", (str(now.year),)),
         ])
         return appeal_of_row(numbered.rows[0])
 

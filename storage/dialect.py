@@ -32,10 +32,6 @@ class Dialect(StrEnum):
         """SQLite's `INDEXED BY index` after a table name; PostgreSQL chooses for itself."""
         return "" if self is Dialect.POSTGRESQL else f" INDEXED BY {index}"
 
-    def last_insert_id(self) -> str:
-        """The id the connection's last INSERT gave (an identity column on PostgreSQL)."""
-        return "lastval()" if self is Dialect.POSTGRESQL else "last_insert_rowid()"
-
     def zero_padded(self, expr: str, width: int) -> str:
         """An integer as text, zero-padded to `width` digits (longer numbers whole)."""
         if self is Dialect.POSTGRESQL:

@@ -122,16 +122,11 @@ class PgSession:
 
     dialect = Dialect.POSTGRESQL
 
-    def __init__(self, conn: asyncpg.Connection | PoolConnectionProxy, *, in_transaction: bool = True) -> None:
+    def __init__(self, conn: asyncpg.Connection | PoolConnectionProxy) -> None:
         self._conn = conn
         self._pending: list[tuple[str, Params, bool]] = []
         self._reads = ReadCache()
-        self._in_transaction = in_transaction
         self.trips = 0
-
-    @property
-    def in_transaction(self) -> bool:
-        return self._in_transaction
 
     def defer(self, sql: str, params: Params = ()) -> None:
         self._forget(sql)

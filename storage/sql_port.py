@@ -37,9 +37,6 @@ class SqlSession(Protocol):
     dialect: Dialect
     trips: int
 
-    @property
-    def in_transaction(self) -> bool: ...
-
     def defer(self, sql: str, params: Params = ()) -> None: ...
 
     def defer_many(self, sql: str, params: Iterable[Params]) -> None: ...
