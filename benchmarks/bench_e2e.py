@@ -40,7 +40,7 @@ from typing import Any
 from benchmarks.bench_core import SCRIPT
 from tests.bot_process import BotProcess
 from tests.fake_telegram import FakeBotApiServer, FakeTelegram
-from tests.fake_telegram.records import BOT_USER
+from tests.fake_telegram.quick import QuickTelegram
 
 TOKEN = "123:BENCH"
 ADMIN = 2001
@@ -82,45 +82,6 @@ asyncio.run(main())
 '''
 
 
-class BenchTelegram(FakeTelegram):
-    """The fake, plus what the benchmark waits on without scanning every sent message:
-    a future per chat resolved by the next message stored there, and the card times."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.waiters: dict[int, asyncio.Future[int]] = {}
-        self.last_message: dict[int, int] = {}
-        self.card_times: list[float] = []
-        self.cards_seen = asyncio.Event()
-        self.cards_expected = 0
-
-    def _store(self, method: str, chat_id: int, text: str, p: dict[str, Any],
-               extra: dict[str, Any] | None = None) -> dict[str, Any]:
-        msg = super()._store(method, chat_id, text, p, extra)
-        self.last_message[chat_id] = msg["message_id"]
-        if chat_id == ADMIN and text.startswith("Обращение №"):
-            self.card_times.append(time.perf_counter())
-            if len(self.card_times) >= self.cards_expected:
-                self.cards_seen.set()
-        waiter = self.waiters.pop(chat_id, None)
-        if waiter is not None and not waiter.done():
-            waiter.set_result(msg["message_id"])
-        return msg
-
-    def expect(self, chat_id: int) -> asyncio.Future[int]:
-        waiter = asyncio.get_running_loop().create_future()
-        self.waiters[chat_id] = waiter
-        return waiter
-
-    def press_quick(self, chat_id: int, message_id: int, data: str) -> None:
-        """press() without its scan of every sent message."""
-        self._push({"callback_query": {
-            "id": f"cq{next(self._file_ids)}", "from": self._user(chat_id, "Иван Петров"),
-            "chat_instance": "ci", "data": data,
-            "message": {"message_id": message_id, "date": int(time.time()),
-                        "chat": self._chat(chat_id), "from": BOT_USER, "text": "..."}}})
-
-
 @dataclass
 class Run:
     name: str
@@ -148,7 +109,7 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
 
 
-async def _citizens(fake: BenchTelegram, n: int, first_chat: int, run: Run,
+async def _citizens(fake: QuickTelegram, n: int, first_chat: int, run: Run,
                     reply_wait: float = 60.0) -> None:
     rng = random.Random(n)
 
@@ -162,7 +123,8 @@ async def _citizens(fake: BenchTelegram, n: int, first_chat: int, run: Run,
             if "text" in step:
                 fake.message(chat, chat, step["text"])
             else:
-                fake.press_quick(chat, fake.last_message.get(chat, 1), step["payload"])
+                last = fake.last.get(chat)
+                fake.press_quick(chat, last.message_id if last else 1, step["payload"])
             try:
                 await asyncio.wait_for(waiter, reply_wait)
             except TimeoutError:
@@ -183,7 +145,7 @@ async def _wait_polling(fake: FakeTelegram, what: Any, seconds: float = 60) -> N
 
 
 async def _medfront(n: int, workdir: Path) -> Run:
-    fake = BenchTelegram()
+    fake = QuickTelegram({ADMIN})
     server = FakeBotApiServer(fake, TOKEN)
     await server.start()
     bot = BotProcess(workdir, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=server.url,
@@ -228,7 +190,7 @@ async def _medfront(n: int, workdir: Path) -> Run:
 
 
 async def _echo(n: int, workdir: Path) -> Run:
-    fake = BenchTelegram()
+    fake = QuickTelegram({ADMIN})
     server = FakeBotApiServer(fake, TOKEN)
     await server.start()
     script = workdir / "echo_bot.py"

@@ -14,11 +14,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from bot.appeals.calendar import BusinessCalendar
 from bot.appeals.deadlines import DeadlineClock
 from bot.appeals.digests import DigestService
 from bot.appeals.operator_alerts import OperatorAlerts
-from bot.appeals.policy import Policy
+from bot.appeals.region_rules import RegionalDeadlines
 from bot.appeals.reminders import ReminderService
 from bot.appeals.service import AppealService
 from bot.appeals.staff_power import grant_role
@@ -118,8 +117,9 @@ async def bootstrap_operators(db: Store, settings: Settings, clock: Clock) -> No
 async def build_app(settings: Settings, clock: Clock | None = None) -> App:
     clock = clock or SystemClock()
     # Policy and calendar first: a wrong file stops the start before anything is touched.
-    deadlines = DeadlineClock(Policy.load(settings.policy_path),
-                              BusinessCalendar.from_file(settings.calendar_path))
+    regional = RegionalDeadlines.load(settings.regions_path, settings.policy_path,
+                                      settings.calendar_path)
+    deadlines = regional.base
     db = await open_store(settings.database)
     try:
         loaded = await bootstrap_directory(db, settings, clock)
@@ -138,7 +138,7 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
         await db.close()
         raise
     metrics = Metrics()
-    appeals = AppealService(deadlines, settings.default_timezone, observer=metrics)
+    appeals = AppealService(regional, settings.default_timezone, observer=metrics)
     outcomes = DeliveryOutcomes(appeals)
     courier = Courier(db, clock, outcomes, poll_interval=settings.outbox_poll_interval,
                       policy=RetryPolicy(keep_trying=timedelta(
@@ -208,7 +208,8 @@ def vk_transport(app: App) -> VkTransport:
             path=settings.vk_callback_path)
     api = make_api(settings.vk_group_token.get_secret_value(), settings.vk_api_url)
     return VkTransport(app.dialog, VkSender(api),
-                       VkSettings(state_dir=settings.database_path.parent, callback=callback))
+                       VkSettings(state_dir=settings.database_path.parent, callback=callback),
+                       StoredState(app.db, app.clock))
 
 
 class StoredState:

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     policy_path: Path | None = None
     # Extra days off / working days the `holidays` calendar does not know (optional YAML).
     calendar_path: Path | None = None
+    # Several regions in one deployment: each region's own policy and calendar overrides,
+    # laid over the two files above (optional YAML keyed by region: bot/appeals/region_rules.py).
+    regions_path: Path | None = None
     # Bounds of what an import may do: institutions in one directory file; the share of the
     # active institutions a re-import may hide without --allow-mass-deactivate; FAQ entries
     # and characters in one FAQ answer.
@@ -177,7 +180,7 @@ class Settings(BaseSettings):
             return [str(item) for item in value]
         return value
 
-    @field_validator("policy_path", "calendar_path")
+    @field_validator("policy_path", "calendar_path", "regions_path")
     @classmethod
     def _existing_file(cls, value: Path | None) -> Path | None:
         if value is not None and not value.is_file():

@@ -72,6 +72,10 @@ class Metrics:
         self.outbox_backlog = Gauge("medfront_outbox_backlog",
                                     "Messages still to send (pending or in flight)",
                                     ["platform"], registry=r)
+        self.inbox_backlog = Gauge(
+            "medfront_inbox_backlog",
+            "Polled updates stored for the workers and not handled yet (several workers)",
+            ["platform"], registry=r)
         self.delivery_failures = Counter(
             "medfront_delivery_failures", "Failed delivery attempts, by failure class",
             ["platform", "reason"], registry=r)
@@ -89,6 +93,7 @@ class Metrics:
             self.appeals_filed.labels(platform=platform)
             self.rate_limited.labels(platform=platform)
             self.outbox_backlog.labels(platform=platform).set(0)
+            self.inbox_backlog.labels(platform=platform).set(0)
             self._backlog_platforms.add(platform)
 
     # the core's observer ports
@@ -123,9 +128,15 @@ class Metrics:
         for platform in self._backlog_platforms:
             self.outbox_backlog.labels(platform=platform).set(counts.get(platform, 0))
 
+    def set_inbox(self, waiting: Iterable[tuple[str, int]]) -> None:
+        counts = dict(waiting)
+        for platform in self._backlog_platforms | set(counts):
+            self.inbox_backlog.labels(platform=platform).set(counts.get(platform, 0))
+
     async def refresh(self, db: Store) -> None:
         async with db.read() as repos:
             self.set_backlog(await repos.outbox.backlog())
+            self.set_inbox(await repos.inbox.backlog())
 
     def text(self) -> bytes:
         return generate_latest(self.registry)

@@ -7,6 +7,10 @@ it is up (the delivery gets its sender once it started). The periodic jobs (remi
 digests, retention, picking up directory imports) run on the scheduler (bot/scheduler.py).
 The web console (bot/web) is served beside them while WEB_PORT is set.
 
+With several workers (PostgreSQL) webhooks reach any worker; a platform taken by polling
+is polled by the worker holding the lease (bot/leadership.py), which stores what it polls
+in the inbox (bot/inbox.py) that every worker takes from.
+
 Stopping is graceful: transports stop taking updates, the updates in flight finish,
 the delivery finishes the calls in flight (what is still queued stays in the outbox for
 the next start), then the database closes.
@@ -34,11 +38,13 @@ from bot.health import (
     outbox_flowing,
 )
 from bot.heap import settle
+from bot.inbox import Inbox, Take
 from bot.leadership import lead
 from bot.logs import brief
 from bot.metrics import metrics_page
 from bot.scheduler import build_scheduler
 from bot.stopping import pause_unless_stopped, unless_stopped
+from handlers.ports import Relay
 from storage.dialect import Dialect
 from storage.store import Store
 
@@ -65,6 +71,16 @@ class Transport(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+@runtime_checkable
+class Relays(Protocol):
+    """A transport whose polled updates can be stored for every worker (bot/inbox.py)."""
+
+    def relay_to(self, relay: Relay) -> None: ...
+
+    @property
+    def take(self) -> Take: ...
 
 
 @runtime_checkable
@@ -133,10 +149,17 @@ async def run_bot(app: App, transports: list[Transport], *, stop: asyncio.Event 
     scheduler = build_scheduler(app, led=False)  # this worker's own: its directory index
     scheduler.start()
     # Webhooks reach any worker; a poller is one per token (a second getUpdates gets 409
-    # Conflict), so with several workers (PostgreSQL) only the leader polls.
+    # Conflict), so with several workers (PostgreSQL) only the leader polls, into the
+    # inbox every worker takes from.
     led = [t for t in transports if app.db.dialect is Dialect.POSTGRESQL and polls(app, t)]
     tasks = [asyncio.create_task(keep_serving(app, t, stop, retry), name=f"serve-{t.platform}")
              for t in transports if t not in led]
+    inbox = Inbox(app.db, app.clock)
+    for transport in led:
+        if isinstance(transport, Relays):
+            transport.relay_to(inbox)
+            tasks.append(asyncio.create_task(keep_taking(transport, inbox, stop, retry),
+                                             name=f"take-{transport.platform}"))
     tasks.append(asyncio.create_task(
         lead(app.db, stop, lambda lost: led_work(app, lost, led, retry)), name="leadership"))
     log.info("medfront running: %s", ", ".join(t.platform for t in transports))
@@ -198,17 +221,13 @@ async def verify_database(db: Store) -> None:
                      "the latest backup (made by python -m bot backup)", db.path, damage)
 
 
-async def keep_serving(app: App, transport: Transport, stop: asyncio.Event,
-                       retry: RetryPolicy = START_RETRY) -> None:
-    """Start the transport (again, with backoff, while its platform cannot be reached), then
-    serve until `stop`; a serve that fails starts over. Never raises: the other transports
-    and the delivery go on whatever happens to this one."""
+async def started(transport: Transport, stop: asyncio.Event, retry: RetryPolicy) -> bool:
+    """Start the transport, again with backoff while its platform cannot be reached; False:
+    stopped first."""
     failures = 0
     while not stop.is_set():
         try:
             await unless_stopped(stop, transport.start())
-            if stop.is_set():
-                return
         except Exception as exc:
             failures += 1
             delay = retry.delay(failures)
@@ -216,8 +235,29 @@ async def keep_serving(app: App, transport: Transport, stop: asyncio.Event,
                         brief(exc), delay)
             await pause_unless_stopped(stop, delay)
             continue
-        if failures:
+        if failures and not stop.is_set():
             log.info("%s: started after %s failed attempt(s)", transport.platform, failures)
+        return not stop.is_set()
+    return False
+
+
+async def keep_taking(transport: Transport, inbox: Inbox, stop: asyncio.Event,
+                      retry: RetryPolicy = START_RETRY) -> None:
+    """Several workers: take the platform's updates that the polling worker stored, once the
+    transport is started (it knows the bot's own id then), until `stop`."""
+    if isinstance(transport, Relays) and await started(transport, stop, retry):
+        await inbox.serve(transport.platform, transport.take, stop)
+
+
+async def keep_serving(app: App, transport: Transport, stop: asyncio.Event,
+                       retry: RetryPolicy = START_RETRY) -> None:
+    """Start the transport (again, with backoff, while its platform cannot be reached), then
+    serve until `stop`; a serve that fails starts over. Never raises: the other transports
+    and the delivery go on whatever happens to this one."""
+    failures = 0
+    while not stop.is_set():
+        if not await started(transport, stop, retry):
+            return
         failures = 0
         app.courier.add_sender(transport.sender)
         app.courier.wake()  # what waited in the outbox for this platform goes now

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from directory.regions import region_key
+
 
 @dataclass(frozen=True, slots=True)
 class Institution:
@@ -32,6 +34,11 @@ class Institution:
     def display_name(self) -> str:
         """What a citizen reads in a button: the short name when there is one."""
         return self.short_name or self.name
+
+    @property
+    def region_key(self) -> str:
+        """The region it belongs to (directory/regions.py); '' when its row names none."""
+        return region_key(self.region)
 
 
 @dataclass(frozen=True, slots=True)

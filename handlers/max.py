@@ -38,7 +38,7 @@ from handlers.max_sender import PLATFORM, MaxSender
 from handlers.max_subscription import SubscriptionWatch
 from handlers.max_updates import Me, chat_of, conversation_key, incoming_of, update_key
 from handlers.max_webhook import MaxWebhookServer, WebhookSettings
-from handlers.ports import Core, DeadLetters, OperatorAlerts, TransportState
+from handlers.ports import Core, DeadLetters, OperatorAlerts, Relay, TransportState
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +174,15 @@ class MaxTransport:
         await self.bot.close_session()
 
     # updates
+
+    def relay_to(self, relay: Relay) -> None:
+        """Several workers: what this transport polls is stored for all of them (bot/inbox.py)
+        instead of handled here; each worker handles its share through `take`."""
+        self.polling.relay = relay
+
+    async def take(self, update: dict[str, Any]) -> bool:
+        """An update another worker polled (bot/inbox.py): handled as one polled here."""
+        return await self.process(update)
 
     async def drain(self) -> None:
         """Wait for the updates being handled (graceful stop)."""

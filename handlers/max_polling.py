@@ -7,12 +7,15 @@ fails (the core could not take it: the database was busy or down), the marker st
 the same batch is fetched again after a pause; the updates already handled are ignored
 by the core (their dedupe keys). An update that fails again and again is kept as a dead
 letter and passed (the transport's `process`), so one bad update never stalls the bot.
-Stopping finishes the batch in hand and saves its marker.
+Stopping finishes the batch in hand and saves its marker. With `relay` set (several
+workers: bot/inbox.py) a batch is stored for every worker to take instead of handled here,
+and the marker moves once it is stored.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -22,7 +25,7 @@ from bot.logs import brief
 from bot.stopping import pause_unless_stopped, unless_stopped
 from handlers.max_sender import PLATFORM, MaxSender
 from handlers.max_updates import conversation_key
-from handlers.ports import TransportState
+from handlers.ports import Relay, TransportState
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,7 @@ class MaxLongPoll:
         self.timeout = timeout
         self.retry = retry
         self.marker: int | None = None
+        self.relay: Relay | None = None  # several workers: batches are stored for all
 
     async def load_marker(self) -> int | None:
         raw = await self.state.load(PLATFORM, MARKER)
@@ -90,7 +94,15 @@ class MaxLongPoll:
         await pause_unless_stopped(stop, delay)
 
     async def handle_batch(self, updates: list[dict[str, Any]]) -> bool:
-        """True when every update was handled (or given up as a dead letter)."""
+        """True when every update was handled (or given up as a dead letter), or stored."""
+        if self.relay is not None:
+            try:
+                await self.relay.put(PLATFORM, [(conversation_key(u), json.dumps(u))
+                                                for u in updates])
+            except Exception as exc:
+                log.warning("MAX: a batch was not stored (%s)", brief(exc))
+                return False
+            return True
         by_chat: dict[str, list[dict[str, Any]]] = {}
         for update in updates:
             by_chat.setdefault(conversation_key(update), []).append(update)

@@ -82,3 +82,11 @@ class MediaSource(Protocol):
     passing failure (the network, the platform's 5xx) raises."""
 
     async def fetch(self, attachment: Attachment, /) -> bytes | None: ...
+
+
+class Relay(Protocol):
+    """With several workers, where the one polling worker stores each batch of updates for
+    every worker to take (bot.inbox.Inbox): (chat key, the update as JSON) each, in the
+    order received. Raises when the batch could not be stored (it is fetched again)."""
+
+    async def put(self, platform: str, updates: Sequence[tuple[str, str]], /) -> None: ...

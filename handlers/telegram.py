@@ -27,7 +27,7 @@ from aiogram.types import CallbackQuery, Update
 from aiohttp import web
 
 from handlers.endpoint import Endpoint
-from handlers.ports import Core, DeadLetters, StaffMenus
+from handlers.ports import Core, DeadLetters, Relay, StaffMenus
 from handlers.telegram_commands import TelegramCommands, is_invite
 from handlers.telegram_intake import Accepted, Rejected, TelegramIntake
 from handlers.telegram_polling import ALLOWED_UPDATES, LongPolling
@@ -109,6 +109,16 @@ class TelegramTransport:
         await self.bot.session.close()
 
     # updates
+
+    def relay_to(self, relay: Relay) -> None:
+        """Several workers: what this transport polls is stored for all of them (bot/inbox.py)
+        instead of handled here; each worker handles its share through `take`."""
+        self.polling.relay = relay
+
+    async def take(self, raw: dict[str, Any]) -> bool:
+        """An update another worker polled (bot/inbox.py): handled as one polled here."""
+        await self.feed(raw)
+        return True
 
     async def feed(self, update: Update | dict[str, Any]) -> None:
         """Handle one update (tests and the webhook; polling checks a batch at once): one

@@ -5,11 +5,15 @@ confirmed by the next call, so a crash redelivers and the core's update_id dedup
 the redelivery harmless. An update that cannot be read is kept as a dead letter and the
 offset moves past it like past any other. On stop the batch in hand is finished and its
 offset confirmed, so a restart replays nothing.
+
+With several workers (`relay` set: bot/inbox.py) the batch is stored for every worker to
+take instead of handled here, and its offset moves only once it is stored.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -22,7 +26,9 @@ from aiogram.types import Update
 from bot.delivery.retry import RetryPolicy
 from bot.logs import brief
 from bot.stopping import pause_unless_stopped, unless_stopped
+from handlers.ports import Relay
 from handlers.telegram_intake import Accepted, Rejected, TelegramIntake, update_id_of
+from handlers.telegram_sender import PLATFORM
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +55,7 @@ class LongPolling:
         self.retry = retry
         self.offset: int | None = None  # the next update_id to ask for
         self.confirmed: int | None = None  # the offset Telegram has been told
+        self.relay: Relay | None = None  # several workers: batches are stored for all
 
     async def run(self, stop: asyncio.Event) -> None:
         failures = 0
@@ -75,7 +82,15 @@ class LongPolling:
                 await self._pause(stop, failures, f"getUpdates: {len(raws)} update(s) "
                                                   "without update_id")
                 continue
-            await self.handle_batch(raws)
+            if self.relay is None:
+                await self.handle_batch(raws)
+            else:
+                try:
+                    await self.relay.put(PLATFORM, [(raw_chat_key(r), json.dumps(r)) for r in raws])
+                except Exception as exc:  # the same batch is fetched again
+                    failures += 1
+                    await self._pause(stop, failures, f"updates not stored ({_brief(exc)})")
+                    continue
             self.offset = max(ids) + 1
         await self.confirm_offset()
 
@@ -113,6 +128,26 @@ def _brief(exc: BaseException) -> str:
     """A failed call in one line: aiogram's decode errors would quote the response (people's
     messages), so they are named only."""
     return type(exc).__name__ if isinstance(exc, ClientDecodeError) else brief(exc)
+
+
+def raw_chat_key(raw: Any) -> str:
+    """chat_key of an update as received (JSON), for the inbox's order."""
+    if not isinstance(raw, dict):
+        return "?"
+    query = _part(raw, "callback_query")
+    for part in (_part(raw, "message"), _part(raw, "edited_message"),
+                 _part(raw, "my_chat_member"), _part(query, "message")):
+        chat = _part(part, "chat")
+        if "id" in chat:
+            return f"c{chat['id']}"
+    if query:
+        return f"u{_part(query, 'from').get('id')}"
+    return f"u{raw.get('update_id')}"
+
+
+def _part(raw: dict[str, Any], field: str) -> dict[str, Any]:
+    value = raw.get(field)
+    return value if isinstance(value, dict) else {}
 
 
 def chat_key(update: Update) -> str:

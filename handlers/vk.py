@@ -22,7 +22,7 @@ from typing import Any
 from aiohttp import ClientTimeout
 from vkbottle import API, AiohttpClient
 
-from handlers.ports import Core
+from handlers.ports import Core, Relay, TransportState
 from handlers.vk_callback import CallbackSettings, VkCallbackServer
 from handlers.vk_polling import VkLongPoll
 from handlers.vk_sender import PLATFORM, VkSender
@@ -87,8 +87,11 @@ class VkTransport:
 
     platform = PLATFORM
 
-    def __init__(self, core: Core, sender: VkSender, settings: VkSettings) -> None:
+    def __init__(self, core: Core, sender: VkSender, settings: VkSettings,
+                 state: TransportState | None = None) -> None:
         self.core = core
+        self.state = state  # the long poll's ts (without it: a file in settings.state_dir)
+        self.relay: Relay | None = None
         self._sender = sender
         self.api: API = sender.api
         self.settings = settings
@@ -133,8 +136,8 @@ class VkTransport:
                                                   self.submit, self.drain)
                 await self._callback.run(stop, self.ready)
             else:
-                await VkLongPoll(self.api, self.group_id, self.settings.state_dir,
-                                 self.submit).run(stop, self.ready)
+                await VkLongPoll(self.api, self.group_id, self.settings.state_dir, self.submit,
+                                 stored=self.state, relay=self.relay).run(stop, self.ready)
         finally:
             await self.drain()
 
@@ -142,6 +145,16 @@ class VkTransport:
         await self.api.http_client.close()
 
     # events, in order per conversation, in parallel across conversations
+
+    def relay_to(self, relay: Relay) -> None:
+        """Several workers: what this transport polls is stored for all of them (bot/inbox.py)
+        instead of handled here; each worker handles its share through `take`."""
+        self.relay = relay
+
+    async def take(self, event: dict[str, Any]) -> bool:
+        """An event another worker polled (bot/inbox.py): handled as one polled here."""
+        await self.handle(event)
+        return True
 
     def submit(self, event: dict[str, Any]) -> asyncio.Task[None]:
         """Handle one event after the previous event of the same conversation (so one

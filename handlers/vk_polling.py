@@ -6,12 +6,19 @@ fetches it again, and after a restart the events that came meanwhile are fetched
 core ignores any it already handled). A failed long-poll request (e.g.
 groups.getLongPollServer) is tried again with backoff; stopping ends the wait for VK at
 once.
+
+The `ts` is kept in the database (TransportState) when one is given, so a worker that
+takes the polling over from another (several workers on PostgreSQL) resumes where the
+other left; the file next to the database is read once, for a deployment that kept it
+there. With `relay` set (several workers: bot/inbox.py) a batch is stored for every
+worker to take instead of handled here, and its `ts` saved once it is stored.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -20,7 +27,11 @@ from typing import Any
 from vkbottle import API, BotPolling
 
 from bot.delivery.retry import RetryPolicy
+from bot.logs import brief
 from bot.stopping import pause_unless_stopped, unless_stopped
+from handlers.ports import Relay, TransportState
+from handlers.vk_sender import PLATFORM
+from handlers.vk_updates import conversation_key
 
 log = logging.getLogger(__name__)
 
@@ -31,26 +42,70 @@ Submit = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 class StatePolling(BotPolling):
-    """vkbottle's long poll, keeping its `ts` in `state_dir` (next to the database)."""
+    """vkbottle's long poll, keeping its `ts` in the database (`stored`) or, without one,
+    in `state_dir` (next to the database)."""
 
-    def __init__(self, api: API, group_id: int, state_dir: Path) -> None:
+    def __init__(self, api: API, group_id: int, state_dir: Path,
+                 stored: TransportState | None = None) -> None:
         super().__init__(api, group_id=group_id, skip_old_events=False)
         self.state_dir = state_dir
+        self.stored = stored
+        self.ts: Any = None  # the last one saved in the database
 
     @property
     def ts_state_path(self) -> Path:
         return self.state_dir / f"vk_longpoll_{self.group_id}.json"
 
+    @property
+    def ts_name(self) -> str:
+        return f"longpoll_ts_{self.group_id}"
+
+    async def load(self) -> None:
+        if self.stored is not None:
+            kept = await self.stored.load(PLATFORM, self.ts_name)
+            self.ts = json.loads(kept) if kept is not None else None
+
+    def restore_server_ts(self, server: dict[str, Any]) -> dict[str, Any]:
+        if self.stored is None or self.ts is None:
+            return super().restore_server_ts(server)
+        server["ts"] = self.ts
+        return server
+
+    def save_server_ts(self, server: dict[str, Any]) -> None:
+        """vkbottle's own save after each batch: the file only where no database keeps it."""
+        if self.stored is None:
+            super().save_server_ts(server)
+
+    async def save(self, ts: Any) -> None:
+        if self.stored is None:
+            await asyncio.to_thread(super().save_server_ts, {"ts": ts})
+            return
+        await self.stored.save(PLATFORM, self.ts_name, json.dumps(ts))
+        self.ts = ts
+
 
 class VkLongPoll:
     def __init__(self, api: API, group_id: int, state_dir: Path, submit: Submit,
-                 retry: RetryPolicy = LONG_POLL_RETRY) -> None:
-        self.polling = StatePolling(api, group_id, state_dir)
+                 retry: RetryPolicy = LONG_POLL_RETRY, *, stored: TransportState | None = None,
+                 relay: Relay | None = None) -> None:
+        self.polling = StatePolling(api, group_id, state_dir, stored)
         self.submit = submit
         self.retry = retry
+        self.relay = relay
 
     async def run(self, stop: asyncio.Event, ready: asyncio.Event) -> None:
         """Until `stop`: the batch in hand is finished, the next one is not taken."""
+        failures = 0
+        while True:  # the ts kept in the database, before the first request
+            try:
+                await unless_stopped(stop, self.polling.load())
+                break
+            except Exception as exc:
+                failures += 1
+                log.warning("VK: the long poll's ts cannot be read (%s)", brief(exc))
+                await pause_unless_stopped(stop, self.retry.delay(failures))
+            if stop.is_set():
+                return
         events = self.polling.listen()
         failures = 0
         ready.set()
@@ -67,17 +122,36 @@ class VkLongPoll:
                 failures = 0
                 if event is None:  # stopped while waiting for VK, or the poll ended
                     break
-                await self.handle_batch(event)
+                await self.settle(event, stop)
         finally:
             with contextlib.suppress(Exception):
                 await events.aclose()
 
+    async def settle(self, event: dict[str, Any], stop: asyncio.Event) -> None:
+        """Handle (or store) the batch and save its ts, again after a pause while that fails
+        (the database is away); stopped meanwhile, the next start fetches it again."""
+        failures = 0
+        while True:
+            try:
+                await self.handle_batch(event)
+                return
+            except Exception as exc:
+                failures += 1
+                log.warning("VK: a batch was not stored (%s); again", brief(exc))
+                await pause_unless_stopped(stop, self.retry.delay(failures))
+                if stop.is_set():
+                    return
+
     async def handle_batch(self, event: dict[str, Any]) -> None:
         updates = [u for u in event.get("updates", []) if isinstance(u, dict)]
-        # The whole batch is handled before its ts is saved (see the module's docstring).
-        await asyncio.gather(*(self.submit(u) for u in updates), return_exceptions=True)
+        # The whole batch is handled (or stored) before its ts is saved (see the module's
+        # docstring).
+        if self.relay is not None:
+            await self.relay.put(PLATFORM, [(conversation_key(u), json.dumps(u)) for u in updates])
+        else:
+            await asyncio.gather(*(self.submit(u) for u in updates), return_exceptions=True)
         if "ts" in event:
-            await asyncio.to_thread(self.polling.save_server_ts, {"ts": event["ts"]})
+            await self.polling.save(event["ts"])
 
 
 async def _next(events: AsyncIterator[dict[str, Any]]) -> dict[str, Any] | None:

@@ -90,6 +90,12 @@ class InstitutionRepo:
             return _from_rows(rows)
         return await asyncio.to_thread(_from_rows, rows)
 
+    async def regions(self) -> tuple[str, ...]:
+        """The region fields the directory's rows write, each once (none: not listed)."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT DISTINCT region FROM institutions WHERE region != '' ORDER BY region")
+        return tuple(str(row[0]) for row in rows)
+
     async def replace_all(self, institutions: Iterable[Institution], now: datetime) -> ImportCounts:
         """Make the table match a full import: upsert by id, deactivate the missing ones.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import aiosqlite
@@ -20,7 +21,7 @@ def inbox_of(row: aiosqlite.Row) -> InboxChat:
 
 def user_of(row: aiosqlite.Row) -> User:
     return User(row["id"], row["platform"], row["platform_user_id"], row["chat_id"],
-                row["display_name"])
+                row["display_name"], row["region"])
 
 
 class PeopleRepo:
@@ -58,8 +59,13 @@ class PeopleRepo:
             # Met first in a group, now in private: reminders and escalations can reach them.
             self._conn.defer("UPDATE users SET chat_id = ? WHERE id = ?", (chat_id, user.id))
             user = User(user.id, user.platform, user.platform_user_id, chat_id,
-                        display_name or user.display_name)
+                        display_name or user.display_name, user.region)
         return user
+
+    async def set_region(self, user: User, region: str) -> None:
+        """The region (as an institution's row writes it) a citizen's searches prefer."""
+        if user.region != region:
+            self._conn.defer("UPDATE users SET region = ? WHERE id = ?", (region, user.id))
 
     async def find_user(self, platform: str, platform_user_id: str) -> User | None:
         async with self._conn.execute(
@@ -76,19 +82,31 @@ class PeopleRepo:
     # staff
 
     async def add_role(
-        self, user_id: int, role: Role, institution_id: str | None, now: datetime
+        self, user_id: int, role: Role, institution_id: str | None, now: datetime,
+        region: str = "",
     ) -> None:
+        """A role (kept as it was if the person has it already: see set_role_region)."""
         self._conn.defer(
-            "INSERT INTO staff (user_id, role, institution_id, created_at) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (user_id, role, institution_id, to_db(now)),
+            "INSERT INTO staff (user_id, role, institution_id, created_at, region) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (user_id, role, institution_id, to_db(now), region),
         )
+
+    async def set_role_region(self, user_id: int, roles: Sequence[Role], region: str) -> int:
+        """Binds the person's region-wide roles of these kinds to a region key ('': none);
+        how many were changed."""
+        marks = ", ".join("?" for _ in roles)
+        cur = await self._conn.execute(
+            f"UPDATE staff SET region = ? WHERE user_id = ? AND role IN ({marks}) "
+            "AND institution_id IS NULL AND region != ?", (region, user_id, *roles, region))
+        return cur.rowcount
 
     async def roles(self, user_id: int) -> list[StaffRole]:
         async with self._conn.execute(
-            "SELECT role, institution_id FROM staff WHERE user_id = ? ORDER BY id", (user_id,)
+            "SELECT role, institution_id, region FROM staff WHERE user_id = ? ORDER BY id",
+            (user_id,),
         ) as cur:
-            return [StaffRole(Role(row["role"]), row["institution_id"])
+            return [StaffRole(Role(row["role"]), row["institution_id"], row["region"])
                     for row in await cur.fetchall()]
 
     async def staff_chats(self, role: Role) -> list[ChatRef]:
@@ -99,6 +117,14 @@ class PeopleRepo:
             "SELECT DISTINCT u.platform, u.chat_id FROM staff s JOIN users u ON u.id = s.user_id "
             "WHERE s.role = ? AND u.chat_id != '' ORDER BY u.platform, u.chat_id", (role,),
             frozenset({"staff", "users"}))]
+
+    async def staff_regions(self, role: Role) -> list[tuple[ChatRef, str]]:
+        """staff_chats with the region key each role is bound to ('': none): a chat is
+        there once for each region its person's roles of that kind have."""
+        return [(ChatRef(row[0], row[1]), str(row[2])) for row in await self._conn.cached(
+            "SELECT DISTINCT u.platform, u.chat_id, s.region FROM staff s "
+            "JOIN users u ON u.id = s.user_id WHERE s.role = ? AND u.chat_id != '' "
+            "ORDER BY u.platform, u.chat_id, s.region", (role,), frozenset({"staff", "users"}))]
 
     # inbox chats
 
@@ -194,12 +220,12 @@ class PeopleRepo:
 
     async def create_invite(
         self, token: str, role: Role, institution_id: str | None, now: datetime,
-        expires_at: datetime,
+        expires_at: datetime, region: str = "",
     ) -> None:
         self._conn.defer(
-            "INSERT INTO invites (token, role, institution_id, created_at, expires_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (token, role, institution_id, to_db(now), to_db(expires_at)),
+            "INSERT INTO invites (token, role, institution_id, created_at, expires_at, region) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (token, role, institution_id, to_db(now), to_db(expires_at), region),
         )
 
     async def get_invite(self, token: str) -> Invite | None:
@@ -208,7 +234,7 @@ class PeopleRepo:
         if row is None:
             return None
         return Invite(row["token"], Role(row["role"]), row["institution_id"],
-                      from_db(row["expires_at"]), from_db(row["used_at"]))
+                      from_db(row["expires_at"]), from_db(row["used_at"]), row["region"])
 
     async def use_invite(self, token: str, user_id: int, now: datetime) -> bool:
         """Mark an invite used; False if someone used it first."""

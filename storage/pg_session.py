@@ -9,6 +9,7 @@ the next statement, as on SQLite; `cached` / `prime` are the same per-unit read 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -169,11 +170,21 @@ class PgSession:
         return (await self._one(sql, params, False)).rows
 
     async def flush(self) -> None:
+        """The deferred statements in order; a run of one statement deferred again and
+        again (the delivery's marks) goes as one pipelined executemany."""
         pending, self._pending = self._pending, []
-        self.trips += len(pending)  # each statement a round trip to the server
-        for sql, params, many in pending:
-            await (self._many(sql, params, counted=False) if many
-                   else self._run(sql, params))
+        for (sql, many), run in itertools.groupby(pending, key=lambda p: (p[0], p[2])):
+            statements = list(run)
+            if many:
+                for _, params, _ in statements:
+                    self.trips += 1
+                    await self._many(sql, params, counted=False)
+                continue
+            self.trips += 1
+            if len(statements) == 1:
+                await self._run(sql, statements[0][1])
+            else:
+                await self._many(sql, [params for _, params, _ in statements], counted=False)
 
     async def commit(self) -> None:
         await self.flush()

@@ -64,12 +64,14 @@ class User:
     platform_user_id: str
     chat_id: str
     display_name: str = ""
+    region: str = ""  # a citizen's: the region of the institution they last filed with
 
 
 @dataclass(frozen=True, slots=True)
 class StaffRole:
     role: Role
     institution_id: str | None  # None: region-wide
+    region: str = ""  # the region key it is bound to (directory/regions.py); '': every one
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,7 @@ class Invite:
     institution_id: str | None
     expires_at: datetime
     used_at: datetime | None
+    region: str = ""  # the region key the role is bound to ('': none)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from storage.dead_letters_repo import DeadLetterRepo
 from storage.dialog_repo import DialogStateRepo
 from storage.duty_repo import DutyRepo
 from storage.faq_stats_repo import FaqStatsRepo
+from storage.inbox_repo import InboxRepo
 from storage.institutions_repo import InstitutionRepo
 from storage.outbox_repo import OutboxRepo
 from storage.people_repo import PeopleRepo
@@ -39,3 +40,4 @@ class Repositories:
         self.routing = RoutingRepo(conn)
         self.web = WebRepo(conn)
         self.dashboard = DashboardRepo(conn)
+        self.inbox = InboxRepo(conn)

@@ -25,6 +25,7 @@ class StaffEntry:
     role: str  # a Role, or MEMBER (of a staff group)
     institution_id: str | None
     chat_id: str = ""  # member: the group
+    region: str = ""  # a role's region key ('': none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +68,11 @@ class StaffRepo:
         """Everyone with staff power; with institutions given, those acting for them."""
         roles = await self._conn.execute_fetchall(
             "SELECT u.id, u.platform, u.platform_user_id, u.display_name, s.role, "
-            "s.institution_id, '' FROM staff s JOIN users u ON u.id = s.user_id "
+            "s.institution_id, '', s.region FROM staff s JOIN users u ON u.id = s.user_id "
             "ORDER BY s.role, s.institution_id, u.id")
         members = await self._conn.execute_fetchall(
             "SELECT DISTINCT u.id, u.platform, u.platform_user_id, u.display_name, 'member', "
-            "c.institution_id, m.chat_id FROM group_members m JOIN users u ON u.id = m.user_id "
+            "c.institution_id, m.chat_id, '' FROM group_members m JOIN users u ON u.id = m.user_id "
             "JOIN inbox_chats c ON c.platform = m.platform AND c.chat_id = m.chat_id "
             "ORDER BY c.institution_id, m.chat_id, u.id")
         out = [StaffEntry(*row) for row in [*roles, *members]]

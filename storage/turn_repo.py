@@ -45,7 +45,8 @@ class TurnRepo:
             (SEEN_SQL, (platform, update_key, to_db(now))) if update_key is not None
             else ("SELECT 1", ()),
             (_USER, who),
-            (f"SELECT role, institution_id FROM staff WHERE user_id = {_USER_ID} ORDER BY id",
+            (f"SELECT role, institution_id, region FROM staff WHERE user_id = {_USER_ID} "
+             "ORDER BY id",
              who),
             (f"SELECT user_id, reason, refused_at FROM bans WHERE user_id = {_USER_ID}", who),
             (STATE_SQL, (platform, chat_id, platform_user_id)),
@@ -85,7 +86,7 @@ class TurnRepo:
         return Opening(
             fresh=update_key is None or seen.rowcount == 1,
             user=user,
-            roles=tuple(StaffRole(Role(row["role"]), row["institution_id"])
+            roles=tuple(StaffRole(Role(row["role"]), row["institution_id"], row["region"])
                         for row in roles.rows),
             ban=ban, state=state,
             group_institutions=tuple(row[0] for row in group[0].rows) if group else (),

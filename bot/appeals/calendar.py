@@ -57,23 +57,29 @@ class BusinessCalendar:
         """Overrides: `days_off: [2026-06-15]`, `working_days: [2026-06-13]`."""
         if path is None:
             return cls()
-        data = read_yaml(path, CalendarError) or {}
+        return cls().overlaid(read_yaml(path, CalendarError) or {}, str(path))
+
+    def overlaid(self, data: object, where: str) -> BusinessCalendar:
+        """This calendar with more overrides laid over it (a region's, from REGIONS_PATH):
+        a date they name is what they say, whatever this calendar said of it."""
         if not isinstance(data, dict) or set(data) - {"days_off", "working_days"}:
-            raise CalendarError(f"{path}: ожидаются только ключи days_off и working_days")
+            raise CalendarError(f"{where}: ожидаются только ключи days_off и working_days")
         parsed: dict[str, set[date]] = {}
         for key in ("days_off", "working_days"):
             values = data.get(key) or []
             if not isinstance(values, list):
-                raise CalendarError(f"{path}: {key} должен быть списком дат")
+                raise CalendarError(f"{where}: {key} должен быть списком дат")
             try:
                 parsed[key] = {v if isinstance(v, date) else date.fromisoformat(str(v))
                                for v in values}
             except ValueError as exc:
-                raise CalendarError(f"{path}: {key}: неверная дата ({exc})") from None
-        both = parsed["days_off"] & parsed["working_days"]
+                raise CalendarError(f"{where}: {key}: неверная дата ({exc})") from None
+        off, working = parsed["days_off"], parsed["working_days"]
+        both = off & working
         if both:
-            raise CalendarError(f"{path}: дата и выходная, и рабочая: {min(both)}")
-        return cls(parsed["days_off"], parsed["working_days"])
+            raise CalendarError(f"{where}: дата и выходная, и рабочая: {min(both)}")
+        return BusinessCalendar((self.days_off - working) | off,
+                                (self.working_days - off) | working)
 
     def is_working_day(self, day: date) -> bool:
         if day in self.days_off:

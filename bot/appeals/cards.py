@@ -11,11 +11,12 @@ from datetime import datetime
 from bot import texts
 from bot.appeals.errors import AppealError
 from bot.appeals.outbox import outbox_row
+from bot.appeals.regions import operator_chats
 from bot.formatting import format_time
 from bot.message import Attachment, Button, Message
 from bot.payloads import Rate, Staff, StaffVerb, Unsolved
 from directory.model import Institution
-from storage.records import Appeal, AppealStatus, OutboxKind, Role
+from storage.records import Appeal, AppealStatus, OutboxKind
 from storage.repositories import Repositories
 
 CARD_TEXT_MAX = 3000  # the form allows no more; older or imported rows are cut
@@ -133,14 +134,14 @@ class Cards:
         attachments: tuple[Attachment, ...] = (), *, operators_only: bool = False,
     ) -> None:
         """A new card in every working inbox chat of the appeal's institution (the
-        operators if none works)."""
+        operators of its region if none works: bot/appeals/regions.py)."""
         inst = await self.institution(repos, appeal.institution_id)
         chats = [] if operators_only else await repos.people.inbox_chats(inst.id)
         if not chats:
             # Nobody receives this institution's appeals: the ministry must see it.
             if not operators_only:
                 prefix = texts.STAFF_NEW_NO_INBOX.format(institution=inst.display_name) + prefix
-            chats = await repos.people.staff_chats(Role.OPERATOR)
+            chats = await operator_chats(repos, inst.region_key)
         message = Message(prefix + await self.text(repos, appeal), card_buttons(appeal),
                           attachments, card_of=appeal.id)
         await repos.outbox.add_many([

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from bot import texts
 from bot.appeals.outbox import outbox_row
+from bot.appeals.regions import operators_of
 from bot.appeals.service import AppealService
 from bot.formatting import format_time
 from bot.message import decode
@@ -39,13 +40,16 @@ async def delivery_lines(repos: Repositories, timezone: str) -> list[str]:
 
 async def reroute_failed(repos: Repositories, appeals: AppealService, item: OutboxItem,
                          now: datetime) -> int:
-    """A failed message goes to the operators instead (a card as a fresh card, anything
-    else as it was); returns how many operator chats it was queued for."""
-    operators = await repos.people.staff_chats(Role.OPERATOR)
+    """A failed message goes to the operators instead (those of its institution's region:
+    a card as a fresh card, anything else as it was); returns how many operator chats it
+    was queued for."""
+    appeal = await repos.appeals.get(item.appeal_id) if item.appeal_id is not None else None
+    about = appeal.institution_id if appeal is not None else item.institution_id
+    operators = (await operators_of(repos, about) if about
+                 else await repos.people.staff_chats(Role.OPERATOR))
     if not operators:
         return 0
     if item.kind is OutboxKind.CARD and item.appeal_id is not None:
-        appeal = await repos.appeals.get(item.appeal_id)
         if appeal is not None:
             inst = await repos.institutions.get(appeal.institution_id)
             await appeals.cards.repost_to_operators(repos, appeal, now, texts.CARD_REROUTED.format(

@@ -1,4 +1,6 @@
-"""Digests: each working morning to every institution (new, due today, overdue); on the
+"""Digests: each working morning to every institution (new, due today, overdue; by its
+region's calendar and hours), and to the operators the open appeals of institutions no
+inbox receives (each operator those of their regions: bot/appeals/regions.py); on the
 last working day before days off, the handoff to the duty staff. Each goes out once a day
 (digest_log), also if the bot was down at the usual time and catches up later."""
 
@@ -10,6 +12,7 @@ from bot import texts
 from bot.appeals.calendar import zone
 from bot.appeals.duty import on_duty_during
 from bot.appeals.outbox import outbox_row
+from bot.appeals.regions import of_region
 from bot.appeals.service import AppealService
 from bot.clock import Clock
 from bot.formatting import format_time
@@ -51,29 +54,36 @@ class DigestService:
         async with self.db.read() as reader:  # the reads off the writer's lock
             if await reader.duty.was_sent("unreceived", "", local.date()):
                 return 0
-            operators = await reader.people.staff_chats(Role.OPERATOR)
+            operators = await reader.people.staff_regions(Role.OPERATOR)
             if not operators:
                 return 0
             sizes = await reader.appeals.queue_sizes()  # the whole queue, counted
             received = await reader.people.inbox_chats_of(sorted(sizes))
             unheard = sorted(inst for inst in sizes if inst not in received)
-            count = sum(sizes[inst] for inst in unheard)
-            if not count:
+            if not sum(sizes[inst] for inst in unheard):
                 return 0
-            orphans = await reader.appeals.open_queue(unheard, limit=MAX_LINES)
-            names: dict[str, str] = {}
-            for appeal in orphans:
-                inst = await reader.institutions.get(appeal.institution_id)
-                names[appeal.institution_id] = inst.display_name if inst else appeal.institution_id
-        lines = [self._line(a, names[a.institution_id], tz) for a in orphans]
-        message = Message("\n".join([texts.DIGEST_NO_INBOX.format(count=count), "",
-                                     *lines]))
+            found = await reader.institutions.get_many(unheard)
+            theirs: dict[ChatRef, list[str]] = {}  # each operator: the institutions of theirs
+            for inst_id in unheard:
+                inst = found.get(inst_id)
+                for chat in of_region(operators, inst.region_key if inst else ""):
+                    theirs.setdefault(chat, []).append(inst_id)
+            messages: dict[tuple[str, ...], Message] = {}  # one per set of institutions
+            for ids in {tuple(ids) for ids in theirs.values()}:
+                orphans = await reader.appeals.open_queue(list(ids), limit=MAX_LINES)
+                lines = [self._line(a, found[a.institution_id].display_name
+                                    if a.institution_id in found else a.institution_id, tz)
+                         for a in orphans]
+                count = sum(sizes[inst] for inst in ids)
+                messages[ids] = Message("\n".join([texts.DIGEST_NO_INBOX.format(count=count),
+                                                   "", *lines]))
+        rows = [outbox_row(c.platform, c.chat_id, messages[tuple(ids)], OutboxKind.DIGEST)
+                for c, ids in theirs.items() if sum(sizes[inst] for inst in ids)]
         async with self.db.unit() as repos:
             if not await repos.duty.digest_sent("unreceived", "", local.date(), now):
                 return 0
-            await repos.outbox.add_many([outbox_row(c.platform, c.chat_id, message,
-                                                    OutboxKind.DIGEST) for c in operators], now)
-        return len(operators)
+            await repos.outbox.add_many(rows, now)
+        return len(rows)
 
     def _line(self, appeal: Appeal, name: str, tz: str) -> str:
         target, deadline = current_deadline(appeal)
@@ -91,9 +101,10 @@ class DigestService:
                     continue
                 tz = self.appeals.timezone_of(inst)
                 local = now.astimezone(zone(tz))
-                hours = self.policy.hours_of(inst.id)
-                if (not self.calendar.is_working_day(local.date())
-                        or not self.policy.morning_digest <= local.time() < hours.end):
+                clock = self.appeals.clock_of(inst)  # its region's calendar and hours
+                hours = clock.policy.hours_of(inst.id)
+                if (not clock.calendar.is_working_day(local.date())
+                        or not clock.policy.morning_digest <= local.time() < hours.end):
                     continue
                 if await reader.duty.was_sent("morning", inst.id, local.date()):
                     continue  # already sent today

@@ -3,6 +3,10 @@ the roster, and its import from a CSV file (`python -m bot import-duty`).
 
 Everyone with the duty role stands in for a day the roster leaves empty: reminders in
 non-working time and the handoff before days off always reach someone.
+
+Where several regions share the deployment, a duty person may be bound to a region (the
+invite's --region) and a roster entry covers the region of its person's role ('': every
+region); an appeal's reminders go to those on duty for its institution's region.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from pathlib import Path
 from bot import texts
 from bot.appeals.access import Actor
 from bot.appeals.calendar import zone
+from directory.regions import region_key
 from storage.records import Platform, User
 from storage.repositories import Repositories
 
@@ -27,8 +32,15 @@ MAX_DAYS = 366  # one /duty set|rotate|clear
 # who is on duty
 
 
-async def on_duty(repos: Repositories, day: date) -> list[User]:
-    """The people on duty that day; everyone with the duty role if the roster has nobody."""
+async def on_duty(repos: Repositories, day: date, region: str = "") -> list[User]:
+    """The people on duty that day; everyone with the duty role if the roster has nobody.
+    For a region (a key): the roster's entries of that region and of none, else the duty
+    staff of that region and of none; with nobody there either, as for no region."""
+    if region:
+        near = (region, "")
+        people = await repos.duty.on_duty(day, near) or await repos.duty.duty_staff(near)
+        if people:
+            return people
     return await repos.duty.on_duty(day) or await repos.duty.duty_staff()
 
 
@@ -146,7 +158,7 @@ async def change_roster(repos: Repositories, change: RosterChange, first: date, 
         return len(days)
     if not refs:
         raise RosterError(RosterProblem.NO_PEOPLE)
-    known = {u.id for u in await repos.duty.duty_staff()}
+    known = await repos.duty.duty_regions()  # a person's entries cover their role's region
     people = []
     for ref in refs:
         # ASCII digits of a sane length only: int() of others fails or takes long
@@ -158,12 +170,14 @@ async def change_roster(repos: Repositories, change: RosterChange, first: date, 
         pairs = [(d, p) for d in days for p in people]
     else:
         pairs = [(d, people[i % len(people)]) for i, d in enumerate(days)]
-    await repos.duty.assign(pairs, now)
+    await repos.duty.assign([(d, p, known[p]) for d, p in pairs], now)
     return len(days)
 
 
 # the roster from a CSV file: `date,platform,user_id` (a header row, one line a day and
-# person; date as YYYY-MM-DD; user_id as the platform shows it)
+# person; date as YYYY-MM-DD; user_id as the platform shows it), and an optional `region`
+# column (the region the entry covers, as the directory names it; empty: the region of the
+# person's duty role)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +185,7 @@ class DutyRow:
     day: date
     platform: Platform
     user_id: str
+    region: str = ""  # a region key; '': the person's role's
 
 
 class DutyFileError(ValueError):
@@ -226,15 +241,16 @@ def _parse(text: str) -> tuple[list[DutyRow], list[str]]:
             if not user_id:
                 errors.append(f"строка {number}, колонка user_id: пусто")
                 continue
-            rows.append(DutyRow(day, Platform(platform), user_id))
+            rows.append(DutyRow(day, Platform(platform), user_id,
+                                region_key(raw.get("region") or "")))
     return rows, errors
 
 
 async def import_duty(repos: Repositories, rows: list[DutyRow],
                       now: datetime) -> tuple[int, list[str]]:
     """Assign the rows whose person has the duty role; the others are reported."""
-    duty_ids = {u.id for u in await repos.duty.duty_staff()}
-    pairs: list[tuple[date, int]] = []
+    duty_ids = await repos.duty.duty_regions()
+    pairs: list[tuple[date, int, str]] = []
     errors: list[str] = []
     for row in rows:
         user = await repos.people.find_user(row.platform, row.user_id)
@@ -242,6 +258,6 @@ async def import_duty(repos: Repositories, rows: list[DutyRow],
             errors.append(f"{row.day}: {row.platform} {row.user_id} — не дежурный "
                           "(сначала примите приглашение с ролью duty)")
             continue
-        pairs.append((row.day, user.id))
+        pairs.append((row.day, user.id, row.region or duty_ids[user.id]))
     await repos.duty.assign(pairs, now)
     return len(pairs), errors

@@ -13,9 +13,10 @@ from datetime import datetime
 
 from bot import texts
 from bot.appeals.outbox import outbox_row
+from bot.appeals.regions import operators_of
 from bot.appeals.service import AppealService
 from bot.message import Message, encode
-from storage.records import AppealStatus, OutboxKind, Role, User
+from storage.records import AppealStatus, OutboxKind, User
 from storage.repositories import Repositories
 
 BLANK = encode(Message(""))
@@ -60,7 +61,7 @@ async def _withdraw(repos: Repositories, service: AppealService, appeal_id: int,
                      appeal_id=appeal.id)
     chats = (await repos.outbox.card_chats(appeal.id, appeal.institution_id)
              or await repos.people.inbox_chats(appeal.institution_id)
-             or await repos.people.staff_chats(Role.OPERATOR))
+             or await operators_of(repos, appeal.institution_id))
     await repos.outbox.add_many([
         outbox_row(c.platform, c.chat_id, notice, OutboxKind.MESSAGE, appeal_id=appeal.id,
                    institution_id=appeal.institution_id) for c in chats], now)

@@ -111,20 +111,18 @@ class Policy:
         return self.institution_hours.get(institution_id, self.working_hours)
 
     @classmethod
-    def load(cls, path: Path | None = None) -> Policy:
-        """The default policy, with the region's file (if any) laid over it."""
+    def load(cls, path: Path | None = None, overlay: dict[str, Any] | None = None,
+             where: str = "") -> Policy:
+        """The default policy, with the region's file (if any) laid over it, and over that
+        `overlay` (one region's section of REGIONS_PATH, named `where` in errors)."""
         data = _read(DEFAULT_POLICY)
         if path is not None:
-            region = _read(path)
-            unknown = set(region) - set(data)
-            if unknown:
-                raise PolicyError(f"{path}: неизвестный ключ {sorted(unknown)[0]!r}")
-            for key, value in region.items():
-                if isinstance(value, dict) and isinstance(data.get(key), dict):
-                    data[key] = {**data[key], **value}
-                else:
-                    data[key] = value
-        return _build(data, str(path or DEFAULT_POLICY))
+            _lay(data, _read(path), str(path))
+        if overlay is not None:
+            if not isinstance(overlay, dict):
+                raise PolicyError(f"{where}: ожидается словарь ключей политики")
+            _lay(data, overlay, where)
+        return _build(data, where or str(path or DEFAULT_POLICY))
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -132,6 +130,18 @@ def _read(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise PolicyError(f"{path}: ожидается словарь ключей политики")
     return data
+
+
+def _lay(data: dict[str, Any], layer: dict[str, Any], source: str) -> None:
+    """`layer`'s keys over `data`'s: a section (a dict) key by key, anything else whole."""
+    unknown = set(layer) - set(data)
+    if unknown:
+        raise PolicyError(f"{source}: неизвестный ключ {sorted(unknown)[0]!r}")
+    for key, value in layer.items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            data[key] = {**data[key], **value}
+        else:
+            data[key] = value
 
 
 _RULE_KEYS = {"first_response", "first_response_clock", "final", "final_clock",

@@ -6,8 +6,11 @@ number open), writes their reminders to the outbox and moves them to their next 
 one transaction. After downtime it catches up; a rung fires once, also across restarts.
 
 Who is told: the institution's inbox in its working time; the duty staff on duty in
-non-working time; the ministry operators when a deadline is missed. Nothing reaches a
-person during their night (quiet hours): the outbox holds it until the morning.
+non-working time; the ministry operators when a deadline is missed: those of the
+institution's region, and the duty staff of its region, where several regions share the
+deployment (bot/appeals/regions.py), each region's deadlines by its own policy and
+calendar (bot/appeals/region_rules.py). Nothing reaches a person during their night
+(quiet hours): the outbox holds it until the morning.
 """
 
 from __future__ import annotations
@@ -20,17 +23,18 @@ from typing import Any
 from bot import texts
 from bot.appeals.calendar import zone
 from bot.appeals.cards import open_card_button
-from bot.appeals.deadlines import Stage
+from bot.appeals.deadlines import DeadlineClock, Stage
 from bot.appeals.duty import on_duty
 from bot.appeals.observer import ReminderKind
 from bot.appeals.outbox import citizen_row, outbox_row
+from bot.appeals.regions import operator_chats
 from bot.appeals.service import AppealService
 from bot.clock import Clock
 from bot.formatting import format_left, format_time
 from bot.message import Message
 from bot.payloads import Menu, MenuItem
 from directory.model import Institution
-from storage.records import DueReminder, NewOutboxRow, OutboxKind, Role
+from storage.records import DueReminder, NewOutboxRow, OutboxKind
 from storage.repositories import Repositories
 from storage.store import Store
 
@@ -72,8 +76,8 @@ class _Recipients:
         self.now = now
         self._institutions: dict[str, Institution | None] = {}
         self._inboxes: dict[str, list[Recipient]] = {}
-        self._operators: list[Recipient] | None = None
-        self._duty: list[Recipient] | None = None
+        self._operators: dict[str, list[Recipient]] = {}  # by region key
+        self._duty: dict[str, list[Recipient]] = {}
         self._staff: dict[str, tuple[list[Recipient], datetime]] = {}
 
     async def preload(self, institution_ids: set[str]) -> None:
@@ -94,28 +98,30 @@ class _Recipients:
             self._institutions[institution_id] = await self.repos.institutions.get(institution_id)
         return self._institutions[institution_id]
 
-    async def operators(self) -> list[Recipient]:
-        if self._operators is None:
+    async def operators(self, region: str) -> list[Recipient]:
+        """The operators of the region (a key) and of none (operator_chats)."""
+        if region not in self._operators:
             tz = self.service.default_tz
-            self._operators = [Recipient(c.platform, c.chat_id, tz)
-                               for c in await self.repos.people.staff_chats(Role.OPERATOR)]
-        return self._operators
+            self._operators[region] = [Recipient(c.platform, c.chat_id, tz)
+                                       for c in await operator_chats(self.repos, region)]
+        return self._operators[region]
 
-    async def duty(self) -> list[Recipient]:
-        """The duty staff on duty today (region time); everyone with the duty role if the
-        roster is empty for today."""
-        if self._duty is None:
+    async def duty(self, region: str) -> list[Recipient]:
+        """The duty staff on duty today (the deployment's time) for the region; everyone
+        with the duty role if the roster is empty for today (bot/appeals/duty.py)."""
+        if region not in self._duty:
             tz = self.service.default_tz
             today = self.now.astimezone(zone(tz)).date()
-            people = await on_duty(self.repos, today)
-            self._duty = [Recipient(u.platform, u.chat_id, tz) for u in people if u.chat_id]
-        return self._duty
+            people = await on_duty(self.repos, today, region)
+            self._duty[region] = [Recipient(u.platform, u.chat_id, tz)
+                                  for u in people if u.chat_id]
+        return self._duty[region]
 
     async def inbox(self, inst: Institution, tz: str) -> list[Recipient]:
         if inst.id not in self._inboxes:
             chats = await self.repos.people.inbox_chats(inst.id)
             self._inboxes[inst.id] = [Recipient(c.platform, c.chat_id, tz) for c in chats]
-        return self._inboxes[inst.id] or await self.operators()
+        return self._inboxes[inst.id] or await self.operators(inst.region_key)
 
     async def staff(self, inst: Institution, tz: str) -> tuple[list[Recipient], datetime]:
         """(who, not before): the institution in its working time, else the duty staff;
@@ -125,11 +131,12 @@ class _Recipients:
         return self._staff[inst.id]
 
     async def _staff_now(self, inst: Institution, tz: str) -> tuple[list[Recipient], datetime]:
-        calendar = self.service.calendar
-        hours = self.service.policy.hours_of(inst.id)
+        clock = self.service.appeals.clock_of(inst)  # the region's calendar and hours
+        calendar = clock.calendar
+        hours = clock.policy.hours_of(inst.id)
         if calendar.is_working_time(self.now, tz, hours):
             return await self.inbox(inst, tz), self.now
-        duty = await self.duty()
+        duty = await self.duty(inst.region_key)
         if duty:
             return duty, self.now
         return await self.inbox(inst, tz), calendar.next_working_start(self.now, tz, hours)
@@ -145,10 +152,12 @@ class ReminderService:
         self.calendar = appeals.deadlines.calendar
         self.default_tz = appeals.default_timezone
 
-    def _not_before(self, moment: datetime, tz: str) -> datetime:
-        if self.policy.night_messages:
+    def _not_before(self, moment: datetime, tz: str, clock: DeadlineClock) -> datetime:
+        """The end of the night in `tz` by the quiet hours of the appeal's region."""
+        policy = clock.policy
+        if policy.night_messages:
             return moment
-        return quiet_end(moment, tz, self.policy.quiet_start, self.policy.quiet_end)
+        return quiet_end(moment, tz, policy.quiet_start, policy.quiet_end)
 
     async def tick(self, limit: int = TICK_BATCH) -> int:
         """Fire the rungs due now of at most `limit` appeals, in one unit of work; returns
@@ -165,8 +174,10 @@ class ReminderService:
             events: list[tuple[int, str, dict[str, Any]]] = []
             fired: list[Stage] = []  # told to the observer once the unit committed
             for appeal in due:
+                inst = await who.institution(appeal.institution_id)
+                clock = self.appeals.clock_of(inst)  # its region's ladder
                 # The rung to fire: the stored one, or the latest one passed since (downtime).
-                fire, nxt = self.deadlines.plan(
+                fire, nxt = clock.plan(
                     appeal.created_at, appeal.first_response_due, appeal.due_at,
                     after=appeal.reminder_stage - 1,
                     first_response_done=appeal.first_response_done, now=now)
@@ -174,9 +185,8 @@ class ReminderService:
                 if fire is not None and fire.at > now:
                     nxt = fire  # moved later (e.g. an extension): just wait for it
                 elif fire is not None:
-                    inst = await who.institution(appeal.institution_id)
                     if inst is not None:
-                        kind = await self._fire(appeal, fire, inst, who, now, outbox)
+                        kind = await self._fire(appeal, fire, inst, clock, who, now, outbox)
                         fired.append(fire)
                         if fire.is_deadline:  # the audit trail keeps escalations; the
                             # reminders themselves are in the outbox (kind 'reminder')
@@ -196,8 +206,9 @@ class ReminderService:
                 self.appeals.observer.reminder_sent(ReminderKind(stage.target))
         return len(due)
 
-    async def _fire(self, appeal: DueReminder, stage: Stage, inst: Institution, who: _Recipients,
-                    now: datetime, outbox: list[NewOutboxRow]) -> str:
+    async def _fire(self, appeal: DueReminder, stage: Stage, inst: Institution,
+                    clock: DeadlineClock, who: _Recipients, now: datetime,
+                    outbox: list[NewOutboxRow]) -> str:
         tz = self.appeals.timezone_of(inst)
         deadline = appeal.first_response_due if stage.target == "first_response" else appeal.due_at
         what = texts.DEADLINE_NAMES[stage.target]
@@ -206,28 +217,28 @@ class ReminderService:
         if stage.is_deadline:
             text = texts.OVERDUE_STAFF.format(number=appeal.number, institution=inst.display_name,
                                               what=what, deadline=format_time(deadline, tz))
-            for r in await who.operators():
+            for r in await who.operators(inst.region_key):
                 outbox.append(outbox_row(r.platform, r.chat_id, Message(texts.ESCALATION.format(
                     number=appeal.number, institution=inst.display_name, what=what,
                     deadline=format_time(deadline, tz)), open_card), OutboxKind.ESCALATION,
-                    appeal_id=appeal.id, not_before=self._not_before(now, r.timezone)))
+                    appeal_id=appeal.id, not_before=self._not_before(now, r.timezone, clock)))
             if not appeal.escalated:
                 outbox.append(citizen_row(
                     appeal, texts.CITIZEN_ESCALATED.format(number=appeal.number),
                     [[Menu(MenuItem.MY).button(texts.BTN_MY)]],
-                    not_before=self._not_before(now, tz)))
+                    not_before=self._not_before(now, tz, clock)))
             kind = "overdue" if stage.target == "final" else "first_response_missed"
         else:
             text = texts.REMINDER.format(number=appeal.number, institution=inst.display_name,
                                          what=what, deadline=format_time(deadline, tz),
                                          left=format_left(deadline - now))
             kind = "reminder"
-        operators = {(r.platform, r.chat_id) for r in await who.operators()}
+        operators = {(r.platform, r.chat_id) for r in await who.operators(inst.region_key)}
         for r in staff:
             if stage.is_deadline and (r.platform, r.chat_id) in operators:
                 continue  # operators already got the escalation
             outbox.append(outbox_row(
                 r.platform, r.chat_id, Message(text, open_card), OutboxKind.REMINDER,
                 appeal_id=appeal.id,
-                not_before=max(not_before, self._not_before(not_before, r.timezone))))
+                not_before=max(not_before, self._not_before(not_before, r.timezone, clock))))
         return kind

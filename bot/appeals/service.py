@@ -15,11 +15,13 @@ from bot.appeals.deadlines import DeadlineClock
 from bot.appeals.errors import AppealError
 from bot.appeals.observer import AppealObserver, Unobserved
 from bot.appeals.outbox import citizen_row, outbox_row
+from bot.appeals.region_rules import RegionalDeadlines
+from bot.appeals.regions import operator_chats
 from bot.formatting import appeal_state, format_time
 from bot.message import Attachment, Button, Message, stamped
 from bot.screening import screen
 from directory.model import Institution
-from storage.records import Appeal, AppealStatus, ChatRef, OutboxKind, Role, Routing, User
+from storage.records import Appeal, AppealStatus, ChatRef, OutboxKind, Routing, User
 from storage.repositories import Repositories
 
 __all__ = ["FOLLOW_UP_WINDOW", "AppealError", "AppealService"]
@@ -29,9 +31,12 @@ FOLLOW_UP_WINDOW = timedelta(days=30)
 
 
 class AppealService:
-    def __init__(self, deadlines: DeadlineClock, default_timezone: str,
+    def __init__(self, deadlines: DeadlineClock | RegionalDeadlines, default_timezone: str,
                  observer: AppealObserver | None = None) -> None:
-        self.deadlines = deadlines
+        # Each region's deadline clock (REGIONS_PATH); `deadlines` is the deployment's own.
+        self.regional = (deadlines if isinstance(deadlines, RegionalDeadlines)
+                         else RegionalDeadlines(deadlines))
+        self.deadlines = self.regional.base
         self.default_timezone = default_timezone
         self.cards = Cards(default_timezone)
         self.observer = observer or Unobserved()  # the metrics (bot/metrics.py)
@@ -42,6 +47,10 @@ class AppealService:
 
     def timezone_of(self, inst: Institution | None) -> str:
         return self.cards.timezone_of(inst)
+
+    def clock_of(self, inst: Institution | None) -> DeadlineClock:
+        """The deadline policy and calendar of the institution's region."""
+        return self.regional.of(inst)
 
     async def institution(self, repos: Repositories, institution_id: str) -> Institution:
         return await self.cards.institution(repos, institution_id)
@@ -59,7 +68,8 @@ class AppealService:
             after = appeal.reminder_stage - 1
         stage = None
         if appeal.is_open:
-            stage = self.deadlines.next_stage(
+            clock = self.clock_of(await repos.institutions.get(appeal.institution_id))
+            stage = clock.next_stage(
                 appeal.created_at, appeal.first_response_due, appeal.due_at, after=after,
                 first_response_done=appeal.first_response_at is not None, now=now)
         if stage is None:
@@ -74,10 +84,11 @@ class AppealService:
         category: str, text: str, attachments: list[Attachment], now: datetime,
         routing: Routing | None = None,
     ) -> Appeal:
-        deadlines = self.deadlines.for_new_appeal(now, category, self.timezone_of(inst), inst.id)
+        clock = self.clock_of(inst)
+        deadlines = clock.for_new_appeal(now, category, self.timezone_of(inst), inst.id)
         # the first reminder rung and the abuse marks go in with the row (one trip)
-        stage = self.deadlines.next_stage(now, deadlines.first_response_due, deadlines.due_at,
-                                          after=-1, first_response_done=False, now=now)
+        stage = clock.next_stage(now, deadlines.first_response_due, deadlines.due_at,
+                                 after=-1, first_response_done=False, now=now)
         marks = screen(text)  # 59-FZ art. 11: flagged for the staff, never dropped
         appeal = await repos.appeals.create(
             citizen_id=citizen.id, platform=chat.platform, chat_id=chat.chat_id,
@@ -152,7 +163,7 @@ class AppealService:
         """To the chats that got the appeal's card (its inbox, or the operators)."""
         chats = (await repos.outbox.card_chats(appeal.id, inst.id)
                  or await repos.people.inbox_chats(inst.id)
-                 or await repos.people.staff_chats(Role.OPERATOR))
+                 or await operator_chats(repos, inst.region_key))
         await repos.outbox.add_many([
             outbox_row(c.platform, c.chat_id, message, OutboxKind.FOLLOW_UP, appeal_id=appeal.id,
                        institution_id=inst.id) for c in chats], now)
@@ -216,13 +227,14 @@ class AppealService:
             raise AppealError(texts.ALREADY_EXTENDED.format(number=appeal.number))
         inst = await self.institution(repos, appeal.institution_id)
         tz = self.timezone_of(inst)
-        new_due = self.deadlines.extended(appeal.due_at, tz, inst.id)
+        clock = self.clock_of(inst)
+        new_due = clock.extended(appeal.due_at, tz, inst.id)
         appeal = await repos.appeals.update(appeal.id, now, due_at=new_due, extended_at=now)
         await repos.appeals.add_event(appeal.id, "extended", now, actor.id,
                                       due_at=new_due.isoformat())
         # the final-deadline ladder starts again for the new date
         appeal = await self.schedule_reminders(
-            repos, appeal, now, after=len(self.deadlines.policy.first_response_steps) - 1)
+            repos, appeal, now, after=len(clock.policy.first_response_steps) - 1)
         await self._tell_citizen(repos, appeal, texts.CITIZEN_EXTENDED.format(
             number=appeal.number, institution=inst.display_name,
             due=format_time(new_due, tz)), now)

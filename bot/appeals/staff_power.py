@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot import texts
+from bot.appeals.regions import region_names
 from bot.appeals.service import AppealService
 from storage.records import ChatRef, Invite, Role, User
 from storage.repositories import Repositories
@@ -38,16 +39,20 @@ CLI = Scope(None, "cli")
 
 async def grant_role(
     repos: Repositories, *, platform: str, user_id: str, chat_id: str, role: Role | str,
-    institution_id: str | None, now: datetime, is_group: bool = False,
+    institution_id: str | None, now: datetime, is_group: bool = False, region: str = "",
 ) -> User:
     """A role for the person `user_id` of `platform`, acting in `chat_id`: an admin's chat
     becomes the institution's inbox (in a group, they are staff of the group). What an
     accepted invite does; the settings' operators and the console's personas get it
-    without one."""
+    without one. `region` (a key) binds an operator or a duty person to one region: a
+    person who had the role already is bound to it from now on; '' leaves the role's
+    region as it was (a new role: none, every region's)."""
     role = Role(role)
     user = await repos.people.ensure_user(platform, user_id, "" if is_group else chat_id, "",
                                           now)
-    await repos.people.add_role(user.id, role, institution_id, now)
+    await repos.people.add_role(user.id, role, institution_id, now, region)
+    if region and institution_id is None:
+        await repos.people.set_role_region(user.id, [role], region)
     if role == Role.ADMIN and institution_id:
         await repos.people.bind_inbox(institution_id, platform, chat_id, is_group, now)
         if is_group:
@@ -59,11 +64,23 @@ async def grant_role(
 
 
 async def create_invite(repos: Repositories, role: Role | str, institution_id: str | None,
-                        now: datetime) -> str:
-    """A one-time token for `/start inv_<token>`; short enough for a Telegram deep link."""
+                        now: datetime, region: str = "") -> str:
+    """A one-time token for `/start inv_<token>`; short enough for a Telegram deep link.
+    `region`: the region key an operator or duty role is bound to ('': none)."""
     token = secrets.token_urlsafe(12)
-    await repos.people.create_invite(token, Role(role), institution_id, now, now + INVITE_TTL)
+    await repos.people.create_invite(token, Role(role), institution_id, now, now + INVITE_TTL,
+                                     region)
     return token
+
+
+async def bind_region(repos: Repositories, person: User, region: str, scope: Scope,
+                     now: datetime) -> int:
+    """Binds the person's operator and duty roles to a region key ('': to none, every
+    region's); how many roles changed (audited)."""
+    changed = await repos.people.set_role_region(person.id, [Role.OPERATOR, Role.DUTY], region)
+    if changed:
+        await repos.staff.audit(scope.actor, "region_set", str(person.id), region or "*", now)
+    return changed
 
 
 async def accept_invite(repos: Repositories, token: str, person: User, chat: ChatRef,
@@ -78,7 +95,7 @@ async def accept_invite(repos: Repositories, token: str, person: User, chat: Cha
         return texts.INVITE_INVALID
     await grant_role(repos, platform=chat.platform, user_id=person.platform_user_id,
                      chat_id=chat.chat_id, role=invite.role, institution_id=invite.institution_id,
-                     now=now, is_group=is_group)
+                     now=now, is_group=is_group, region=invite.region)
     if invite.role == Role.ADMIN and invite.institution_id:
         await repos.staff.audit(str(person.id), "invite_accepted", str(person.id),
                                 f"admin {invite.institution_id}", now)
@@ -92,9 +109,10 @@ async def listing(repos: Repositories, scope: Scope) -> str:
     entries = await repos.staff.entries(scope.institutions)
     inboxes = await repos.staff.inboxes(scope.institutions)
     names = {i.id: i.display_name for i in await repos.institutions.list(active_only=False)}
+    regions = await region_names(repos)
     lines = [texts.STAFF_LIST_TITLE.format(count=len({e.user_id for e in entries}))
              if entries else texts.STAFF_LIST_EMPTY]
-    lines += _capped([_entry_line(e, names) for e in entries])
+    lines += _capped([_entry_line(e, names, regions) for e in entries])
     if inboxes:
         lines.append("")
         lines.append(texts.INBOX_LIST_TITLE)
@@ -108,8 +126,10 @@ async def listing(repos: Repositories, scope: Scope) -> str:
     return "\n".join(lines)
 
 
-def _entry_line(e: StaffEntry, names: dict[str, str]) -> str:
+def _entry_line(e: StaffEntry, names: dict[str, str], regions: dict[str, str]) -> str:
     institution = f": {names.get(e.institution_id, e.institution_id)}" if e.institution_id else ""
+    if e.region:
+        institution += texts.STAFF_LIST_REGION.format(region=regions.get(e.region, e.region))
     return texts.STAFF_LIST_ITEM.format(
         id=e.user_id, name=(e.name or "—")[:60],
         platform=texts.PLATFORM_NAMES.get(e.platform, e.platform), platform_id=e.platform_user_id,

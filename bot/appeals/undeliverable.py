@@ -17,6 +17,7 @@ from datetime import datetime
 
 from bot import texts
 from bot.appeals.outbox import outbox_row
+from bot.appeals.regions import operator_chats
 from bot.appeals.service import AppealService
 from bot.delivery.ports import Failure, SendError
 from bot.formatting import format_time
@@ -94,7 +95,7 @@ class DeliveryOutcomes:
         text = texts.INBOX_UNREACHABLE.format(
             institution=name, platform=texts.PLATFORM_NAMES.get(platform, platform),
             since=format_time(now, tz), reason=texts.INBOX_REASONS.get(reason, reason))
-        operators = await repos.people.staff_chats(Role.OPERATOR)
+        operators = await operator_chats(repos, inst.region_key if inst else "")
         if not operators:
             log.error("inbox of %s unreachable (%s) and no operators to tell", name, reason)
         await repos.outbox.add_many([outbox_row(c.platform, c.chat_id, Message(text),

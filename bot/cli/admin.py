@@ -1,4 +1,4 @@
-"""Staff power and personal data: `staff list|revoke|unbind|audit`, `ban`, `unban`,
+"""Staff power and personal data: `staff list|revoke|unbind|audit|region`, `ban`, `unban`,
 `forget` (a request received by post, e-mail or in person)."""
 
 from __future__ import annotations
@@ -15,10 +15,14 @@ if TYPE_CHECKING:
 
 
 def add_parsers(sub: Subparsers) -> None:
-    p = sub.add_parser("staff", help="staff and inbox chats: list, revoke, unbind, audit")
-    p.add_argument("action", nargs="?", choices=("list", "revoke", "unbind", "audit"),
+    p = sub.add_parser("staff", help="staff and inbox chats: list, revoke, unbind, audit, region")
+    p.add_argument("action", nargs="?", choices=("list", "revoke", "unbind", "audit", "region"),
                    default="list")
-    p.add_argument("id", nargs="?", type=int, help="#ID of a person (revoke) or a chat (unbind)")
+    p.add_argument("id", nargs="?", type=int,
+                   help="#ID of a person (revoke, region) or a chat (unbind)")
+    p.add_argument("region", nargs="?", default="",
+                   help="region: the region (as the directory names it) the person's operator "
+                        "and duty roles work for; none: every region")
     p.set_defaults(func=staff)
     p = sub.add_parser("ban", help="block a person in the bot")
     p.add_argument("ref", help="an appeal number (its author) or #ID of a person")
@@ -40,7 +44,7 @@ async def staff(settings: Settings, args: argparse.Namespace) -> int:
 
     action: str = args.action
     ref: int | None = args.id
-    if action in ("revoke", "unbind") and ref is None:
+    if action in ("revoke", "unbind", "region") and ref is None:
         return fail(f"Укажите номер: python -m bot staff {action} ID (из python -m bot staff)")
     async with opened(build_app(settings)) as app:
         if action in ("list", "audit"):  # reports: the reader, no write lock on the file
@@ -50,7 +54,32 @@ async def staff(settings: Settings, args: argparse.Namespace) -> int:
                 for row in await reader.staff.audit_log() if action == "audit" else []:
                     print(" · ".join(row))
             return 0
+        if action == "region":
+            return await _staff_region(app, ref or 0, str(args.region).strip())
         return await _staff_change(app, action, ref)
+
+
+async def _staff_region(app: App, ref: int, name: str) -> int:
+    from bot import texts
+    from bot.appeals import staff_power
+    from bot.appeals.regions import known_region, region_names
+    from bot.appeals.staff_power import CLI
+
+    async with app.db.unit() as repos:
+        person = await repos.people.get_user(ref)
+        if person is None:
+            return fail(texts.STAFF_UNKNOWN.format(ref=ref))
+        region = await known_region(repos, name) if name else ""
+        if region is None:
+            return fail(texts.REGION_UNKNOWN.format(region=name[:80], known=", ".join(
+                (await region_names(repos)).values()) or "—"))
+        changed = await staff_power.bind_region(repos, person, region, CLI, app.clock.now())
+        if not changed:
+            return fail(texts.STAFF_REGION_NONE.format(id=person.id))
+        shown = (await region_names(repos)).get(region, region) if region else texts.REGION_EVERY
+        print(texts.STAFF_REGION_SET.format(id=person.id, count=changed, region=shown,
+                                            name=person.display_name or person.platform_user_id))
+    return 0
 
 
 async def _staff_change(app: App, action: str, ref: int | None) -> int:

@@ -24,6 +24,8 @@ def add_parsers(sub: Subparsers) -> None:
     p = sub.add_parser("invite", help="print a one-time staff invite token")
     p.add_argument("--institution", help="institution id (required for admin)")
     p.add_argument("--role", choices=[str(role) for role in Role], default=str(Role.ADMIN))
+    p.add_argument("--region", default="",
+                   help="operator, duty: the region (as the directory names it) they work for")
     p.set_defaults(func=invite)
     p = sub.add_parser("backup", help="online copy of the database")
     p.add_argument("path", type=Path)
@@ -40,14 +42,17 @@ def add_parsers(sub: Subparsers) -> None:
 
 
 async def invite(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.appeals.regions import known_region, region_names
     from bot.appeals.staff_power import create_invite
     from bot.clock import SystemClock
     from bot.directory_import import bootstrap_directory
     from storage.store import open_store
 
-    role, institution_id = Role(args.role), args.institution
+    role, institution_id, region_name = Role(args.role), args.institution, args.region.strip()
     if role == Role.ADMIN and not institution_id:
         return fail("Для роли admin укажите --institution ID.")
+    if region_name and (role == Role.ADMIN or institution_id):
+        return fail(texts.INVITE_REGION_ROLES)
     async with opened(open_store(settings.database)) as db:
         # a fresh database: load the directory as the first `run` would
         await bootstrap_directory(db, settings, SystemClock())
@@ -55,7 +60,12 @@ async def invite(settings: Settings, args: argparse.Namespace) -> int:
             if institution_id and await repos.institutions.get(institution_id) is None:
                 return fail(f"Учреждение с id «{institution_id}» не найдено "
                             "(импортируйте справочник: python -m bot import-directory CSV).")
-            token = await create_invite(repos, role, institution_id, SystemClock().now())
+            region = await known_region(repos, region_name) if region_name else ""
+            if region is None:
+                return fail(texts.REGION_UNKNOWN.format(region=region_name[:80], known=", ".join(
+                    (await region_names(repos)).values()) or "—"))
+            token = await create_invite(repos, role, institution_id, SystemClock().now(),
+                                        region)
     print(token)
     print(f"Отправьте боту: /start inv_{token}", file=sys.stderr)
     return 0

@@ -275,16 +275,18 @@ class Courier:
             batch, self._marks = self._marks, []
             try:
                 async with self.db.unit() as repos:
+                    for row, _, message_id, now in batch:  # one statement for them all
+                        await repos.outbox.mark_sent(row.id, message_id, now)
                     for row, message, message_id, now in batch:
-                        await self._mark(repos, row, message, message_id, now)
+                        await self._keep_message_id(repos, row, message, message_id, now)
             except Exception:  # delivered; unmarked they go again after a restart
                 log.exception("marking %d outbox rows sent failed", len(batch))
             self.wake()  # their chats' next rows may be claimed now
 
     @staticmethod
-    async def _mark(repos: Repositories, row: OutboxItem, message: Message,
-                    message_id: str | None, now: datetime) -> None:
-        await repos.outbox.mark_sent(row.id, message_id, now)
+    async def _keep_message_id(repos: Repositories, row: OutboxItem, message: Message,
+                               message_id: str | None, now: datetime) -> None:
+        """What a sent row leaves beside its mark: the card's or notice's message id."""
         if not message_id:
             return
         card_of = message.card_of or (row.appeal_id if row.kind is OutboxKind.CARD else None)

@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot import texts
+from bot.appeals.regions import operator_chats
 from bot.appeals.repeats import REPEAT_WINDOW, repeat_of
 from bot.appeals.service import AppealService
 from bot.dialog.citizen import CitizenFlows, cancel_row, menu_buttons
@@ -17,7 +18,7 @@ from bot.dialog.types import Button
 from bot.formatting import format_time
 from bot.payloads import Category, Confirm, Consent, Route
 from directory.model import Institution
-from storage.records import Appeal, Role, SuggestionOutcome
+from storage.records import Appeal, SuggestionOutcome
 
 APPEAL_TEXT_MIN = 10
 # The card for the admins (header, names, this text) must fit one 4096-character message.
@@ -252,8 +253,10 @@ class AppealForm:
         t.go(Step.IDLE)
         filed = texts.APPEAL_FILED
         if not await t.repos.people.inbox_chats(inst.id):  # honest about where it went
-            operators = await t.repos.people.staff_chats(Role.OPERATOR)
+            operators = await operator_chats(t.repos, inst.region_key)  # got the card
             filed = texts.APPEAL_FILED_VIA_OPERATORS if operators else texts.APPEAL_FILED_UNSEEN
+        if inst.region:  # their directory searches prefer its region from now on (last:
+            await t.repos.people.set_region(t.user, inst.region)  # a write of `users`)
         t.say(filed.format(
             number=appeal.number, institution=inst.display_name,
             first_due=format_time(appeal.first_response_due, tz),

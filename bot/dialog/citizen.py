@@ -154,11 +154,13 @@ class CitizenFlows:
         t.say(texts.FIND_ASK, [cancel_row()])
 
     def search(self, t: Turn, query: str, limit: int = 5) -> list[Match] | None:
-        """Matches, or None after telling the citizen why the query cannot be searched."""
+        """Matches, or None after telling the citizen why the query cannot be searched.
+        The region the person last filed an appeal in comes first (the same name may be
+        an institution of several regions)."""
         if len(fold(query)) < 2:
             t.say(texts.FIND_TOO_SHORT, [cancel_row()])
             return None
-        matches = t.lookups.directory(query, limit)
+        matches = t.lookups.directory(query, limit, prefer=t.user.region)
         if not matches:
             t.say(texts.FIND_NOTHING.format(query=query[:100]), [cancel_row()])
             return None

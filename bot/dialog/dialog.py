@@ -23,6 +23,7 @@ from bot.appeals.access import Actor
 from bot.appeals.category_model import CategoryModel
 from bot.appeals.errors import AppealError
 from bot.appeals.outbox import outbox_row
+from bot.appeals.regions import scoped
 from bot.appeals.service import AppealService
 from bot.appeals.undeliverable import DeliveryOutcomes
 from bot.clock import Clock
@@ -151,7 +152,8 @@ class Dialog:
                 return refusal
             # A staff group's listed members act for its institutions; nobody else in it does.
             groups = opening.group_institutions if opening.group_member else ()
-            turn = Turn(inc, repos, user, Actor(roles, groups), now, opening.state, lookups)
+            actor = await scoped(repos, Actor(roles, groups))  # a regional operator's scope
+            turn = Turn(inc, repos, user, actor, now, opening.state, lookups)
             before = turn.state
             try:
                 await self._route(turn)
@@ -159,7 +161,7 @@ class Dialog:
                 turn.say(str(exc))
             if turn.state != before:
                 await repos.dialog.set(inc.platform, inc.chat_id, inc.user_id, turn.state, now)
-            self.hints.left_at(inc, turn.state.state)
+            self.hints.left_at(inc, turn.state.state, turn.user.region)
             await self._queue(repos, inc, turn.replies)
         if late := await run_reports(self.db, turn):  # committed: off the writer's lock
             async with self.db.unit() as repos:

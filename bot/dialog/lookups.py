@@ -8,7 +8,9 @@ meanwhile. The dialog remembers the step each conversation was left at (a hint k
 memory, bounded), and before the unit opens it asks the matcher the question that step
 will ask. The turn then finds the answer memoised; a wrong hint (another process moved
 the conversation, a restart) costs nothing but the spare match, and the turn asks again
-inside the unit as before.
+inside the unit as before. A citizen's searches prefer the region they last filed an
+appeal in (users.region): the hint keeps that region too, so the search asked ahead is
+the one the turn asks.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ class Lookups:
         self._directory = directory
         self._categories = categories
         self._answers: dict[str, FaqResult] = {}
-        self._matches: dict[tuple[str, int], list[Match]] = {}
+        self._matches: dict[tuple[str, int, str], list[Match]] = {}
         self._mentioned: dict[str, Institution | None] = {}
         self._guesses: dict[str, str | None] = {}
 
@@ -48,12 +50,14 @@ class Lookups:
             found = self._answers[question] = self._faq.matcher.match(question)
         return found
 
-    def directory(self, query: str, limit: int = SEARCH_LIMIT) -> list[Match]:
-        if (found := self._matches.get((query, limit))) is None:
-            found = self._matches[(query, limit)] = self._directory.current.search(
-                query, limit=limit)
+    def directory(self, query: str, limit: int = SEARCH_LIMIT, prefer: str = "") -> list[Match]:
+        """The directory's matches; `prefer`: a region (as institutions' rows write it)
+        whose institutions come first, the others still found."""
+        key = (query, limit, prefer)
+        if (found := self._matches.get(key)) is None:
+            found = self._matches[key] = self._directory.current.search(
+                query, limit=limit, boost_region=prefer or None)
         return found
-
 
     def pointed_to(self, text: str) -> Institution | None:
         """The institution an appeal's text points to, as the one that answers for it (a
@@ -76,12 +80,13 @@ class StepHints:
 
     def __init__(self, size: int = 50_000) -> None:
         self._size = size
-        self._steps: OrderedDict[tuple[str, str, str], str] = OrderedDict()
+        # (step, region the person's searches prefer) per conversation
+        self._steps: OrderedDict[tuple[str, str, str], tuple[str, str]] = OrderedDict()
         self._model_thread: ThreadPoolExecutor | None = None
 
-    def left_at(self, inc: Incoming, step: str) -> None:
+    def left_at(self, inc: Incoming, step: str, region: str = "") -> None:
         key = (inc.platform, inc.chat_id, inc.user_id)
-        self._steps[key] = step
+        self._steps[key] = (step, region)
         self._steps.move_to_end(key)
         if len(self._steps) > self._size:
             self._steps.popitem(last=False)
@@ -104,11 +109,12 @@ class StepHints:
         if (not text or inc.payload or inc.event is not None or text.startswith("/")
                 or inc.reply_to_message_id or inc.is_group):
             return
-        step = self._steps.get((inc.platform, inc.chat_id, inc.user_id), Step.IDLE)
+        step, region = self._steps.get((inc.platform, inc.chat_id, inc.user_id),
+                                       (Step.IDLE, ""))
         if step in FAQ_STEPS:
             lookups.faq(text)
         elif step in DIRECTORY_STEPS:
-            lookups.directory(text)
+            lookups.directory(text, prefer=region)
         elif step == Step.APPEAL_TEXT:
             lookups.pointed_to(text)
             lookups.category(text)

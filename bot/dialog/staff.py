@@ -12,6 +12,7 @@ from bot.appeals.delivery_report import delivery_lines
 from bot.appeals.digests import current_deadline
 from bot.appeals.duty import duty_command
 from bot.appeals.errors import AppealError
+from bot.appeals.regions import region_names
 from bot.appeals.service import AppealService
 from bot.dialog.answers import AnswerFlows, group_hint
 from bot.dialog.citizen import CitizenFlows, cancel_row
@@ -180,8 +181,13 @@ class StaffFlows:
     async def _stats(self, t: Turn, reader: Repositories, days: int) -> None:
         scope_ids = t.actor.institutions()
         figures = await reader.appeals.stats(scope_ids, t.now, t.now - timedelta(days=days))
+        regions = t.actor.operator_regions if t.actor.is_operator else None
         if scope_ids is None:
             scope = texts.STATS_SCOPE_ALL
+        elif regions is not None:  # an operator of some regions: named, not their hundreds
+            known = await region_names(reader)
+            scope = texts.STATS_SCOPE_REGIONS.format(
+                regions=", ".join(sorted(known.get(r, r) for r in regions)))
         else:
             names = [(await reader.institutions.get(i)) for i in scope_ids]
             scope = ", ".join(inst.display_name for inst in names if inst)
@@ -221,10 +227,14 @@ class StaffFlows:
                      else texts.VK_CHAT_HEARS if inc.platform == Platform.VK else texts.GROUP_HEARS)
             t.say(texts.INVITE_ACCEPTED_ADMIN.format(
                 institution=inst.display_name if inst else invite.institution_id) + hears)
-        elif invite.role == Role.DUTY:
-            t.say(texts.INVITE_ACCEPTED_DUTY)
         else:
-            t.say(texts.INVITE_ACCEPTED_OPERATOR)
+            region = ""
+            if invite.region:  # bound to one region of several
+                names = await region_names(t.repos)
+                region = texts.INVITE_REGION.format(region=names.get(invite.region,
+                                                                     invite.region))
+            t.say((texts.INVITE_ACCEPTED_DUTY if invite.role == Role.DUTY
+                   else texts.INVITE_ACCEPTED_OPERATOR) + region)
 
     # operators
 

@@ -252,6 +252,7 @@ STATS = (
     "Средняя оценка ответов: {rating}"
 )
 STATS_SCOPE_ALL = "все учреждения"
+STATS_SCOPE_REGIONS = "учреждения региона: {regions}"
 STATS_ON_TIME = "{share}% ({count})"
 STATS_RATING = "{rating:.1f} из 5"
 NO_DATA = "нет данных"
@@ -305,6 +306,7 @@ INVITE_ACCEPTED_ADMIN = (
     "Новые обращения будут приходить сюда. Команды: /queue — очередь."
 )
 INVITE_ACCEPTED_DUTY = "Готово! Вы добавлены в дежурные. Команды: /queue — очередь, /duty."
+INVITE_REGION = "\n\nВаш регион: {region}. Сюда приходит то, что касается его учреждений."
 INVITE_ACCEPTED_OPERATOR = (
     "Готово! Вы оператор министерства. Сюда будут приходить эскалации. Команды: /queue, "
     "/gaps — вопросы без ответа, /faqstats — неудачные ответы FAQ, /routing — переадресации, "

@@ -7,6 +7,12 @@ STAFF_MANAGERS_ONLY = (
 )
 STAFF_LIST_TITLE = "Сотрудники ({count}):"
 STAFF_LIST_ITEM = "#{id} {name} · {platform} id {platform_id} · {role}{institution}"
+STAFF_LIST_REGION = ", регион: {region}"
+REGION_UNKNOWN = "Региона «{region}» нет в справочнике. Регионы справочника: {known}."
+INVITE_REGION_ROLES = "Регион задаётся операторам и дежурным (--role operator или duty, без --institution)."
+STAFF_REGION_SET = "Регион сотрудника #{id} ({name}): {region}. Изменено ролей: {count}."
+STAFF_REGION_NONE = "У сотрудника #{id} нет ролей оператора или дежурного без учреждения, либо регион уже тот."
+REGION_EVERY = "все регионы"
 STAFF_LIST_EMPTY = "Сотрудников пока нет."
 INBOX_LIST_TITLE = "Чаты для обращений:"
 INBOX_LIST_ITEM = "чат #{id} · {institution} · {platform}, {kind} {chat_id}{disabled}"

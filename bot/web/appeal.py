@@ -173,7 +173,7 @@ async def appeal_page(request: web.Request, *, problem: str | None = None,
         platform=timeline.PLATFORMS.get(appeal.platform, appeal.platform),
         filed=format_time(appeal.created_at, tz),
         first_due=format_time(appeal.first_response_due, tz), due=format_time(appeal.due_at, tz),
-        sla=sla_of(appeal, ctx.appeals.deadlines, ctx.clock.now()),
+        sla=sla_of(appeal, ctx.appeals.clock_of(inst), ctx.clock.now()),  # its region's ladder
         assignee=people.get(appeal.assignee_id) if appeal.assignee_id else None,
         abuse=abuse_kinds(appeal) if appeal.abuse else "",
         undelivered=(texts.UNDELIVERED_REASONS.get(appeal.undelivered_reason or "", "")

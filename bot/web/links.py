@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from bot import texts
 from bot.appeals.access import Actor
+from bot.appeals.regions import scoped
 from storage.records import Role
 from storage.repositories import Repositories
 from storage.web_repo import WebGrant
@@ -59,7 +60,7 @@ async def actor_of(repos: Repositories, grant: WebGrant) -> Actor | None:
         actor = Actor(tuple(r for r in await repos.people.roles(grant.user_id)
                             if r.role == grant.role
                             and grant.institution_id in (None, r.institution_id)))
-    return actor if actor.is_staff else None
+    return await scoped(repos, actor) if actor.is_staff else None
 
 
 async def issue_link(repos: Repositories, grant: WebGrant, now: datetime) -> str:

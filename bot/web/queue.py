@@ -113,7 +113,7 @@ def rows_of(ctx: WebContext, appeals: list[Appeal], institutions: dict[str, Inst
     for appeal in appeals:
         inst = institutions.get(appeal.institution_id)
         tz = ctx.appeals.timezone_of(inst)
-        sla = sla_of(appeal, ctx.appeals.deadlines, now)
+        sla = sla_of(appeal, ctx.appeals.clock_of(inst), now)  # its region's ladder
         rows.append(Row(
             appeal, inst.display_name if inst else appeal.institution_id,
             texts.CATEGORIES.get(appeal.category, appeal.category),

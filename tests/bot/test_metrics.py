@@ -26,7 +26,7 @@ from tests.delivery_helpers import VirtualTimer
 
 NAMES = ["medfront_updates_total", "medfront_handler_seconds", "medfront_appeals_filed_total",
          "medfront_first_response_seconds", "medfront_reminders_sent_total",
-         "medfront_escalations_total", "medfront_outbox_backlog",
+         "medfront_escalations_total", "medfront_outbox_backlog", "medfront_inbox_backlog",
          "medfront_delivery_failures_total", "medfront_rate_limited_total"]
 
 
@@ -127,6 +127,7 @@ async def test_run_serves_metrics_with_the_outbox_backlog_from_the_database(
             await repos.outbox.add(outbox_row("vk", chat, Message("ждёт"), OutboxKind.REPLY,
                                               not_before=clock.now() + timedelta(days=1)),
                                    clock.now())
+        repos.inbox.add("max", [("c1", "{}"), ("c1", "{}"), ("c2", "{}")], clock.now())
     port = free_port()
     app.settings = app.settings.model_copy(update={"metrics_port": port})
     stop = asyncio.Event()
@@ -148,6 +149,8 @@ async def test_run_serves_metrics_with_the_outbox_backlog_from_the_database(
         page = samples(text)
         assert page[("medfront_updates_total", frozenset({("platform", "telegram")}))] == 1
         assert page[("medfront_outbox_backlog", frozenset({("platform", "vk")}))] == 2
+        # polled updates the workers have not handled yet (nobody takes them here)
+        assert page[("medfront_inbox_backlog", frozenset({("platform", "max")}))] == 3
 
         async with app.db.unit() as repos:  # the backlog is read afresh at each scrape
             # by id, not by claim(): the running delivery may hold them as 'sending'

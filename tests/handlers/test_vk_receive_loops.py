@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 
-from bot.app import App
+from bot.app import App, StoredState
 from handlers.vk import VkTransport
 from tests.fake_vk import FakeVk
 from tests.vk_helpers import vk_transport
@@ -38,8 +38,10 @@ async def test_long_poll_receives_answers_and_stops_at_once(app: App, fake_vk: F
         await asyncio.wait_for(task, 3)  # does not wait out the 25 s long-poll request
     finally:
         await transport.close()
-    state = app.settings.database_path.parent / f"vk_longpoll_{fake_vk.group_id}.json"
-    assert state.is_file()
+    # the ts is kept in the database (every worker's), not in a file of this one's
+    kept = await StoredState(app.db, app.clock).load("vk", f"longpoll_ts_{fake_vk.group_id}")
+    assert kept is not None
+    assert not (app.settings.database_path.parent / f"vk_longpoll_{fake_vk.group_id}.json").exists()
 
 
 async def test_stop_finishes_the_update_in_flight(app: App, fake_vk: FakeVk) -> None:

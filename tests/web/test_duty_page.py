@@ -58,7 +58,7 @@ async def _on_duty(app, day: date) -> list[str]:
 async def test_the_page_shows_the_roster_on_its_days_by_the_calendar(app, client, sender) -> None:
     _, _, _, first_id, second_id = await _people(app, sender)
     async with app.db.unit() as repos:
-        await repos.duty.assign([(date(2026, 11, 28), first_id), (date(2026, 11, 30), second_id)],
+        await repos.duty.assign([(date(2026, 11, 28), first_id, ""), (date(2026, 11, 30), second_id, "")],
                                 app.clock.now())
     await sign_in(client, app, await user_id_of(app, "telegram", "9001"), "operator")
     rows = _rows(await _page(client))
