@@ -95,17 +95,9 @@ class VkLongPoll:
 
     async def run(self, stop: asyncio.Event, ready: asyncio.Event) -> None:
         """Until `stop`: the batch in hand is finished, the next one is not taken."""
-        failures = 0
-        while True:  # the ts kept in the database, before the first request
-            try:
-                await unless_stopped(stop, self.polling.load())
-                break
-            except Exception as exc:
-                failures += 1
-                log.warning("VK: the long poll's ts cannot be read (%s)", brief(exc))
-                await pause_unless_stopped(stop, self.retry.delay(failures))
-            if stop.is_set():
-                return
+        # the ts kept in the database, before the first request
+        if not await self._until_done(stop, self.polling.load, "the long poll's ts not read"):
+            return
         events = self.polling.listen()
         failures = 0
         ready.set()
@@ -130,17 +122,22 @@ class VkLongPoll:
     async def settle(self, event: dict[str, Any], stop: asyncio.Event) -> None:
         """Handle (or store) the batch and save its ts, again after a pause while that fails
         (the database is away); stopped meanwhile, the next start fetches it again."""
+        await self._until_done(stop, lambda: self.handle_batch(event), "a batch not stored")
+
+    async def _until_done(self, stop: asyncio.Event, step: Callable[[], Awaitable[None]],
+                          what: str) -> bool:
+        """`step` again after a pause while it fails; False: stopped first. A step begun
+        is finished (the batch in hand)."""
         failures = 0
-        while True:
+        while not stop.is_set():
             try:
-                await self.handle_batch(event)
-                return
+                await step()
+                return True
             except Exception as exc:
                 failures += 1
-                log.warning("VK: a batch was not stored (%s); again", brief(exc))
+                log.warning("VK: %s (%s); again", what, brief(exc))
                 await pause_unless_stopped(stop, self.retry.delay(failures))
-                if stop.is_set():
-                    return
+        return False
 
     async def handle_batch(self, event: dict[str, Any]) -> None:
         updates = [u for u in event.get("updates", []) if isinstance(u, dict)]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -162,35 +161,3 @@ async def test_max_polled_batches_are_stored_and_taken(app: App, fake_max: FakeM
     assert inbox.refused == 1
     assert await StoredState(app.db, app.clock).load("max", "marker") is not None
 
-
-async def test_vk_long_poll_ts_is_kept_in_the_database_for_the_worker_taking_over(
-        app: App, fake_vk: FakeVk, tmp_path: Path) -> None:
-    """The worker that takes the polling over has its own folder: the ts it resumes from
-    is the one the other worker saved in the database, so what came meanwhile is fetched."""
-    first = await vk_transport(app, fake_vk)
-    stop = asyncio.Event()
-    task = asyncio.gather(first.serve(stop), app.courier.run(stop))
-    await asyncio.wait_for(fake_vk.polling.wait(), 5)
-    fake_vk.message_new(501, "/start")
-    await fake_vk.wait_sent(501, "Чем могу помочь")
-    stop.set()
-    await task
-    await first.close()
-    kept = await StoredState(app.db, app.clock).load("vk", f"longpoll_ts_{fake_vk.group_id}")
-    assert kept is not None
-
-    fake_vk.message_new(501, "/help")  # nobody polls
-    (tmp_path / "other").mkdir()
-    app.settings = app.settings.model_copy(
-        update={"database_path": tmp_path / "other" / "elsewhere.sqlite3"})
-    second = await vk_transport(app, fake_vk)
-    assert second.settings.state_dir != first.settings.state_dir
-    try:
-        stop = asyncio.Event()
-        task = asyncio.gather(second.serve(stop), app.courier.run(stop))
-        await fake_vk.wait_sent(501, "/appeal")  # the help text lists the commands
-        stop.set()
-        await task
-    finally:
-        await second.close()
-    assert len([m for m in fake_vk.to(501) if "Чем могу помочь" in m.text]) == 1

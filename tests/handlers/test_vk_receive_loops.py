@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -61,7 +62,7 @@ async def test_stop_finishes_the_update_in_flight(app: App, fake_vk: FakeVk) -> 
 
 
 async def test_events_that_came_while_stopped_are_fetched_after_a_restart(
-        app: App, fake_vk: FakeVk) -> None:
+        app: App, fake_vk: FakeVk, tmp_path: Path) -> None:
     first = await vk_transport(app, fake_vk)
     stop, task = await serving(first)
     await asyncio.wait_for(fake_vk.polling.wait(), 5)
@@ -72,7 +73,13 @@ async def test_events_that_came_while_stopped_are_fetched_after_a_restart(
     await first.close()
 
     fake_vk.message_new(501, "/help")  # the bot is down
+    # started in another folder, as the worker taking the polling over from another one
+    # is (several workers): the ts it resumes from is the one kept in the database
+    (tmp_path / "other").mkdir()
+    app.settings = app.settings.model_copy(
+        update={"database_path": tmp_path / "other" / "elsewhere.sqlite3"})
     second = await vk_transport(app, fake_vk)
+    assert second.settings.state_dir != first.settings.state_dir
     try:
         stop, task = await serving(second)
         await fake_vk.wait_sent(501, "/appeal")  # the help text lists the commands
