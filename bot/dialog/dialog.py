@@ -152,8 +152,7 @@ class Dialog:
                 return refusal
             # A staff group's listed members act for its institutions; nobody else in it does.
             groups = opening.group_institutions if opening.group_member else ()
-            actor = await scoped(repos, Actor(roles, groups))  # a regional operator's scope
-            turn = Turn(inc, repos, user, actor, now, opening.state, lookups)
+            turn = Turn(inc, repos, user, await scoped(repos, Actor(roles, groups)), now, opening.state, lookups)
             before = turn.state
             try:
                 await self._route(turn)
