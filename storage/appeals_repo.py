@@ -93,24 +93,21 @@ class AppealRepo:
                   to_db(next_reminder_at) if next_reminder_at else None, reminder_stage,
                   routing.suggested or None, routing.first_choice or None,
                   routing.outcome.value if routing.outcome else None)
-        # The number citizens quote: year and a sequence, e.g. 2026-000042.
-        if dialect is Dialect.POSTGRESQL:
-            # the id taken first, the number written with the row: several workers filing
-            # at once never wait on each other's unnumbered '' (appeals.number is UNIQUE)
-            rows = await self._conn.execute_fetchall(
-                f"WITH n AS (SELECT nextval(pg_get_serial_sequence('appeals', 'id')) AS id) "
-                f"INSERT INTO appeals (id, number, {_FILED}) SELECT n.id, CAST(? AS TEXT) || "
-                f"'-' || {dialect.zero_padded('n.id', 6)}, "
-                "?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM n RETURNING *",
-                (str(now.year), *values))
-            return appeal_of_row(rows[0])
-        _, numbered = await self._conn.batch([
-            (f"INSERT INTO appeals (number, {_FILED}) "
-             "VALUES ('', ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values),
-            (f"UPDATE appeals SET number = CAST(? AS TEXT) || '-' || {dialect.zero_padded('id', 6)} "
-             "WHERE id = last_insert_rowid() RETURNING *", (str(now.year),)),
-        ])
-        return appeal_of_row(numbered.rows[0])
+        # The number citizens quote: year and a sequence, e.g. 2026-000042, written with
+        # the row from the id taken first: PostgreSQL's sequence (several workers filing
+        # at once never wait on each other's unnumbered '' in the UNIQUE column); on
+        # SQLite the rowid it would choose itself, the largest + 1, read inside the
+        # unit's write lock (one statement, no UPDATE of the row just written).
+        next_id = ("SELECT nextval(pg_get_serial_sequence('appeals', 'id')) AS id"
+                   if dialect is Dialect.POSTGRESQL else
+                   "SELECT COALESCE(MAX(id), 0) + 1 AS id FROM appeals")
+        rows = await self._conn.execute_fetchall(
+            f"WITH n AS ({next_id}) "
+            f"INSERT INTO appeals (id, number, {_FILED}) SELECT n.id, CAST(? AS TEXT) || "
+            f"'-' || {dialect.zero_padded('n.id', 6)}, "
+            "?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM n RETURNING *",
+            (str(now.year), *values))
+        return appeal_of_row(rows[0])
 
     async def bulk_insert(self, rows: list[dict[str, Any]]) -> None:
         """Many appeals at once (a migration of historical appeals, load tests).

@@ -7,7 +7,7 @@ import asyncio
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -91,6 +91,11 @@ async def _quick_check(conn: aiosqlite.Connection) -> str | None:
     return None if rows == ["ok"] else "; ".join(rows)[:300]
 
 
+async def _user_version(conn: aiosqlite.Connection) -> int:
+    rows = await conn.execute_fetchall("PRAGMA user_version")
+    return int(next(iter(rows))[0])
+
+
 def _read_only(path: str) -> str:
     """The URI of the file opened read-only (a write through it fails loudly)."""
     return Path(path).resolve().as_uri() + "?mode=ro"
@@ -153,8 +158,10 @@ class Database:
                 raise DatabaseProblem(problem_of_os(exc), path, exc.strerror or "") from exc
         conn: aiosqlite.Connection | None = None
         try:
-            # isolation_level=None: we issue BEGIN/COMMIT ourselves.
-            conn = await aiosqlite.connect(path, isolation_level=None)
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves. check_same_thread:
+            # short units run on the event loop's thread (storage/session.py), the rest
+            # in aiosqlite's; the lock keeps one unit at a time on the connection.
+            conn = await aiosqlite.connect(path, isolation_level=None, check_same_thread=False)
             conn.row_factory = sqlite3.Row
             await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             await conn.execute("PRAGMA journal_mode = WAL")
@@ -213,8 +220,13 @@ class Database:
         return len(migration_scripts())
 
     async def schema_version(self) -> int:
-        rows = await self._conn.execute_fetchall("PRAGMA user_version")
-        return int(next(iter(rows))[0])
+        """The schema's version, through the reader (a health probe never waits for the
+        writer, nor uses its connection beside a unit); ":memory:": the writer's lock."""
+        if self._reader is not None:
+            async with self._read_lock:
+                return await _user_version(self._reader)
+        async with self._lock:
+            return await _user_version(self._conn)
 
     async def migrate(self) -> int:
         """Apply the migrations newer than PRAGMA user_version; returns the version.
@@ -224,13 +236,13 @@ class Database:
         that waited behind another's migration skips what that one applied (reading the
         version before the lock let both run it: "table institutions already exists")."""
         async with self._lock:
-            current = await self.schema_version()
+            current = await _user_version(self._conn)
             for number, name, sql in migration_scripts():
                 if number <= current:
                     continue
                 await self._conn.execute("BEGIN IMMEDIATE")
                 try:
-                    current = await self.schema_version()
+                    current = await _user_version(self._conn)
                     if number > current:
                         log.info("applying migration %s", name)
                         for statement in _statements(sql):
@@ -245,10 +257,15 @@ class Database:
             return current
 
     @asynccontextmanager
-    async def unit(self) -> AsyncIterator[Repositories]:
-        """A transaction: everything inside commits together or not at all."""
+    async def unit(self, *, short: bool = False) -> AsyncIterator[Repositories]:
+        """A transaction: everything inside commits together or not at all. `short`: a
+        few indexed statements (a turn, the courier's claim or marks), run on the event
+        loop's thread (storage/session.py); the unit then lets the loop run once before
+        it returns, as a hop to the thread would have, so a loop of short units never
+        starves the rest."""
         async with self._lock:
-            session = Session(self._conn, begin="BEGIN IMMEDIATE")
+            session = Session(self._conn, begin="BEGIN IMMEDIATE",
+                              here_busy_timeout_ms=BUSY_TIMEOUT_MS if short else None)
             try:
                 yield Repositories(session)
             except BaseException:
@@ -260,6 +277,13 @@ class Database:
                 self.trips += session.trips
         if self._checkpoints is not None:
             self._checkpoints.after_unit()
+        if short:
+            await asyncio.sleep(0)
+
+    def trace_statements(self, callback: Callable[[str], object] | None) -> None:
+        """Diagnostics: `callback(sql)` for every statement the writer runs, called on the
+        thread that runs it (sqlite3's trace callback); None turns it off."""
+        self._conn._conn.set_trace_callback(callback)
 
     async def lease(self, name: str) -> Lease | None:
         """One process serves one SQLite file: always held (storage/lease.py)."""

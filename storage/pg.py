@@ -127,7 +127,9 @@ class PgDatabase:
         return current
 
     @asynccontextmanager
-    async def unit(self) -> AsyncIterator[Repositories]:
+    async def unit(self, *, short: bool = False) -> AsyncIterator[Repositories]:
+        """A transaction on a pooled connection (`short` changes nothing here: every
+        statement is a network round trip to the server either way)."""
         async with self._pool.acquire() as conn:
             transaction = conn.transaction()
             await transaction.start()

@@ -18,9 +18,18 @@ statements do:
   however many steps of the turn need them, until a write to one of their tables; a
   batch that read the same rows already can `prime` them.
 
-The one aiosqlite internal used is `Connection._execute(fn)`, which runs `fn` in the
-connection's thread, the way aiosqlite's own `execute_fetchall` does; the pin in
-pyproject.toml keeps it there.
+A `short` unit (a citizen's turn, the courier's claim and marks: a few indexed
+statements) runs its statements on the event loop's own thread instead: each costs
+microseconds, less than the hop to aiosqlite's thread and back (measured in
+benchmarks/bench_core.py: the hops were most of the writer lock's time). Its BEGIN asks
+for the write lock without waiting; if another process holds it, that one batch goes to
+aiosqlite's thread, which waits the busy timeout there, never on the event loop.
+
+The aiosqlite internals used are `Connection._execute(fn)`, which runs `fn` in the
+connection's thread, the way aiosqlite's own `execute_fetchall` does, and
+`Connection._conn`, the sqlite3 connection itself (opened with check_same_thread=False;
+the Database's lock keeps one unit at a time on it); the pin in pyproject.toml keeps
+them there.
 """
 
 from __future__ import annotations
@@ -96,9 +105,45 @@ def _run(conn: sqlite3.Connection, statements: list[_Statement]) -> list[Result]
     return results
 
 
-def _in_thread(conn: aiosqlite.Connection) -> Callable[[list[_Statement]], Awaitable[list[Result]]]:
+Sender = Callable[[list[_Statement]], Awaitable[list[Result]]]
+
+
+def _in_thread(conn: aiosqlite.Connection) -> Sender:
     def call(statements: list[_Statement]) -> Awaitable[list[Result]]:
         return conn._execute(lambda: _run(conn._conn, statements))  # type: ignore[no-untyped-call]
+    return call
+
+
+class _Busy(Exception):
+    """Another connection holds the write lock: BEGIN would have to wait for it."""
+
+
+def _run_here(conn: sqlite3.Connection, statements: list[_Statement],
+              busy_timeout_ms: int) -> list[Result]:
+    """On the event loop's thread. A BEGIN first asks for the lock without waiting
+    (busy_timeout 0 for that one statement) and raises _Busy rather than sleep here."""
+    if not statements or not statements[0].sql.startswith("BEGIN"):
+        return _run(conn, statements)
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        conn.execute(statements[0].sql)
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            raise _Busy from exc
+        raise
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
+    return [Result(), *_run(conn, statements[1:])]
+
+
+def _here(conn: aiosqlite.Connection, busy_timeout_ms: int) -> Sender:
+    thread = _in_thread(conn)
+
+    async def call(statements: list[_Statement]) -> list[Result]:
+        try:
+            return _run_here(conn._conn, statements, busy_timeout_ms)
+        except _Busy:  # nothing ran: the whole batch waits for the lock in the thread
+            return await thread(statements)
     return call
 
 
@@ -108,9 +153,13 @@ class Session:
 
     dialect = Dialect.SQLITE
 
-    def __init__(self, conn: aiosqlite.Connection, *, begin: str | None = None) -> None:
+    def __init__(self, conn: aiosqlite.Connection, *, begin: str | None = None,
+                 here_busy_timeout_ms: int | None = None) -> None:
+        """`here_busy_timeout_ms`: run the statements on the event loop's thread (a short
+        unit), the connection's busy timeout being that; None: in aiosqlite's thread."""
         self._conn = conn
-        self._send = _in_thread(conn)
+        self._send = (_in_thread(conn) if here_busy_timeout_ms is None
+                      else _here(conn, here_busy_timeout_ms))
         self._pending: list[_Statement] = [_Statement(begin)] if begin else []
         self._reads = ReadCache()
         self.trips = 0  # round trips so far (benchmarks and tests read it)

@@ -23,8 +23,10 @@ class Store(Protocol):
     damage: str | None  # what verify() found wrong, None: nothing
     trips: int  # round trips by units of work (benchmarks)
 
-    def unit(self) -> AbstractAsyncContextManager[Repositories]:
-        """A transaction: everything inside commits together or not at all."""
+    def unit(self, *, short: bool = False) -> AbstractAsyncContextManager[Repositories]:
+        """A transaction: everything inside commits together or not at all. `short`: a
+        few indexed statements on the hot path (a turn, the courier's claim and marks),
+        which SQLite runs on the event loop's thread; PostgreSQL's are alike anyway."""
         ...
 
     def read(self) -> AbstractAsyncContextManager[Repositories]:

@@ -141,7 +141,7 @@ class Courier:
     async def claim(self) -> int:
         """Take the due rows into their chats' lanes; returns how many."""
         platforms = [p for p in self.senders if not self.paused(p)]
-        async with self.db.unit() as repos:
+        async with self.db.unit(short=True) as repos:
             rows = await repos.outbox.claim(platforms, self.clock.now(), self.per_chat,
                                             self.claim_limit)
         for row in rows:
@@ -274,7 +274,7 @@ class Courier:
         while self._marks:
             batch, self._marks = self._marks, []
             try:
-                async with self.db.unit() as repos:
+                async with self.db.unit(short=True) as repos:
                     for row, _, message_id, now in batch:  # one statement for them all
                         await repos.outbox.mark_sent(row.id, message_id, now)
                     for row, message, message_id, now in batch:

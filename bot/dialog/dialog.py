@@ -104,7 +104,7 @@ class Dialog:
                 log.exception("failed to handle %s:%s", inc.platform, inc.user_id)
                 replies = [Reply(texts.INTERNAL_ERROR)]
                 try:
-                    async with self.db.unit() as repos:
+                    async with self.db.unit(short=True) as repos:
                         await self._queue(repos, inc, replies)
                 except Exception:
                     log.exception("could not even queue the apology to %s:%s", inc.platform,
@@ -121,7 +121,7 @@ class Dialog:
 
     async def _slow_down(self, inc: Incoming) -> list[Reply]:
         replies = [Reply(texts.SLOW_DOWN)]
-        async with self.db.unit() as repos:
+        async with self.db.unit(short=True) as repos:
             await self._queue(repos, inc, replies)
         return replies
 
@@ -133,7 +133,7 @@ class Dialog:
         lookups = Lookups(self.faq, self.directory, self.categories)
         # CPU work before the writer's lock, not under it
         await self.hints.ahead(inc, lookups, heavy=self.faq.matcher.ranker_index is not None)
-        async with self.db.unit() as repos:
+        async with self.db.unit(short=True) as repos:
             opening = await repos.turn.open(inc.platform, inc.update_id, inc.user_id,
                                             inc.chat_id, inc.is_group, now)
             if not opening.fresh:
@@ -163,7 +163,7 @@ class Dialog:
             self.hints.left_at(inc, turn.state.state, turn.user.region)
             await self._queue(repos, inc, turn.replies)
         if late := await run_reports(self.db, turn):  # committed: off the writer's lock
-            async with self.db.unit() as repos:
+            async with self.db.unit(short=True) as repos:
                 await self._queue(repos, inc, late)
         return turn.replies
 
