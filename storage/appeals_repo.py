@@ -362,8 +362,9 @@ class AppealRepo:
         """Closed appeals no reply can reach any more (retention's compaction): the notices
         go (their message id only let a reply find the appeal), so does an opening message
         stored by an earlier version (it repeats appeals.text, where the thread opens), and
-        the citizen's other messages lose their message ids. Their texts, the staff answers and
-        the cards' message ids stay (the record; the edits a later /forget makes)."""
+        the citizen's other messages and the staff answers lose their message ids (a reply to
+        them found the appeal). Their texts and the cards' message ids stay (the record; the
+        edits a later /forget makes)."""
         if not appeal_ids:
             return
         marks = ", ".join("?" for _ in appeal_ids)
@@ -375,7 +376,7 @@ class AppealRepo:
             appeal_ids)
         self._conn.defer(
             f"UPDATE appeal_messages SET message_id = NULL WHERE appeal_id IN ({marks}) "
-            "AND kind = 'citizen' AND message_id IS NOT NULL", appeal_ids)
+            "AND kind IN ('citizen', 'staff') AND message_id IS NOT NULL", appeal_ids)
 
     async def last_staff_chat(self, appeal_id: int) -> ChatRef | None:
         """The chat the latest staff answer of an appeal came from."""

@@ -55,11 +55,14 @@ def _date(value: str, field: str) -> date | None:
 
 def search_terms(text: str) -> tuple[str | None, int | None, str | None]:
     """(FTS5 expression, appeal id, whole number) of what was typed: a number with its
-    year is that appeal; digits are an appeal's id (and words too); words are prefixes."""
+    year is that appeal; digits are an appeal's id (and words too); words are prefixes,
+    all of them in the text or in one answer."""
     text = text.strip()[:SEARCH_MAX]
     if found := _NUMBER.match(text):
         return None, None, f"{found[1]}-{int(found[2]):06d}"
-    words = re.findall(r"\w+", text)[:8]
+    # words as FTS5's unicode61 splits them (letters and digits; '_' parts two): each term
+    # one token, never a phrase, which the indexes (detail=none, migration 0020) cannot answer
+    words = re.findall(r"[^\W_]+", text)[:8]
     match = " ".join(f'"{word}"*' for word in words) or None
     appeal_id = int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
     return match, appeal_id, None

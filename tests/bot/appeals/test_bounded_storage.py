@@ -103,7 +103,12 @@ async def test_closed_appeals_keep_what_replies_need_until_the_window_is_over(
         return _count(app, "SELECT COUNT(*) FROM outbox WHERE appeal_id = ? AND kind = 'card'",
                       appeal_id)
 
+    def with_ids(appeal_id: int, kind: str) -> int:
+        return _count(app, "SELECT COUNT(*) FROM appeal_messages WHERE appeal_id = ? "
+                      f"AND kind = '{kind}' AND message_id IS NOT NULL", appeal_id)
+
     assert rows(app, "SELECT status FROM appeals WHERE id = ?", closed) == [("closed",)]
+    assert with_ids(closed, "staff") == 1  # the admin's answer: a reply to it finds the appeal
     assert notices(closed) and notices(opened) and outbox_cards(closed) == 1
     clock.advance(timedelta(days=20))  # inside the follow-up window
     await retention_job(app)
@@ -119,8 +124,9 @@ async def test_closed_appeals_keep_what_replies_need_until_the_window_is_over(
     assert notices(closed) == 0 and outbox_cards(closed) == 0
     assert _count(app, "SELECT COUNT(*) FROM outbox WHERE appeal_id = ? AND status = 'sent'",
                   closed) == 0
-    assert _count(app, "SELECT COUNT(*) FROM appeal_messages WHERE appeal_id = ? "
-                  "AND kind = 'citizen' AND message_id IS NOT NULL", closed) == 0
+    assert with_ids(closed, "citizen") == 0 and with_ids(closed, "staff") == 0
+    assert rows(app, "SELECT text FROM appeal_messages WHERE appeal_id = ? AND kind = 'staff'",
+                closed) == [("Ответили вам по телефону.",)]  # the answer itself stays
     # the opening message was a copy of the appeal's text: the appeal keeps it; the
     # follow-up is the citizen's own words and stays
     assert rows(app, "SELECT text FROM appeal_messages WHERE appeal_id = ? "
