@@ -34,12 +34,14 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import aiosqlite
 
+from benchmarks.pg import fetch_all, scratch_database, unavailable
 from bot.app import App, build_app
 from bot.appeals.staff_power import create_invite
 from bot.clock import SystemClock
@@ -110,10 +112,11 @@ async def _staff(app: App) -> None:
     assert [(c.platform, c.chat_id) for c in operators] == [("telegram", OPERATOR)], operators
 
 
-async def _dialog_run(workdir: Path) -> CoreRun:
+async def _dialog_run(workdir: Path, url: str | None = None) -> CoreRun:
+    """The core on SQLite, or on the PostgreSQL database at `url`."""
     path = workdir / "core.sqlite3"
     settings = Settings(_env_file=None, database_path=path,  # type: ignore[call-arg]
-                        faq_path=workdir / "faq.yaml",
+                        database_url=url, faq_path=workdir / "faq.yaml",
                         directory_csv=PROJECT_ROOT / "directory" / "data" / "kirov_demo.csv",
                         operators_telegram=[OPERATOR])
     app = await build_app(settings, SystemClock())
@@ -141,22 +144,38 @@ async def _dialog_run(workdir: Path) -> CoreRun:
              if isinstance(trips_before, int) and isinstance(trips_after, int) else None)
     await app.close()
 
-    conn = sqlite3.connect(path)
-    try:
-        appeals = conn.execute("SELECT a.id, count(o.id), sum(o.chat_id = ?) FROM appeals a "
-                               "LEFT JOIN outbox o ON o.appeal_id = a.id AND o.kind = 'card' "
-                               "GROUP BY a.id", (ADMIN,)).fetchall()
-        uncarded = [a for a, cards, to_inbox in appeals if cards < 1 or to_inbox != 1]
-        assert not uncarded, f"{len(uncarded)} of {len(appeals)} appeals have no card " \
-                             f"for the inbox in the outbox (e.g. {uncarded[:5]})"
-        replies = [p for (p,) in conn.execute(
-            "SELECT payload FROM outbox WHERE kind = 'reply' AND chat_id = '0' ORDER BY id")]
-        (card,) = conn.execute("SELECT o.payload FROM outbox o JOIN appeals a "
-                               "ON a.id = o.appeal_id WHERE o.kind = 'card' AND a.chat_id = '0'"
-                               ).fetchone()
-    finally:
-        conn.close()
-    return CoreRun(elapsed, latencies, len(appeals), trips, replies, card)
+    query = _fetch_sqlite(path) if url is None else _fetch_pg(url)
+    appeals = await query(
+        "SELECT a.id, count(o.id), sum(CASE WHEN o.chat_id = $1 THEN 1 ELSE 0 END) "
+        "FROM appeals a LEFT JOIN outbox o ON o.appeal_id = a.id AND o.kind = 'card' "
+        "GROUP BY a.id", ADMIN)
+    uncarded = [a for a, cards, to_inbox in appeals if cards < 1 or to_inbox != 1]  # type: ignore[operator]
+    assert not uncarded, f"{len(uncarded)} of {len(appeals)} appeals have no card " \
+                         f"for the inbox in the outbox (e.g. {uncarded[:5]})"
+    replies = [str(p) for (p,) in await query(
+        "SELECT payload FROM outbox WHERE kind = 'reply' AND chat_id = '0' ORDER BY id")]
+    ((card,),) = await query("SELECT o.payload FROM outbox o JOIN appeals a ON a.id = "
+                             "o.appeal_id WHERE o.kind = 'card' AND a.chat_id = '0'")
+    return CoreRun(elapsed, latencies, len(appeals), trips, replies, str(card))
+
+
+Query = Callable[..., Awaitable[list[tuple[object, ...]]]]
+
+
+def _fetch_sqlite(path: Path) -> Query:
+    async def query(sql: str, *args: object) -> list[tuple[object, ...]]:
+        conn = sqlite3.connect(path)
+        try:
+            return conn.execute(sql.replace("$1", "?"), args).fetchall()
+        finally:
+            conn.close()
+    return query
+
+
+def _fetch_pg(url: str) -> Query:
+    async def query(sql: str, *args: object) -> list[tuple[object, ...]]:
+        return await fetch_all(url, sql, *args)
+    return query
 
 
 # the baselines: the same messages, one transaction each
@@ -355,4 +374,22 @@ def main() -> None:
           f"(the one-transaction aiosqlite floor itself: p99 "
           f"{_percentile(off_latencies, 0.99) * 1000:.2f} ms with 20 waiting on one writer)")
     print(f"peak RSS: {peak_rss_mb:.0f} MiB")
+    _postgresql(core_rate)
     assert run.filed == CITIZENS, f"only {run.filed} of {CITIZENS} appeals were filed"
+
+
+def _postgresql(sqlite_rate: float) -> None:
+    """The same core run on PostgreSQL (issue 16's backend), next to the SQLite figure."""
+    why_not = unavailable()
+    if why_not:
+        print(f"core on PostgreSQL: skipped, {why_not}")
+        return
+    with tempfile.TemporaryDirectory() as tmp, scratch_database() as url:
+        run = asyncio.run(_dialog_run(Path(tmp), url))
+    assert run.filed == CITIZENS, f"only {run.filed} of {CITIZENS} appeals were filed"
+    rate = len(run.latencies) / run.elapsed
+    p99 = _percentile(run.latencies, 0.99) * 1000
+    print(f"core on PostgreSQL (one process, the server on the same 2 cores): {rate:8.0f} "
+          f"messages/s   p50 {statistics.median(run.latencies) * 1000:6.2f} ms   "
+          f"p99 {p99:6.2f} ms   ({rate / sqlite_rate:.2f} of SQLite's; target p99 <= "
+          f"{TARGET_P99_MS:.0f} ms: {_met(p99 <= TARGET_P99_MS)})")

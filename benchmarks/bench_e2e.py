@@ -21,6 +21,10 @@ fake enforces no limits and the ceiling is the bot, not Telegram's 30/s.
     python -m benchmarks e2e                          # 50, 200, 1000 citizens
     BENCH_E2E_CITIZENS=50 python -m benchmarks e2e    # a quick run
     BENCH_E2E_CARD_WAIT=60                            # seconds to wait for the cards at most
+    BENCH_E2E_POSTGRESQL=0                            # not the PostgreSQL run at 200
+
+At 200 citizens the bot runs once more on PostgreSQL (a scratch database on the server of
+BENCH_POSTGRESQL_URL, benchmarks/pg.py), if one answers.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_core import SCRIPT
+from benchmarks.pg import scratch_database, unavailable
 from tests.bot_process import BotProcess
 from tests.fake_telegram import FakeBotApiServer, FakeTelegram
 from tests.fake_telegram.quick import QuickTelegram
@@ -47,6 +52,7 @@ ADMIN = 2001
 INSTITUTION = "kir-crb-kotelnich"
 CITIZENS = [int(n) for n in os.environ.get("BENCH_E2E_CITIZENS", "50,200,1000").split(",") if n]
 THINK = float(os.environ.get("BENCH_E2E_THINK", "1.1"))
+POSTGRESQL = os.environ.get("BENCH_E2E_POSTGRESQL", "1") != "0"  # 0: SQLite only
 CARD_WAIT = os.environ.get("BENCH_E2E_CARD_WAIT")  # seconds; default from N (below)
 TARGET_AT = 200
 TARGET_RATIO = 0.7
@@ -144,15 +150,17 @@ async def _wait_polling(fake: FakeTelegram, what: Any, seconds: float = 60) -> N
         raise AssertionError(f"{what} never polled") from None
 
 
-async def _medfront(n: int, workdir: Path) -> Run:
+async def _medfront(n: int, workdir: Path, url: str | None = None) -> Run:
+    """The bot on SQLite in `workdir`, or on the PostgreSQL database at `url`."""
     fake = QuickTelegram({ADMIN})
     server = FakeBotApiServer(fake, TOKEN)
     await server.start()
     bot = BotProcess(workdir, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=server.url,
-                     TELEGRAM_MESSAGES_PER_SECOND="10000")
+                     TELEGRAM_MESSAGES_PER_SECOND="10000",
+                     **({"DATABASE_URL": url} if url else {}))
     bot.env.pop("OUTBOX_POLL_INTERVAL", None)  # the deployment's default: the bot wakes itself
     bot.env.pop("CONFIRM_ANSWERS_IN_PRIVATE", None)
-    run = Run("medfront", n)
+    run = Run("medfront" if url is None else "on PG", n)
     try:
         token = (await bot.cli("invite", "--institution", INSTITUTION, "--role", "admin")).strip()
         await bot.spawn()
@@ -255,6 +263,8 @@ def main() -> None:
               f"{PRIVATE_INTERVAL} s)")
         print(f"  ratio medfront/echo messages/s: {ratio:.2f}"
               + (f"   target at {TARGET_AT}: >= {TARGET_RATIO}" if n == TARGET_AT else ""))
+    if TARGET_AT in results and POSTGRESQL:
+        _postgresql(*results[TARGET_AT])
     if TARGET_AT in results:
         bot, echo = results[TARGET_AT]
         ratio = bot.rate / echo.rate if echo.rate else 0.0
@@ -264,3 +274,21 @@ def main() -> None:
     else:
         print(f"target: >= {TARGET_RATIO} of the echo bot's messages/s at {TARGET_AT} citizens "
               f"(not run: BENCH_E2E_CITIZENS has no {TARGET_AT})")
+
+
+def _postgresql(sqlite_run: Run, echo: Run) -> None:
+    """The bot at TARGET_AT citizens on PostgreSQL (issue 16's backend), next to SQLite."""
+    why_not = unavailable()
+    if why_not:
+        print(f"on PostgreSQL: skipped, {why_not}")
+        return
+    with tempfile.TemporaryDirectory() as tmp, scratch_database() as url:
+        run = asyncio.run(_medfront(TARGET_AT, Path(tmp), url))
+    ratio = run.rate / echo.rate if echo.rate else 0.0
+    print(f"{TARGET_AT} citizens, the bot on PostgreSQL (the server on the same 2 cores):")
+    print(_line(run))
+    cards = (f"{run.cards_s:.1f} s" if run.cards_s is not None
+             else f"not all: {run.cards} of {TARGET_AT} within the wait")
+    print(f"  cards in the admin chat: {cards}; ratio on PostgreSQL/echo messages/s: "
+          f"{ratio:.2f} (target >= {TARGET_RATIO}: {'met' if ratio >= TARGET_RATIO else 'NOT met'})"
+          f"; PostgreSQL/SQLite: {run.rate / sqlite_run.rate if sqlite_run.rate else 0:.2f}")

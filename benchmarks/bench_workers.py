@@ -18,24 +18,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
-
-import asyncpg
 
 from benchmarks.bench_core import CITIZENS, CONCURRENCY, OPERATOR, SCRIPT, _incoming, _percentile, _staff
+from benchmarks.pg import fetch_all, scratch_database, unavailable
 from bot.app import build_app
 from bot.clock import SystemClock
 from bot.config import PROJECT_ROOT, Settings
 from bot.heap import settle
 
-SERVER = os.environ.get("BENCH_POSTGRESQL_URL", "postgresql://postgres@127.0.0.1:5432/test")
 WORKERS = (1, 2, 3)
 
 
@@ -104,35 +99,9 @@ def _run(url: str, workers: int, workdir: Path) -> tuple[float, list[float]]:
     return wall, [x for r in results for x in r["latencies"]]
 
 
-async def _database(name: str) -> str:
-    admin = await asyncpg.connect(SERVER)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    parts = urlsplit(SERVER)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
-
-
-async def _drop(name: str) -> None:
-    admin = await asyncpg.connect(SERVER)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
-
-
-async def _reachable() -> None:
-    conn = await asyncpg.connect(SERVER, timeout=5)
-    await conn.close()
-
-
 async def _appeals(url: str) -> int:
-    conn = await asyncpg.connect(url)
-    try:
-        return int(await conn.fetchval("SELECT COUNT(*) FROM appeals"))
-    finally:
-        await conn.close()
+    ((count,),) = await fetch_all(url, "SELECT COUNT(*) FROM appeals")
+    return int(count)  # type: ignore[call-overload]
 
 
 def _line(label: str, wall: float, latencies: list[float]) -> float:
@@ -152,23 +121,18 @@ def main() -> None:
         asyncio.run(_prepare(sqlite_url, workdir))
         wall, latencies = _run(sqlite_url, 1, workdir)
         _line("SQLite, 1 process:", wall, latencies)
-        try:
-            asyncio.run(_reachable())
-        except (OSError, asyncpg.PostgresError) as exc:
-            print(f"PostgreSQL: skipped, no server at {SERVER} ({exc})")
+        why_not = unavailable()
+        if why_not:
+            print(f"PostgreSQL: skipped, {why_not}")
             return
         rates: dict[int, float] = {}
         for workers in WORKERS:
-            name = f"medfront_bench_{uuid.uuid4().hex[:8]}"
-            url = asyncio.run(_database(name))
-            try:
+            with scratch_database() as url:
                 asyncio.run(_prepare(url, workdir))
                 wall, latencies = _run(url, workers, workdir)
                 filed = asyncio.run(_appeals(url))
                 assert filed == CITIZENS, (filed, CITIZENS)
                 rates[workers] = _line(f"PostgreSQL, {workers} worker(s):", wall, latencies)
-            finally:
-                asyncio.run(_drop(name))
         print(f"2 workers / 1 worker on PostgreSQL: {rates[2] / rates[1]:.2f}; "
               f"3 / 1: {rates[3] / rates[1]:.2f}; PostgreSQL 1 worker / SQLite: see above "
               f"(2 cores shared by the workers and the server)", flush=True)

@@ -17,6 +17,7 @@ import aiosqlite
 from storage.checkpoints import WAL_HIGH_BYTES, WAL_KEEP_BYTES, Checkpointer
 from storage.db_problems import DatabaseProblem, DbProblem, problem_of_os, problem_of_sqlite
 from storage.dialect import Dialect
+from storage.group_commit import GroupCommit
 from storage.lease import HeldLease, Lease
 from storage.repositories import Repositories
 from storage.session import Session
@@ -137,13 +138,14 @@ class Database:
                  reader: aiosqlite.Connection | None = None) -> None:
         self._conn = conn
         self._lock = asyncio.Lock()
+        self._groups = GroupCommit(conn, self._lock)  # short units share a COMMIT
         self._reader = reader
         self._read_lock = asyncio.Lock()
         self.path = path
         self._checkpoints: Checkpointer | None = None
         self.unverified = False  # a big file whose full check is still to run (verify())
         self.damage: str | None = None  # what verify() found wrong, None: nothing
-        self.trips = 0  # round trips to the writer's thread by units of work (benchmarks)
+        self._unit_trips = 0  # round trips of the units' own statements
 
     @classmethod
     async def open(cls, path: str | Path, *, check: bool = True) -> Database:
@@ -214,6 +216,7 @@ class Database:
             async with self._read_lock:
                 await self._reader.close()
         async with self._lock:
+            await self._groups.close()
             await self._conn.close()
 
     def expected_version(self) -> int:
@@ -226,6 +229,7 @@ class Database:
             async with self._read_lock:
                 return await _user_version(self._reader)
         async with self._lock:
+            await self._groups.commit()
             return await _user_version(self._conn)
 
     async def migrate(self) -> int:
@@ -236,6 +240,7 @@ class Database:
         that waited behind another's migration skips what that one applied (reading the
         version before the lock let both run it: "table institutions already exists")."""
         async with self._lock:
+            await self._groups.commit()
             current = await _user_version(self._conn)
             for number, name, sql in migration_scripts():
                 if number <= current:
@@ -258,27 +263,53 @@ class Database:
 
     @asynccontextmanager
     async def unit(self, *, short: bool = False) -> AsyncIterator[Repositories]:
-        """A transaction: everything inside commits together or not at all. `short`: a
-        few indexed statements (a turn, the courier's claim or marks), run on the event
-        loop's thread (storage/session.py); the unit then lets the loop run once before
-        it returns, as a hop to the thread would have, so a loop of short units never
-        starves the rest."""
+        """A transaction: everything inside commits together or not at all, and is durable
+        once the block is done. `short`: a few indexed statements (a turn, the courier's
+        claim or marks), run on the event loop's thread (storage/session.py) and committed
+        with the short units queued behind it (storage/group_commit.py); the unit lets the
+        loop run at least once before it returns, as a hop to the thread would have, so a
+        loop of short units never starves the rest."""
+        group = None
         async with self._lock:
-            session = Session(self._conn, begin="BEGIN IMMEDIATE",
-                              here_busy_timeout_ms=BUSY_TIMEOUT_MS if short else None)
+            if short:
+                session = self._groups.session(BUSY_TIMEOUT_MS)
+            else:
+                await self._groups.commit()
+                session = Session(self._conn, begin="BEGIN IMMEDIATE")
             try:
                 yield Repositories(session)
-            except BaseException:
-                await session.rollback()
+                await session.commit()
+            except BaseException as exc:
+                try:
+                    await session.rollback()
+                except BaseException:
+                    if short:
+                        await self._groups.abandon(exc)
+                    raise
+                if short:
+                    self._groups.broken(exc)
                 raise
             else:
-                await session.commit()
+                group = self._groups.joined() if short else None
             finally:
-                self.trips += session.trips
+                self._unit_trips += session.trips
+        if group is not None:
+            await self._groups.wait(group)
+        elif short:
+            await asyncio.sleep(0)
         if self._checkpoints is not None:
             self._checkpoints.after_unit()
-        if short:
-            await asyncio.sleep(0)
+
+    @property
+    def commits(self) -> int:
+        """Groups of short units committed (tests and benchmarks read it)."""
+        return self._groups.commits
+
+    @property
+    def trips(self) -> int:
+        """Round trips to the writer by units of work, their groups' COMMITs included
+        (benchmarks and tests read it)."""
+        return self._unit_trips + self._groups.trips
 
     def trace_statements(self, callback: Callable[[str], object] | None) -> None:
         """Diagnostics: `callback(sql)` for every statement the writer runs, called on the
@@ -308,6 +339,7 @@ class Database:
         sqlite3.OperationalError ("attempt to write a readonly database")."""
         if self._reader is None:  # ":memory:": the writer, read-only for the while
             async with self._lock:
+                await self._groups.commit()
                 await self._conn.execute("PRAGMA query_only = ON")
                 try:
                     yield Repositories(Session(self._conn))
@@ -326,6 +358,7 @@ class Database:
         target = Path(target)
         private_file(target)
         async with self._lock:
+            await self._groups.commit()
             dest = await aiosqlite.connect(str(target))
             try:
                 await self._conn.backup(dest)

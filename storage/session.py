@@ -154,12 +154,20 @@ class Session:
     dialect = Dialect.SQLITE
 
     def __init__(self, conn: aiosqlite.Connection, *, begin: str | None = None,
+                 end: str | None = "COMMIT", undo: tuple[str, ...] = ("ROLLBACK",),
                  here_busy_timeout_ms: int | None = None) -> None:
-        """`here_busy_timeout_ms`: run the statements on the event loop's thread (a short
-        unit), the connection's busy timeout being that; None: in aiosqlite's thread."""
+        """`begin` starts the unit (sent with its first statement), `end` finishes it at
+        commit (None: the writes go, the transaction stays open), `undo` at rollback; a
+        group's units (storage/group_commit.py) have a savepoint's. `here_busy_timeout_ms`:
+        run the statements on the event loop's thread (a short unit), the connection's
+        busy timeout being that; None: in aiosqlite's thread."""
         self._conn = conn
         self._send = (_in_thread(conn) if here_busy_timeout_ms is None
                       else _here(conn, here_busy_timeout_ms))
+        self._begin = begin
+        self._end = end
+        self._undo = undo
+        self._begun = False  # the begin statement went out
         self._pending: list[_Statement] = [_Statement(begin)] if begin else []
         self._reads = ReadCache()
         self.trips = 0  # round trips so far (benchmarks and tests read it)
@@ -222,20 +230,22 @@ class Session:
             await self._flush([])
 
     async def commit(self) -> None:
-        """The deferred writes and COMMIT in one trip; nothing at all if the unit ran no
-        statement (its BEGIN was never sent)."""
-        begin_pending = bool(self._pending) and self._pending[0].sql.startswith("BEGIN")
+        """The deferred writes and COMMIT (the `end`) in one trip; nothing at all if the
+        unit ran no statement (its BEGIN was never sent)."""
+        begin_pending = self._begin is not None and not self._begun
         if begin_pending and len(self._pending) == 1:
             self._pending.clear()
-        elif begin_pending or self._conn.in_transaction:
-            await self._flush([_Statement("COMMIT")])
+        elif begin_pending or self._begun or self._conn.in_transaction:
+            end = [_Statement(self._end)] if self._end else []
+            if end or self._pending:
+                await self._flush(end)
         elif self._pending:
             await self._flush([])
 
     async def rollback(self) -> None:
         self._pending.clear()
-        if self._conn.in_transaction:
-            await self._flush([_Statement("ROLLBACK")])
+        if self._conn.in_transaction and (self._begun or self._begin is None):
+            await self._flush([_Statement(sql) for sql in self._undo])
 
     async def _one(self, statement: _Statement) -> Result:
         return (await self._flush([statement]))[-1]
@@ -243,4 +253,6 @@ class Session:
     async def _flush(self, statements: list[_Statement]) -> list[Result]:
         todo, self._pending = [*self._pending, *statements], []
         self.trips += 1
+        if todo and not self._begun and todo[0].sql == self._begin:
+            self._begun = True
         return await self._send(todo)

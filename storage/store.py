@@ -21,7 +21,11 @@ class Store(Protocol):
     path: str  # where it is, for messages (a PostgreSQL URL without its password)
     unverified: bool  # a big SQLite file whose full check is still to run
     damage: str | None  # what verify() found wrong, None: nothing
-    trips: int  # round trips by units of work (benchmarks)
+
+    @property
+    def trips(self) -> int:
+        """Round trips by units of work, their commits included (benchmarks, tests)."""
+        ...
 
     def unit(self, *, short: bool = False) -> AbstractAsyncContextManager[Repositories]:
         """A transaction: everything inside commits together or not at all. `short`: a
