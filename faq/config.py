@@ -30,7 +30,9 @@ class MatcherConfig:
     conf_score: float = 3.0
     conf_margin: float = 1.82
     answer_threshold: float = 35.0  # floors: never answer below this score ...
-    margin: float = 8.0  # ... or closer than this to the second best entry
+    margin: float = 8.0  # ... or closer than this to the second best entry,
+    # or than this when the message tells the two apart by key concepts (faq.policy.margin_floor)
+    distinct_margin: float = 5.0
     suggest_threshold: float = 30.0  # entries at or above this are "did you mean"
     max_suggestions: int = 3
     # Close to two entries (faq.policy.rivals): a runner-up scoring at least pair_ratio of
@@ -62,6 +64,7 @@ class MatcherConfig:
     foreign_penalty: float = 1.0  # scores shrink by known / (known + this * off-topic mass)
     phrase_recall: float = 0.7  # recall vs precision in the phrase part (0.5: geometric mean)
     clause_factor: float = 0.9  # a clause of the message scores this share of a whole message
+    clause_known_loss: float = 0.8  # ... less this share of the FAQ-known mass it leaves out
     # The second look before answering (faq.gate): the best entry is answered only when the
     # message says one of its key concepts and, if it names things the FAQ does not know,
     # has a medical sense; otherwise it is only suggested.
@@ -70,6 +73,7 @@ class MatcherConfig:
     key_max: int = 4  # key concepts per entry (the most repeated, then the rarest)
     max_unknown_share: float = 0.5  # share of the message's words the FAQ does not know ...
     max_unknown_share_medical: float = 0.75  # ... above which it is not answered
+    advice_max_words: int = 12  # a word asking for clinical advice counts in messages this short
     foreign_nouns: int = 1  # this many unknown nouns (and no fewer than the entry's key concepts
     # said) without a medical word: another domain
     # The hybrid (faq.hybrid), used only when the matcher is given a Ranker: the ranker

@@ -16,6 +16,11 @@ entry). Before an entry is given as the answer, two checks, both cheap set look-
   "сбербанк", "борщ") and says nothing about health is about something else, even when
   its other words ("режим работы", "рецепт") are FAQ words. MEDICAL lists the words that
   give a message a health sense; it is a lexicon, not a list of the FAQ's topics.
+* Not clinical advice. The entries are about how care is organised; a message that asks
+  what to take or drink, about doses or symptoms ("какие таблетки пить от давления",
+  "можно ли пить алкоголь после прививки") is a question for a doctor, whatever entry
+  its other words match (ADVICE), unless the FAQ's own phrasings say the word; in a short
+  message only (`advice_max_words`).
 
 A failed check never drops the entry: it is offered as a suggestion instead of answered.
 Greetings and thanks get neither an answer nor suggestions (`MessageFacts.content`).
@@ -33,9 +38,11 @@ from faq.analysis import Analyzer
 from faq.config import MatcherConfig
 from faq.index import FaqIndex
 from faq.model import FaqEntry
+from textnorm.morphology import morph
 
-__all__ = ["KEY_OVERRIDES", "MEDICAL", "POLITE", "POLITE_CONTENT", "EntryKeys", "MessageFacts",
-           "derive_keys", "is_small_talk", "message_facts", "passes_gate", "said_keys"]
+__all__ = ["ADVICE", "KEY_OVERRIDES", "MEDICAL", "OTHER_INSURANCE", "POLITE", "POLITE_CONTENT",
+           "EntryKeys", "MessageFacts", "derive_keys", "is_small_talk", "message_facts",
+           "passes_gate", "said_keys"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +64,8 @@ class MessageFacts:
     unknown_nouns: int  # dictionary nouns the FAQ does not know ("почта", "борщ")
     # Concepts said in full (not only as a broader or class concept, nor weak words).
     strong: frozenset[str] = frozenset()
+    # Asks for clinical advice (a word of ADVICE that no entry's phrasings say).
+    advice: bool = False
 
 # Concepts (after synonyms) that by themselves say the message is about health care.
 # Words outside the FAQ vocabulary are here too ("перелом", "инфаркт"): a story about a
@@ -75,9 +84,20 @@ MEDICAL = frozenset("""
     медкарта медкарточка медкомиссия медосвидетельствование медполис бюллетень травмпункт
     окулист офтальмолог кардиолог невролог лор хирург эндокринолог гинеколог уролог
     дерматолог психиатр онколог травматолог гастроэнтеролог ревматолог аллерголог
-    психотерапевт нефролог лора
+    психотерапевт нефролог лора полис прикрепиться
 """.split())
-# ("лора": the dictionary reads "к лору" as the name Лора.)
+# ("лора": the dictionary reads "к лору" as the name Лора; "полис" is the health policy
+# of ОМС, unless the message says what else is insured: OTHER_INSURANCE.)
+OTHER_INSURANCE = frozenset("""
+    пожар имущество жилье недвижимость ипотека осаго каско автомобиль машина авто дача
+    выезд выезжать заграница турист туристический
+""".split())
+
+# Words that ask for clinical advice, which no FAQ entry gives (see the module docstring).
+ADVICE = frozenset("""
+    пить выпить попить запить алкоголь спиртное симптом дозировка доза посоветовать
+    противопоказание побочка
+""".split())
 
 # Greetings and thanks. A message with one of them whose other words are only these
 # pleasantries ("спасибо большое вы мне очень помогли") is small talk: not answered and
@@ -126,9 +146,11 @@ def message_facts(index: FaqIndex, config: MatcherConfig, text: str) -> MessageF
             known += w
         else:
             unknown_terms.append(t)
-    medical = any(t in MEDICAL for t in terms) or any(
-        tok.lemma in MEDICAL or tok.surface in MEDICAL for tok in tokens
-    )
+    said_medical = {t for t in terms if t in MEDICAL} | {
+        w for tok in tokens for w in (tok.lemma, tok.surface) if w in MEDICAL}
+    # A policy of another insurance ("страховой полис на квартиру от пожара") is not health.
+    medical = bool(said_medical - {"полис"}) or bool(
+        said_medical and not any(t in OTHER_INSURANCE for t in terms))
     sat = config.unknown_saturation
     k = len(unknown_terms)
     # As in the score: a long story's many unknown words add up only logarithmically.
@@ -140,7 +162,7 @@ def message_facts(index: FaqIndex, config: MatcherConfig, text: str) -> MessageF
     nouns = sum(
         1
         for t in terms
-        if t not in MEDICAL and (t in off_topic or (t not in topical and textnorm.is_noun(t)))
+        if t not in MEDICAL and (t in off_topic or (t not in topical and _names_a_thing(t)))
     )
     content = any(t in idf and t not in weak for t in terms)
     if content and any(tok.surface in POLITE for tok in tokens):
@@ -152,8 +174,20 @@ def message_facts(index: FaqIndex, config: MatcherConfig, text: str) -> MessageF
         medical=medical,
         unknown_share=unknown / total if total > 0 else 1.0,
         unknown_nouns=nouns,
+        # In a long message the word is more often the story ("врач говорит пейте
+        # таблетки, а мне надо к хирургу") than the question.
+        advice=len(tokens) <= config.advice_max_words
+        and any(t in ADVICE and t not in topical for t in {*terms, *(k.lemma for k in tokens)}),
         strong=frozenset(t for t, w in terms.items() if w >= 1.0),
     )
+
+
+def _names_a_thing(term: str) -> bool:
+    """A dictionary noun, or a Cyrillic word the dictionary does not know at all: mostly
+    abbreviations and names ("снилс", "егрн"), since typos are corrected before."""
+    return textnorm.is_noun(term) or (
+        len(term) >= 3 and term.isalpha() and textnorm.has_cyrillic(term)
+        and not morph().word_is_known(term))
 
 
 def said_keys(keys: EntryKeys, facts: MessageFacts) -> frozenset[str]:
@@ -165,6 +199,8 @@ def said_keys(keys: EntryKeys, facts: MessageFacts) -> frozenset[str]:
 def passes_gate(keys: EntryKeys | None, facts: MessageFacts, config: MatcherConfig) -> bool:
     """May the entry with these key concepts be answered to this message? (Else it is only
     suggested.)"""
+    if facts.advice:
+        return False  # what to take, doses, symptoms: a question for a doctor
     if facts.unknown_share > (
         config.max_unknown_share_medical if facts.medical else config.max_unknown_share
     ):
@@ -197,6 +233,12 @@ KEY_OVERRIDES: dict[str, dict[str, frozenset[str]]] = {
     # Rudeness is a complaint about staff when the message is about health care
     # ("нахамили в регистратуре"), not in "начальник накричал на работе".
     "complaint_doctor": {"medical": frozenset({"нагрубить"})},
+    # "куда писать" is asked of every appeal ("куда написать жалобу на врача"): the
+    # ministry-or-clinic entry is named by минздрав/больница/медорганизация.
+    "where_to_appeal": {"drop": frozenset({"писать"})},
+    # The licence alone is the driving school's or the traffic police's ("как сдать на
+    # права"); the medical certificate for it is said with справка/медкомиссия/медосмотр.
+    "driver_medical": {"medical": frozenset({"водительский", "гибдд", "право"})},
 }
 
 

@@ -22,7 +22,7 @@ from faq.config import MatcherConfig
 from faq.gate import EntryKeys, MessageFacts, passes_gate, said_keys
 from faq.model import FaqEntry, FaqResult
 
-__all__ = ["confidence", "decide", "rivals"]
+__all__ = ["confidence", "decide", "margin_floor", "rivals"]
 
 
 def confidence(config: MatcherConfig, top: float, second: float) -> float:
@@ -32,6 +32,27 @@ def confidence(config: MatcherConfig, top: float, second: float) -> float:
     if z < -30.0:
         return 0.0
     return 1.0 / (1.0 + math.exp(-z))
+
+
+def margin_floor(
+    ranked: Sequence[tuple[FaqEntry, float]],
+    config: MatcherConfig,
+    facts: MessageFacts | None,
+    keys: Mapping[str, EntryKeys] | None,
+) -> float:
+    """How far ahead of the runner-up the best entry must be to be answered: `margin`,
+    or `distinct_margin` when the message tells the two apart by their key concepts: it
+    says one of the best's that the runner-up's keys lack, and none of the runner-up's
+    that the best's keys lack ("жалоба на врача куда писать": the complaint entry by
+    "врач" and "жалоба", the data entry behind it by nothing of its own)."""
+    if facts is None or not keys or len(ranked) < 2:
+        return config.margin
+    best_keys, second_keys = keys.get(ranked[0][0].id), keys.get(ranked[1][0].id)
+    if best_keys is None or second_keys is None:
+        return config.margin
+    own = said_keys(best_keys, facts) - second_keys.any
+    other = said_keys(second_keys, facts) - best_keys.any
+    return config.distinct_margin if own and not other else config.margin
 
 
 def rivals(
@@ -51,15 +72,20 @@ def rivals(
     if top < config.pair_floor or best_keys is None or not passes_gate(best_keys, facts, config):
         return []
     said = facts.strong  # named in full: "стоматолог" names no specialist's entry
+    best_said = said_keys(best_keys, facts)
     # A best entry the message names only partly has rivals further behind.
-    ratio = config.pair_ratio if said_keys(best_keys, facts) & said else config.pair_ratio_partial
+    ratio = config.pair_ratio if best_said & said else config.pair_ratio_partial
     out = []
     for entry, score in ranked[1 : 1 + config.max_suggestions]:
-        if score < config.pair_floor or score < ratio * top:
+        if score < config.pair_floor or score < config.pair_ratio_partial * top:
             break
         k = keys.get(entry.id)
         if (k is None or not (said_keys(k, facts) & said) - best_keys.any
                 or not passes_gate(k, facts, config)):
+            continue
+        # So does one when all it is named by are the runner-up's keys too ("когда
+        # неотложку, а когда 103": "103" is the ambulance's and the urgent care's).
+        if score < ratio * top and not best_said <= k.any:
             continue
         out.append((entry, score))
     return out
@@ -84,7 +110,7 @@ def decide(
     sure = (
         confidence(config, top_score, second) >= config.answer_confidence
         and top_score >= config.answer_threshold
-        and top_score - second >= config.margin
+        and top_score - second >= margin_floor(ranked, config, facts, keys)
     )
     if sure and facts is not None:
         sure = passes_gate((keys or {}).get(best.id), facts, config)

@@ -100,9 +100,14 @@ def _score_message(index: FaqIndex, config: MatcherConfig, text: str) -> list[tu
         # about the snow. Outside the clause they count for less: a story may mention a
         # lift or a bus.
         foreign = config.story_foreign * _foreign_mass(index, text)
+        whole = _known_mass(index, text)
         for seg in segments:
+            # A clause that leaves out much of what the FAQ knows in the message counts
+            # for less ("участковая хамит, можно ли сменить на другую": not "сменить" alone).
+            kept = min(1.0, _known_mass(index, seg) / whole) if whole > 0 else 1.0
+            seg_factor = factor * (1.0 - config.clause_known_loss * (1.0 - kept))
             for s, i in _score(index, config, seg, foreign):
-                s *= factor
+                s *= seg_factor
                 if s > merged.get(i, 0.0):
                     merged[i] = s
     scored = [(s, i) for i, s in merged.items()]
@@ -133,6 +138,11 @@ def _fuzzy_rescore(
         head.append(((1.0 - share) * s + share * fz * min(1.0, s / config.fuzzy_floor), i))
     head.sort(key=lambda x: (-x[0], x[1]))
     return head + scored[k:]
+
+
+def _known_mass(index: FaqIndex, text: str) -> float:
+    idf = index.idf
+    return sum(idf[t] * w for t, w in index.terms(text).items() if t in idf)
 
 
 def _foreign_mass(index: FaqIndex, text: str) -> float:

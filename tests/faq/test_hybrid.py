@@ -100,7 +100,10 @@ def test_confidence_rises_when_the_ranker_agrees_and_falls_when_it_does_not() ->
 def test_the_ranker_reorders_the_matchers_two_close_candidates() -> None:
     q = "запись к педиатру для ребенка"
     plain = FaqMatcher(ENTRIES)
-    assert answer_id(plain, q) == "doctor_home_visit"  # the words prefer it, 62 vs 46
+    # The words prefer the entries about one's own doctor (choose_doctor 64, the home
+    # visit 61, the booking 47): the matcher alone does not answer the booking.
+    assert plain.rank(q)[0][0].id != "appointment_how"
+    assert answer_id(plain, q) != "appointment_how"
     m = FaqMatcher(ENTRIES, ranker=FakeRanker({q: {"appointment_how": 0.95}}))
     r = m.match(q)
     assert r.answer is not None and r.answer.id == "appointment_how"
