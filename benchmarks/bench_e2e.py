@@ -232,6 +232,11 @@ async def _echo(n: int, workdir: Path) -> Run:
     return run
 
 
+def _cards(run: Run, n: int) -> str:
+    return (f"{run.cards_s:.1f} s" if run.cards_s is not None
+            else f"not all: {run.cards} of {n} within the wait")
+
+
 def _line(run: Run) -> str:
     cpu = run.cpu_s / run.messages * 1000 if run.messages else 0.0
     return (f"  {run.name:<9} {run.rate:7.1f} messages/s   p50 {statistics.median(run.latencies or [0]) * 1000:7.1f} ms"
@@ -256,9 +261,7 @@ def main() -> None:
         print(f"{n} citizens (offered about {n / THINK:.0f} messages/s):")
         print(_line(bot))
         print(_line(echo))
-        cards = (f"{bot.cards_s:.1f} s" if bot.cards_s is not None
-                 else f"not all: {bot.cards} of {n} within the wait")
-        print(f"  cards in the admin chat: {cards} after the first message "
+        print(f"  cards in the admin chat: {_cards(bot, n)} after the first message "
               f"(floor {n * PRIVATE_INTERVAL:.0f} s: one private chat takes 1 message per "
               f"{PRIVATE_INTERVAL} s)")
         print(f"  ratio medfront/echo messages/s: {ratio:.2f}"
@@ -287,8 +290,6 @@ def _postgresql(sqlite_run: Run, echo: Run) -> None:
     ratio = run.rate / echo.rate if echo.rate else 0.0
     print(f"{TARGET_AT} citizens, the bot on PostgreSQL (the server on the same 2 cores):")
     print(_line(run))
-    cards = (f"{run.cards_s:.1f} s" if run.cards_s is not None
-             else f"not all: {run.cards} of {TARGET_AT} within the wait")
-    print(f"  cards in the admin chat: {cards}; ratio on PostgreSQL/echo messages/s: "
+    print(f"  cards in the admin chat: {_cards(run, TARGET_AT)}; ratio on PostgreSQL/echo messages/s: "
           f"{ratio:.2f} (target >= {TARGET_RATIO}: {'met' if ratio >= TARGET_RATIO else 'NOT met'})"
           f"; PostgreSQL/SQLite: {run.rate / sqlite_run.rate if sqlite_run.rate else 0:.2f}")
