@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 
 from rapidfuzz import fuzz
 
@@ -91,7 +92,8 @@ def _score_message(index: FaqIndex, config: MatcherConfig, text: str) -> list[tu
     """The whole message, and each clause of a long one: the best reading per entry."""
     segments = clauses(text)
     merged: dict[int, float] = {}
-    for s, i in _score(index, config, text):
+    terms = index.terms(text)
+    for s, i in _score(index, config, terms):
         merged[i] = s
     if len(segments) > 1:
         factor = config.clause_factor
@@ -99,14 +101,15 @@ def _score_message(index: FaqIndex, config: MatcherConfig, text: str) -> list[tu
         # in "не убирают снег во дворе куда жаловаться" the clause "куда жаловаться" is
         # about the snow. Outside the clause they count for less: a story may mention a
         # lift or a bus.
-        foreign = config.story_foreign * _foreign_mass(index, text)
-        whole = _known_mass(index, text)
+        foreign = config.story_foreign * _foreign_mass(index, terms)
+        whole = _known_mass(index, terms)
         for seg in segments:
             # A clause that leaves out much of what the FAQ knows in the message counts
             # for less ("участковая хамит, можно ли сменить на другую": not "сменить" alone).
-            kept = min(1.0, _known_mass(index, seg) / whole) if whole > 0 else 1.0
+            seg_terms = index.terms(seg)
+            kept = min(1.0, _known_mass(index, seg_terms) / whole) if whole > 0 else 1.0
             seg_factor = factor * (1.0 - config.clause_known_loss * (1.0 - kept))
-            for s, i in _score(index, config, seg, foreign):
+            for s, i in _score(index, config, seg_terms, foreign):
                 s *= seg_factor
                 if s > merged.get(i, 0.0):
                     merged[i] = s
@@ -140,21 +143,22 @@ def _fuzzy_rescore(
     return head + scored[k:]
 
 
-def _known_mass(index: FaqIndex, text: str) -> float:
+def _known_mass(index: FaqIndex, terms: Mapping[str, float]) -> float:
     idf = index.idf
-    return sum(idf[t] * w for t, w in index.terms(text).items() if t in idf)
+    return sum(idf[t] * w for t, w in terms.items() if t in idf)
 
 
-def _foreign_mass(index: FaqIndex, text: str) -> float:
+def _foreign_mass(index: FaqIndex, terms: Mapping[str, float]) -> float:
     off_topic, weight = index.off_topic, index.idf_off_topic
-    return sum(weight * w for t, w in index.terms(text).items() if t in off_topic)
+    return sum(weight * w for t, w in terms.items() if t in off_topic)
 
 
 def _score(
-    index: FaqIndex, config: MatcherConfig, text: str, foreign_extra: float = 0.0
+    index: FaqIndex, config: MatcherConfig, terms: Mapping[str, float],
+    foreign_extra: float = 0.0,
 ) -> list[tuple[float, int]]:
-    """Every entry that shares a concept with the text, scored (see the module docstring)."""
-    terms = index.terms(text)
+    """Every entry that shares a concept with a text (its terms: FaqIndex.terms), scored
+    (see the module docstring)."""
     if not terms:
         return []
     idf, unknown = index.idf, index.idf_unknown
